@@ -1,0 +1,83 @@
+package io.filesync;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.filesync.core.StartupProblem;
+import org.apache.camel.main.Main;
+
+/**
+ * Starts filesync as a standalone Camel application: the configuration file named on the command line (default
+ * {@code config/application.properties}, optional) and every YAML route under {@code routes/}.
+ * <p>
+ * A startup failure ends the process with one readable line naming the file and the setting at fault, instead of the
+ * framework's stack trace; the full trace stays available at DEBUG for whoever needs it.
+ */
+public final class FilesyncMain {
+
+    /** Used when no configuration file is named on the command line. */
+    public static final String DEFAULT_CONFIG = "config/application.properties";
+
+    /** Where the routes are read from unless {@code camel.main.routes-include-pattern} says otherwise. */
+    public static final String DEFAULT_ROUTES = "file:routes/*.camel.yaml";
+
+    private FilesyncMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path config = Path.of(args.length > 0 ? args[0] : DEFAULT_CONFIG);
+        useLoggingConfigBeside(config);
+        int exitCode = run(config);
+        if (exitCode != 0) {
+            System.exit(exitCode);
+        }
+    }
+
+    /**
+     * Runs until the JVM is asked to stop (Ctrl-C, SIGTERM) or a configured duration ends.
+     *
+     * @return the process exit code: 0 after a clean stop, 1 when startup failed
+     */
+    static int run(Path config) throws Exception {
+        Main main = create(config);
+        try {
+            main.run();
+            return main.getExitCode() < 0 ? 0 : main.getExitCode();
+        } catch (Exception e) {
+            String message = StartupProblem.describe(e, main.getCamelContext());
+            // Logged through the framework-free stderr too: logging itself may be what is misconfigured.
+            System.err.println("filesync could not start: " + message);
+            org.slf4j.LoggerFactory.getLogger(FilesyncMain.class).debug("Startup failure in full", e);
+            stopQuietly(main);
+            return 1;
+        }
+    }
+
+    /** Builds the camel-main instance with filesync's defaults; tests use it to boot the real configuration. */
+    public static Main create(Path config) {
+        Main main = new Main();
+        main.setPropertyPlaceholderLocations("file:" + config.toAbsolutePath() + ";optional=true");
+        main.configure().withRoutesIncludePattern(DEFAULT_ROUTES);
+        return main;
+    }
+
+    /**
+     * Points log4j2 at {@code log4j2.properties} next to the configuration file, unless the user chose a logging
+     * configuration already. Must run before the first logger is created.
+     */
+    private static void useLoggingConfigBeside(Path config) {
+        Path parent = config.toAbsolutePath().getParent();
+        Path logging = parent == null ? null : parent.resolve("log4j2.properties");
+        if (System.getProperty("log4j2.configurationFile") == null && logging != null && Files.isRegularFile(logging)) {
+            System.setProperty("log4j2.configurationFile", logging.toString());
+        }
+    }
+
+    private static void stopQuietly(Main main) {
+        try {
+            main.stop();
+        } catch (Exception e) {
+            org.slf4j.LoggerFactory.getLogger(FilesyncMain.class).warn("Could not stop cleanly after a failed start: {}", e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.filesync.core.db;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+/**
+ * Builds the one pooled DataSource every job shares, from a JDBC URL and credentials alone, so switching from the
+ * embedded SQLite file to PostgreSQL (or any JDBC database whose driver is on the classpath) is configuration only.
+ */
+public final class DataSources {
+
+    private static final String SQLITE_PREFIX = "jdbc:sqlite:";
+
+    /** How long a SQLite connection waits for another writer before failing, in milliseconds. */
+    static final int SQLITE_BUSY_TIMEOUT_MS = 30_000;
+
+    private DataSources() {
+    }
+
+    /**
+     * Creates a pool. The pool starts even when the database is unreachable, so filesync can start during an outage
+     * and catch up once the database is back; every use reports the outage through the shared error path instead.
+     *
+     * @param jdbcUrl         e.g. {@code jdbc:sqlite:data/filesync.db} or {@code jdbc:postgresql://host/db}
+     * @param username        may be null or blank for databases without authentication
+     * @param password        may be null or blank; never logged
+     * @param maximumPoolSize upper bound on open connections
+     */
+    public static HikariDataSource pooled(String jdbcUrl, String username, String password, int maximumPoolSize) {
+        if (jdbcUrl == null || jdbcUrl.isBlank()) {
+            throw new IllegalArgumentException("filesync.db.url is empty: give a JDBC URL such as jdbc:sqlite:data/filesync.db");
+        }
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("filesync-db");
+        config.setJdbcUrl(jdbcUrl.strip());
+        if (username != null && !username.isBlank()) {
+            config.setUsername(username);
+        }
+        if (password != null && !password.isEmpty()) {
+            config.setPassword(password);
+        }
+        config.setMaximumPoolSize(Math.max(1, maximumPoolSize));
+        config.setMinimumIdle(1);
+        config.setInitializationFailTimeout(-1);
+        if (isSqlite(jdbcUrl)) {
+            prepareSqlite(config, jdbcUrl);
+        }
+        return new HikariDataSource(config);
+    }
+
+    public static boolean isSqlite(String jdbcUrl) {
+        return jdbcUrl.strip().toLowerCase(Locale.ROOT).startsWith(SQLITE_PREFIX);
+    }
+
+    /**
+     * The SQLite file, or null for an in-memory database. Accepts both {@code jdbc:sqlite:path} and
+     * {@code jdbc:sqlite:file:path?options}.
+     */
+    static Path sqliteFile(String jdbcUrl) {
+        String rest = jdbcUrl.strip().substring(SQLITE_PREFIX.length());
+        if (rest.startsWith("file:")) {
+            rest = rest.substring("file:".length());
+        }
+        int query = rest.indexOf('?');
+        if (query >= 0) {
+            rest = rest.substring(0, query);
+        }
+        if (rest.isEmpty() || rest.equals(":memory:") || rest.contains("mode=memory")) {
+            return null;
+        }
+        return Path.of(rest);
+    }
+
+    /**
+     * SQLite needs its folder to exist, and WAL mode so that readers keep seeing the previous table while a load
+     * swaps a new one in. Writers queue on the busy timeout instead of failing at once.
+     */
+    private static void prepareSqlite(HikariConfig config, String jdbcUrl) {
+        Path file = sqliteFile(jdbcUrl);
+        if (file != null && file.toAbsolutePath().getParent() != null) {
+            try {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot create the folder of SQLite database " + file, e);
+            }
+        }
+        config.addDataSourceProperty("journal_mode", "WAL");
+        config.addDataSourceProperty("synchronous", "NORMAL");
+        config.addDataSourceProperty("busy_timeout", String.valueOf(SQLITE_BUSY_TIMEOUT_MS));
+        config.addDataSourceProperty("foreign_keys", "true");
+    }
+}

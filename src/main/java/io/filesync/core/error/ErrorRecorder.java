@@ -1,0 +1,186 @@
+package io.filesync.core.error;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+
+import javax.sql.DataSource;
+
+import io.filesync.core.FilesyncHeaders;
+import io.filesync.core.db.SqlDialect;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The end of the shared error path: logs one clear line per failure and keeps a row for it in the
+ * {@value #TABLE} table of the target database, where operators can query it.
+ * <p>
+ * Recording never throws: when the database itself is the problem the failure is still logged, and the caller's
+ * own handling (retry, rollback) is unaffected.
+ */
+public final class ErrorRecorder {
+
+    public static final String TABLE = "filesync_errors";
+
+    /** Longest offending input kept in a record; the rest is cut, so a 1 GiB line cannot bloat the table. */
+    public static final int MAX_CONTENT_CHARS = 4096;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorRecorder.class);
+
+    private final DataSource dataSource;
+    private volatile SqlDialect dialect;
+
+    public ErrorRecorder(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * Records the failure carried by an exchange that the shared error handling caught. Details come from a
+     * {@link BadInputException} when that is the cause, else from the {@link FilesyncHeaders} and the file headers.
+     */
+    public void record(Exchange exchange) {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (failure == null) {
+            failure = exchange.getException();
+        }
+        Message in = exchange.getMessage();
+        String job = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, exchange.getFromRouteId(), String.class);
+        BadInputException bad = failure == null ? null : causeOfType(failure, BadInputException.class);
+
+        String source = bad != null && bad.source() != null ? bad.source() : sourceOf(in);
+        Long line = bad != null && bad.line() != null ? bad.line() : in.getHeader(FilesyncHeaders.LINE, Long.class);
+        Long offset = bad != null && bad.offset() != null ? bad.offset() : in.getHeader(FilesyncHeaders.OFFSET, Long.class);
+        String content = bad != null && bad.content() != null ? bad.content() : in.getHeader(FilesyncHeaders.CONTENT, String.class);
+        String reason = bad != null ? bad.reason() : describe(failure);
+        String type = failure == null ? null : (bad != null ? bad : rootCause(failure)).getClass().getName();
+
+        record(new ErrorRecord(Instant.now(), job, source, line, offset, content, reason, type, bad == null));
+    }
+
+    /** Logs and stores one record. */
+    public void record(ErrorRecord error) {
+        LOG.error("{}: {}{}{}", error.job(), location(error), error.reason(),
+                error.retried() ? " (kept, will be retried)" : " (skipped until the input changes)");
+        try {
+            insert(error);
+        } catch (SQLException | RuntimeException e) {
+            LOG.error("{}: could not store the error above in table {}: {}", error.job(), TABLE, e.getMessage());
+        }
+    }
+
+    private void insert(ErrorRecord error) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            SqlDialect sql = dialectOf(connection);
+            String insert = "INSERT INTO " + sql.quote(TABLE)
+                    + " (occurred_at, job, source, line_number, byte_offset, content, reason, error_type, retried)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            try (PreparedStatement statement = connection.prepareStatement(insert)) {
+                sql.setInstant(statement, 1, error.occurredAt());
+                statement.setString(2, error.job());
+                statement.setString(3, error.source());
+                setLong(statement, 4, error.line());
+                setLong(statement, 5, error.offset());
+                statement.setString(6, truncate(error.content()));
+                statement.setString(7, error.reason());
+                statement.setString(8, error.errorType());
+                statement.setInt(9, error.retried() ? 1 : 0);
+                statement.executeUpdate();
+            }
+        }
+    }
+
+    /** Creates the table on first use; repeated after a failure, so a database that was down at start still works. */
+    private SqlDialect dialectOf(Connection connection) throws SQLException {
+        SqlDialect known = dialect;
+        if (known != null) {
+            return known;
+        }
+        SqlDialect sql = SqlDialect.of(connection);
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE IF NOT EXISTS " + sql.quote(TABLE) + " ("
+                    + "id " + sql.identityColumn() + ", "
+                    + "occurred_at " + sql.timestampType() + " NOT NULL, "
+                    + "job VARCHAR(255), "
+                    + "source " + sql.textType() + ", "
+                    + "line_number BIGINT, "
+                    + "byte_offset BIGINT, "
+                    + "content " + sql.textType() + ", "
+                    + "reason " + sql.textType() + " NOT NULL, "
+                    + "error_type VARCHAR(255), "
+                    + "retried SMALLINT NOT NULL)");
+        }
+        dialect = sql;
+        return sql;
+    }
+
+    private static String sourceOf(Message in) {
+        String source = in.getHeader(FilesyncHeaders.SOURCE, String.class);
+        if (source == null) {
+            source = in.getHeader(Exchange.FILE_PATH, String.class);
+        }
+        if (source == null) {
+            source = in.getHeader(Exchange.FILE_NAME, String.class);
+        }
+        return source;
+    }
+
+    private static String location(ErrorRecord error) {
+        if (error.source() == null) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder(error.source());
+        if (error.line() != null) {
+            text.append(" line ").append(error.line());
+        }
+        if (error.offset() != null) {
+            text.append(" offset ").append(error.offset());
+        }
+        return text.append(": ").toString();
+    }
+
+    private static String describe(Throwable failure) {
+        if (failure == null) {
+            return "failed without an exception";
+        }
+        Throwable root = rootCause(failure);
+        String message = root.getMessage() != null ? root.getMessage() : failure.getMessage();
+        return message != null ? message : root.getClass().getSimpleName();
+    }
+
+    private static Throwable rootCause(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
+    }
+
+    static <T extends Throwable> T causeOfType(Throwable failure, Class<T> type) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+
+    private static String truncate(String content) {
+        if (content == null || content.length() <= MAX_CONTENT_CHARS) {
+            return content;
+        }
+        return content.substring(0, MAX_CONTENT_CHARS) + "...";
+    }
+
+    private static void setLong(PreparedStatement statement, int index, Long value) throws SQLException {
+        if (value == null) {
+            statement.setNull(index, Types.BIGINT);
+        } else {
+            statement.setLong(index, value);
+        }
+    }
+}
