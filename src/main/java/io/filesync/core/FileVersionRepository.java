@@ -4,14 +4,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import javax.sql.DataSource;
 
-import io.filesync.core.db.SqlDialect;
+import io.filesync.core.db.ManagedTable;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
 
@@ -46,7 +46,11 @@ public final class FileVersionRepository extends ServiceSupport implements Idemp
             return size() > CACHE_ENTRIES;
         }
     };
-    private volatile SqlDialect dialect;
+    private final ManagedTable table = new ManagedTable(TABLE, sql -> "state_key VARCHAR(255) NOT NULL, "
+            + "path VARCHAR(2000) NOT NULL, "
+            + "version VARCHAR(64) NOT NULL, "
+            + "updated_at VARCHAR(40) NOT NULL, "
+            + "PRIMARY KEY (state_key, path)");
 
     /**
      * @param dataSource the shared database
@@ -185,19 +189,8 @@ public final class FileVersionRepository extends ServiceSupport implements Idemp
 
     private void store(String path, String version) {
         withConnection(connection -> {
-            String now = Instant.now().toString();
-            if (dialect.kind() == SqlDialect.Kind.GENERIC) {
-                if (execute(connection, "UPDATE %s SET version = ?, updated_at = ? WHERE state_key = ? AND path = ?",
-                        version, now, stateKey, path) == 0) {
-                    execute(connection, "INSERT INTO %s (state_key, path, version, updated_at) VALUES (?, ?, ?, ?)",
-                            stateKey, path, version, now);
-                }
-            } else {
-                // Both SQLite and PostgreSQL take the standard upsert, atomic even with several instances.
-                execute(connection, "INSERT INTO %s (state_key, path, version, updated_at) VALUES (?, ?, ?, ?)"
-                        + " ON CONFLICT (state_key, path) DO UPDATE SET version = excluded.version,"
-                        + " updated_at = excluded.updated_at", stateKey, path, version, now);
-            }
+            table.upsert(connection, List.of("state_key", "path"), List.of("version", "updated_at"),
+                    new Object[] {stateKey, path}, new Object[] {version, Instant.now().toString()});
             return null;
         });
     }
@@ -207,34 +200,11 @@ public final class FileVersionRepository extends ServiceSupport implements Idemp
     }
 
     private int execute(Connection connection, String template, String... arguments) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(sql(connection, template))) {
-            for (int i = 0; i < arguments.length; i++) {
-                statement.setString(i + 1, arguments[i]);
-            }
-            return statement.executeUpdate();
-        }
+        return ManagedTable.execute(connection, table.sql(connection, template), (Object[]) arguments);
     }
 
     private String sql(Connection connection, String template) throws SQLException {
-        return String.format(template, dialectOf(connection).quote(TABLE));
-    }
-
-    private SqlDialect dialectOf(Connection connection) throws SQLException {
-        SqlDialect known = dialect;
-        if (known != null) {
-            return known;
-        }
-        SqlDialect sql = SqlDialect.of(connection);
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TABLE IF NOT EXISTS " + sql.quote(TABLE) + " ("
-                    + "state_key VARCHAR(255) NOT NULL, "
-                    + "path VARCHAR(2000) NOT NULL, "
-                    + "version VARCHAR(64) NOT NULL, "
-                    + "updated_at VARCHAR(40) NOT NULL, "
-                    + "PRIMARY KEY (state_key, path))");
-        }
-        dialect = sql;
-        return sql;
+        return table.sql(connection, template);
     }
 
     private String cached(String path) {
@@ -257,7 +227,6 @@ public final class FileVersionRepository extends ServiceSupport implements Idemp
 
     private <T> T withConnection(SqlWork<T> work) {
         try (Connection connection = dataSource.getConnection()) {
-            dialectOf(connection);
             return work.run(connection);
         } catch (SQLException e) {
             throw new IllegalStateException("File state table " + TABLE + " is not reachable: " + e.getMessage(), e);

@@ -3,13 +3,13 @@ package io.filesync.core.error;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 
 import javax.sql.DataSource;
 
 import io.filesync.core.FilesyncHeaders;
+import io.filesync.core.db.ManagedTable;
 import io.filesync.core.db.SqlDialect;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -33,7 +33,16 @@ public final class ErrorRecorder {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorRecorder.class);
 
     private final DataSource dataSource;
-    private volatile SqlDialect dialect;
+    private final ManagedTable table = new ManagedTable(TABLE, sql -> "id " + sql.identityColumn() + ", "
+            + "occurred_at " + sql.timestampType() + " NOT NULL, "
+            + "job VARCHAR(255), "
+            + "source " + sql.textType() + ", "
+            + "line_number BIGINT, "
+            + "byte_offset BIGINT, "
+            + "content " + sql.textType() + ", "
+            + "reason " + sql.textType() + " NOT NULL, "
+            + "error_type VARCHAR(255), "
+            + "retried SMALLINT NOT NULL");
 
     public ErrorRecorder(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -64,8 +73,7 @@ public final class ErrorRecorder {
 
     /** Logs and stores one record. */
     public void record(ErrorRecord error) {
-        LOG.error("{}: {}{}{}", error.job(), location(error), error.reason(),
-                error.retried() ? " (kept, will be retried)" : " (skipped until the input changes)");
+        log(error);
         try {
             insert(error);
         } catch (SQLException | RuntimeException e) {
@@ -73,49 +81,43 @@ public final class ErrorRecorder {
         }
     }
 
+    /**
+     * Logs one record and stores it through the caller's connection, inside the caller's transaction, so that the
+     * record commits or rolls back together with the work it belongs to. Throws when the database fails.
+     */
+    public void record(ErrorRecord error, Connection connection) throws SQLException {
+        log(error);
+        insert(error, connection);
+    }
+
     private void insert(ErrorRecord error) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
-            SqlDialect sql = dialectOf(connection);
-            String insert = "INSERT INTO " + sql.quote(TABLE)
-                    + " (occurred_at, job, source, line_number, byte_offset, content, reason, error_type, retried)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
-            try (PreparedStatement statement = connection.prepareStatement(insert)) {
-                sql.setInstant(statement, 1, error.occurredAt());
-                statement.setString(2, error.job());
-                statement.setString(3, error.source());
-                setLong(statement, 4, error.line());
-                setLong(statement, 5, error.offset());
-                statement.setString(6, truncate(error.content()));
-                statement.setString(7, error.reason());
-                statement.setString(8, error.errorType());
-                statement.setInt(9, error.retried() ? 1 : 0);
-                statement.executeUpdate();
-            }
+            insert(error, connection);
         }
     }
 
-    /** Creates the table on first use; repeated after a failure, so a database that was down at start still works. */
-    private SqlDialect dialectOf(Connection connection) throws SQLException {
-        SqlDialect known = dialect;
-        if (known != null) {
-            return known;
+    private void insert(ErrorRecord error, Connection connection) throws SQLException {
+        SqlDialect sql = table.prepare(connection);
+        String insert = table.sql(connection, "INSERT INTO %s"
+                + " (occurred_at, job, source, line_number, byte_offset, content, reason, error_type, retried)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        try (PreparedStatement statement = connection.prepareStatement(insert)) {
+            sql.setInstant(statement, 1, error.occurredAt());
+            statement.setString(2, error.job());
+            statement.setString(3, error.source());
+            setLong(statement, 4, error.line());
+            setLong(statement, 5, error.offset());
+            statement.setString(6, truncate(error.content()));
+            statement.setString(7, error.reason());
+            statement.setString(8, error.errorType());
+            statement.setInt(9, error.retried() ? 1 : 0);
+            statement.executeUpdate();
         }
-        SqlDialect sql = SqlDialect.of(connection);
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TABLE IF NOT EXISTS " + sql.quote(TABLE) + " ("
-                    + "id " + sql.identityColumn() + ", "
-                    + "occurred_at " + sql.timestampType() + " NOT NULL, "
-                    + "job VARCHAR(255), "
-                    + "source " + sql.textType() + ", "
-                    + "line_number BIGINT, "
-                    + "byte_offset BIGINT, "
-                    + "content " + sql.textType() + ", "
-                    + "reason " + sql.textType() + " NOT NULL, "
-                    + "error_type VARCHAR(255), "
-                    + "retried SMALLINT NOT NULL)");
-        }
-        dialect = sql;
-        return sql;
+    }
+
+    private static void log(ErrorRecord error) {
+        LOG.error("{}: {}{}{}", error.job(), location(error), error.reason(),
+                error.retried() ? " (kept, will be retried)" : " (skipped)");
     }
 
     private static String sourceOf(Message in) {

@@ -1,0 +1,106 @@
+package io.filesync.core.db;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * One of filesync's own tables (error records, file state, offsets): created on first use in whatever database the
+ * connection reaches, then written with the dialect's portable statements. Creating lazily rather than at start
+ * lets filesync start while the database is down; creation is retried until it succeeds.
+ */
+public final class ManagedTable {
+
+    private final String name;
+    private final Function<SqlDialect, String> columns;
+    private volatile SqlDialect dialect;
+
+    /**
+     * @param name    the table name (unquoted)
+     * @param columns the column and constraint definitions between the parentheses of CREATE TABLE, per dialect
+     */
+    public ManagedTable(String name, Function<SqlDialect, String> columns) {
+        this.name = name;
+        this.columns = columns;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Makes sure the table exists and returns the dialect of the connection's database. */
+    public SqlDialect prepare(Connection connection) throws SQLException {
+        SqlDialect known = dialect;
+        if (known != null) {
+            return known;
+        }
+        SqlDialect sql = SqlDialect.of(connection);
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE IF NOT EXISTS " + sql.quote(name) + " (" + columns.apply(sql) + ")");
+        }
+        dialect = sql;
+        return sql;
+    }
+
+    /** Formats a statement whose {@code %s} stands for the quoted table name. */
+    public String sql(Connection connection, String template) throws SQLException {
+        return String.format(template, prepare(connection).quote(name));
+    }
+
+    /**
+     * Inserts a row, or updates the row with the same key: the standard {@code ON CONFLICT} upsert where the database
+     * has it (SQLite, PostgreSQL; atomic with several writers), update-then-insert elsewhere.
+     *
+     * @param keyColumns   the primary key's columns
+     * @param valueColumns the other columns
+     * @param keys         values of the key columns, in order
+     * @param values       values of the other columns, in order
+     */
+    public void upsert(Connection connection, List<String> keyColumns, List<String> valueColumns, Object[] keys,
+                       Object[] values) throws SQLException {
+        SqlDialect sql = prepare(connection);
+        String table = sql.quote(name);
+        List<String> all = new java.util.ArrayList<>(keyColumns);
+        all.addAll(valueColumns);
+        Object[] allValues = new Object[keys.length + values.length];
+        System.arraycopy(keys, 0, allValues, 0, keys.length);
+        System.arraycopy(values, 0, allValues, keys.length, values.length);
+        String insert = "INSERT INTO " + table + " (" + String.join(", ", all) + ") VALUES ("
+                + String.join(", ", java.util.Collections.nCopies(all.size(), "?")) + ")";
+        if (sql.kind() != SqlDialect.Kind.GENERIC) {
+            StringBuilder update = new StringBuilder();
+            for (String column : valueColumns) {
+                update.append(update.length() == 0 ? "" : ", ").append(column).append(" = excluded.").append(column);
+            }
+            execute(connection, insert + " ON CONFLICT (" + String.join(", ", keyColumns) + ") DO UPDATE SET " + update, allValues);
+            return;
+        }
+        StringBuilder set = new StringBuilder();
+        for (String column : valueColumns) {
+            set.append(set.length() == 0 ? "" : ", ").append(column).append(" = ?");
+        }
+        StringBuilder where = new StringBuilder();
+        for (String column : keyColumns) {
+            where.append(where.length() == 0 ? "" : " AND ").append(column).append(" = ?");
+        }
+        Object[] updateValues = new Object[allValues.length];
+        System.arraycopy(values, 0, updateValues, 0, values.length);
+        System.arraycopy(keys, 0, updateValues, values.length, keys.length);
+        if (execute(connection, "UPDATE " + table + " SET " + set + " WHERE " + where, updateValues) == 0) {
+            execute(connection, insert, allValues);
+        }
+    }
+
+    /** Runs one statement with positional parameters. */
+    public static int execute(Connection connection, String statementSql, Object... parameters) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(statementSql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            return statement.executeUpdate();
+        }
+    }
+}
