@@ -50,6 +50,9 @@ public final class DataSources {
         config.setInitializationFailTimeout(-1);
         if (isSqlite(jdbcUrl)) {
             prepareSqlite(config, jdbcUrl);
+        } else if (jdbcUrl.strip().startsWith("jdbc:postgresql:")) {
+            // Sends a JDBC batch of inserts as multi-row INSERTs: several times the throughput of row-by-row.
+            config.addDataSourceProperty("reWriteBatchedInserts", "true");
         }
         return new HikariDataSource(config);
     }

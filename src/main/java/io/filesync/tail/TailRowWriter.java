@@ -1,0 +1,194 @@
+package io.filesync.tail;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import io.filesync.core.db.SqlDialect;
+import io.filesync.core.error.ErrorRecord;
+import io.filesync.core.error.ErrorRecorder;
+
+/**
+ * Stores a {@link TailBatch} as rows through the user's INSERT template. The rows, the error records of the batch's
+ * bad lines and the position after the batch commit in ONE transaction when positions live in the same database, so
+ * a crash at any moment neither loses nor repeats a line.
+ * <p>
+ * A line the database rejects (a value its column cannot take, a constraint) becomes an error record and the rest
+ * of the batch is stored; a failure of the database itself (down, missing table) rolls everything back and is
+ * thrown, so nothing advances until it is fixed.
+ */
+public final class TailRowWriter {
+
+    private final DataSource dataSource;
+    private final InsertTemplate template;
+    private final LineFields fields;
+    private final ErrorRecorder errors;
+    private final String job;
+    private final String setupSql;
+    private volatile boolean setUp;
+
+    /**
+     * @param dataSource  the database the rows go to
+     * @param template    INSERT statement with {@code :#name} parameters
+     * @param delimiter   field delimiter, used when pattern is blank
+     * @param pattern     regular expression with named groups, or blank
+     * @param emptyAsNull bind empty fields as NULL
+     * @param setupSql    idempotent DDL run once before the first batch (e.g. CREATE TABLE IF NOT EXISTS), or blank
+     * @param job         names this flow in error records, which go to table filesync_errors of the same database
+     */
+    public TailRowWriter(DataSource dataSource, String template, String delimiter, String pattern, boolean emptyAsNull,
+                         String setupSql, String job) {
+        this.dataSource = dataSource;
+        this.template = new InsertTemplate(template);
+        this.fields = new LineFields(delimiter, pattern, emptyAsNull);
+        this.fields.checkCovers(this.template);
+        this.errors = new ErrorRecorder(dataSource);
+        this.setupSql = setupSql == null ? "" : setupSql.strip();
+        this.job = job;
+    }
+
+    /** Stores the batch; returns it so a route can go on with it. */
+    public TailBatch write(TailBatch batch) throws SQLException {
+        Instant readAt = Instant.now();
+        List<TailLine> good = new ArrayList<>();
+        List<Map<String, Object>> values = new ArrayList<>();
+        List<ErrorRecord> bad = new ArrayList<>();
+        for (TailLine line : batch.lines()) {
+            if (line.isBad()) {
+                bad.add(errorFor(line, line.problem()));
+                continue;
+            }
+            try {
+                values.add(fields.valuesOf(line, template, readAt));
+                good.add(line);
+            } catch (IllegalArgumentException doesNotFit) {
+                bad.add(errorFor(line, doesNotFit.getMessage()));
+            }
+        }
+        boolean sameDatabase = batch.offsets() != null && batch.offsets().dataSource() == dataSource;
+        setUpOnce();
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                SqlDialect dialect = SqlDialect.of(connection);
+                insert(connection, dialect, good, values, bad);
+                for (ErrorRecord error : bad) {
+                    errors.record(error, connection);
+                }
+                if (sameDatabase) {
+                    batch.offsets().save(connection, batch.to());
+                }
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        }
+        if (sameDatabase) {
+            batch.offsets().committed(batch.to());
+        }
+        return batch;
+    }
+
+    private void setUpOnce() throws SQLException {
+        if (setUp || setupSql.isEmpty()) {
+            return;
+        }
+        try (Connection connection = dataSource.getConnection(); java.sql.Statement statement = connection.createStatement()) {
+            statement.execute(setupSql);
+        }
+        setUp = true;
+    }
+
+    private void insert(Connection connection, SqlDialect dialect, List<TailLine> lines, List<Map<String, Object>> values,
+                        List<ErrorRecord> bad) throws SQLException {
+        if (lines.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement statement = connection.prepareStatement(template.jdbcSql())) {
+            Savepoint beforeBatch = connection.setSavepoint();
+            try {
+                for (Map<String, Object> row : values) {
+                    bind(statement, dialect, row);
+                    statement.addBatch();
+                }
+                statement.executeBatch();
+                connection.releaseSavepoint(beforeBatch);
+                return;
+            } catch (SQLException e) {
+                if (!isRejectedValue(e, dialect)) {
+                    throw e;
+                }
+                connection.rollback(beforeBatch);
+                statement.clearBatch();
+            }
+            // Some line was rejected: store the batch line by line to find which, keeping all the others.
+            for (int i = 0; i < lines.size(); i++) {
+                Savepoint beforeLine = connection.setSavepoint();
+                try {
+                    bind(statement, dialect, values.get(i));
+                    statement.executeUpdate();
+                    connection.releaseSavepoint(beforeLine);
+                } catch (SQLException e) {
+                    if (!isRejectedValue(e, dialect)) {
+                        throw e;
+                    }
+                    connection.rollback(beforeLine);
+                    bad.add(errorFor(lines.get(i), "rejected by the database: " + e.getMessage()));
+                }
+            }
+        }
+    }
+
+    private void bind(PreparedStatement statement, SqlDialect dialect, Map<String, Object> row) throws SQLException {
+        List<String> names = template.parameters();
+        for (int i = 0; i < names.size(); i++) {
+            Object value = row.get(names.get(i));
+            if (value instanceof String text && dialect.kind() == SqlDialect.Kind.POSTGRESQL) {
+                // Untyped, so PostgreSQL converts the text to the column's type (and rejects what does not fit).
+                statement.setObject(i + 1, text, Types.OTHER);
+            } else {
+                statement.setObject(i + 1, value);
+            }
+        }
+    }
+
+    /** A value or constraint problem of one row, as opposed to a problem of the database or the statement. */
+    static boolean isRejectedValue(SQLException failure, SqlDialect dialect) {
+        for (SQLException e = failure; e != null; e = next(e)) {
+            String state = e.getSQLState();
+            if (state != null && (state.startsWith("22") || state.startsWith("23"))) {
+                return true;
+            }
+            // SQLite result codes: 18 TOOBIG, 19 CONSTRAINT, 20 MISMATCH.
+            int code = e.getErrorCode() & 0xff;
+            if (dialect.kind() == SqlDialect.Kind.SQLITE && (code == 18 || code == 19 || code == 20)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static SQLException next(SQLException e) {
+        SQLException next = e.getNextException();
+        if (next == null && e.getCause() instanceof SQLException cause && cause != e) {
+            return cause;
+        }
+        return next == e ? null : next;
+    }
+
+    private ErrorRecord errorFor(TailLine line, String reason) {
+        return new ErrorRecord(Instant.now(), job, line.path(), line.lineNumber(), line.offset(), line.text(), reason,
+                "bad line", false);
+    }
+}
