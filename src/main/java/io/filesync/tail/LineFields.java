@@ -21,6 +21,7 @@ public final class LineFields {
     private static final Pattern GROUP_NAME = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>");
 
     private final String delimiter;
+    private final Pattern delimiterPattern;
     private final Pattern pattern;
     private final boolean emptyAsNull;
 
@@ -35,6 +36,7 @@ public final class LineFields {
             throw new IllegalArgumentException("Tail needs a delimiter or a pattern to split lines into fields");
         }
         this.delimiter = delimiter;
+        this.delimiterPattern = delimiter == null || delimiter.isEmpty() ? null : Pattern.compile(Pattern.quote(delimiter));
         this.emptyAsNull = emptyAsNull;
     }
 
@@ -61,11 +63,16 @@ public final class LineFields {
      *                                  template needs is missing; the message says which
      */
     public Map<String, Object> valuesOf(TailLine line, InsertTemplate template, Instant readAt) {
+        return valuesOf(line, template, readAt.toString());
+    }
+
+    /** As {@link #valuesOf(TailLine, InsertTemplate, Instant)}, with the read time formatted once per batch. */
+    public Map<String, Object> valuesOf(TailLine line, InsertTemplate template, String readAt) {
         Map<String, Object> values = new HashMap<>();
         values.put("file", line.path());
         values.put("line_number", line.lineNumber());
         values.put("byte_offset", line.offset());
-        values.put("read_at", readAt.toString());
+        values.put("read_at", readAt);
         values.put("line", line.text());
         if (pattern != null) {
             Matcher matcher = pattern.matcher(line.text());
@@ -76,7 +83,7 @@ public final class LineFields {
                 values.put(group, normalise(matcher.group(group)));
             }
         } else {
-            String[] fields = line.text().split(Pattern.quote(delimiter), -1);
+            String[] fields = delimiterPattern.split(line.text(), -1);
             for (int i = 0; i < fields.length; i++) {
                 values.put("field" + (i + 1), normalise(fields[i]));
             }

@@ -12,6 +12,7 @@ import java.util.Map;
 
 import javax.sql.DataSource;
 
+import io.filesync.core.db.DataSources;
 import io.filesync.core.db.SqlDialect;
 import io.filesync.core.error.ErrorRecord;
 import io.filesync.core.error.ErrorRecorder;
@@ -57,7 +58,7 @@ public final class TailRowWriter {
 
     /** Stores the batch; returns it so a route can go on with it. */
     public TailBatch write(TailBatch batch) throws SQLException {
-        Instant readAt = Instant.now();
+        String readAt = Instant.now().toString();
         List<TailLine> good = new ArrayList<>();
         List<Map<String, Object>> values = new ArrayList<>();
         List<ErrorRecord> bad = new ArrayList<>();
@@ -75,7 +76,8 @@ public final class TailRowWriter {
         }
         boolean sameDatabase = batch.offsets() != null && batch.offsets().dataSource() == dataSource;
         setUpOnce();
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = dataSource.getConnection();
+             DataSources.WriteLock lock = DataSources.writeLock(dataSource, connection)) {
             connection.setAutoCommit(false);
             try {
                 SqlDialect dialect = SqlDialect.of(connection);
