@@ -62,6 +62,7 @@ public final class TreeWatcher extends ServiceSupport {
     private static final String MISSING = "missing";
     private static final Path ROOT = Path.of("");
     private static final long STOP_TIMEOUT_MS = 10_000;
+    private static final long READY_TIMEOUT_MS = 120_000;
 
     private enum Kind { MISSING, FILE, DIRECTORY }
 
@@ -78,7 +79,10 @@ public final class TreeWatcher extends ServiceSupport {
     private final Map<String, Path> byIdentity = new HashMap<>();
     private final Map<Path, Pending> pending = new HashMap<>();
     private final Map<Path, Pending> disappeared = new LinkedHashMap<>();
-    private final PriorityQueue<Timer> timers = new PriorityQueue<>(Comparator.comparingLong(Timer::due));
+    /** Due first; equal deadlines in scheduling order, so changes settle in the order they were seen. */
+    private final PriorityQueue<Timer> timers =
+            new PriorityQueue<>(Comparator.comparingLong(Timer::due).thenComparingLong(Timer::sequence));
+    private long timerSequence;
     private final Map<WatchKey, Path> treeKeys = new HashMap<>();
     private final Map<Path, WatchKey> dirKeys = new HashMap<>();
     private final Set<Path> unreadable = new HashSet<>();
@@ -157,18 +161,28 @@ public final class TreeWatcher extends ServiceSupport {
         startLoop();
     }
 
-    private void startLoop() throws IOException {
+    /**
+     * Starts the loop and returns once the first scan is done and the watches are in place, so every change made after
+     * start (or resume) returns is reported.
+     */
+    private void startLoop() throws IOException, InterruptedException {
         watchService = target.getFileSystem().newWatchService();
         running = true;
         CountDownLatch ended = new CountDownLatch(1);
+        CountDownLatch ready = new CountDownLatch(1);
         loopEnded = ended;
         executor.execute(() -> {
             try {
-                loop();
+                loop(ready);
             } finally {
+                ready.countDown();
                 ended.countDown();
             }
         });
+        if (!ready.await(READY_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+            LOG.warn("The first scan of {} takes longer than {} ms; starting anyway, changes during it are found by it",
+                    target, READY_TIMEOUT_MS);
+        }
     }
 
     private void stopLoop() throws InterruptedException {
@@ -220,13 +234,14 @@ public final class TreeWatcher extends ServiceSupport {
 
     // ---------------------------------------------------------------------------------------------------- the loop
 
-    private void loop() {
+    private void loop(CountDownLatch ready) {
         try {
             establish();
         } catch (RuntimeException e) {
             LOG.error("Watching {} could not start cleanly, retrying by rescan: {}", target, e.getMessage(), e);
             rescanDue = Watches.now() + options.verifyInterval().toMillis();
         }
+        ready.countDown();
         verifyDue = Watches.now() + options.verifyInterval().toMillis();
         while (running) {
             try {
@@ -531,6 +546,7 @@ public final class TreeWatcher extends ServiceSupport {
         }
         disappeared.clear();
         pending.keySet().removeIf(path -> !found.containsKey(path));
+        List<Path> changedFiles = new ArrayList<>();
         for (Path path : found.keySet().stream().sorted(SHALLOWEST_FIRST).toList()) {
             FileState state = found.get(path);
             FileState old = known.get(path);
@@ -546,9 +562,12 @@ public final class TreeWatcher extends ServiceSupport {
                     remember(path, state, true);
                 }
             } else if (!state.sameVersion(old)) {
-                schedulePending(path, state);
+                changedFiles.add(path);
             }
         }
+        // Oldest change first, so files found by one scan are reported in the order they were written.
+        changedFiles.sort(Comparator.comparingLong((Path p) -> found.get(p).mtimeNanos()).thenComparing(p -> p));
+        changedFiles.forEach(path -> schedulePending(path, found.get(path)));
     }
 
     // ------------------------------------------------------------------------------------------------ live events
@@ -617,7 +636,7 @@ public final class TreeWatcher extends ServiceSupport {
         long due = Watches.now() + options.moveWindow().toMillis();
         disappeared.put(path, new Pending(old, due));
         goneByIdentity.put(old.identity(), path);
-        timers.add(new Timer(due, path, true));
+        timers.add(new Timer(due, timerSequence++, path, true));
     }
 
     /** Where a path that just appeared came from, if it is a known file or folder that left its old place. */
@@ -733,7 +752,7 @@ public final class TreeWatcher extends ServiceSupport {
             entry.state = state;
             entry.due = due;
         }
-        timers.add(new Timer(due, path, false));
+        timers.add(new Timer(due, timerSequence++, path, false));
     }
 
     private void fireTimers(long now) {
@@ -951,6 +970,6 @@ public final class TreeWatcher extends ServiceSupport {
         }
     }
 
-    private record Timer(long due, Path path, boolean disappearance) {
+    private record Timer(long due, long sequence, Path path, boolean disappearance) {
     }
 }
