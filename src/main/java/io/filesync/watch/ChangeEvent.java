@@ -29,8 +29,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * <tr><td>previousPath</td><td>string or null</td><td>for moves, the relative path before the move</td></tr>
  * <tr><td>directory</td><td>boolean</td><td>whether the path is a directory</td></tr>
  * <tr><td>timestamp</td><td>number</td><td>when the change was detected, Unix time in milliseconds</td></tr>
- * <tr><td>size</td><td>number or null</td><td>for files (not deletions), the size in bytes when the event was
- *   made</td></tr>
+ * <tr><td>size</td><td>number or null</td><td>for files, the size in bytes when the event was made (for a
+ *   deletion, the last size seen); null for directories</td></tr>
  * <tr><td>content</td><td>string or null</td><td>the file's content when content inclusion is on, for created
  *   and updated files: text, or Base64 when {@code contentEncoding} is {@code base64}</td></tr>
  * <tr><td>contentEncoding</td><td>string or null</td><td>the charset the text was decoded with (e.g.
