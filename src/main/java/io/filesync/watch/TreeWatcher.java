@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.camel.Suspendable;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * Threads: one loop thread from the executor given (Camel's ExecutorServiceManager inside Camel), plus the JDK's own
  * inotify reader thread.
  */
-public final class TreeWatcher extends ServiceSupport {
+public final class TreeWatcher extends ServiceSupport implements Suspendable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TreeWatcher.class);
 
@@ -63,6 +64,7 @@ public final class TreeWatcher extends ServiceSupport {
     private static final Path ROOT = Path.of("");
     private static final long STOP_TIMEOUT_MS = 10_000;
     private static final long READY_TIMEOUT_MS = 120_000;
+    private static final int MAX_ESTABLISH_RETRIES = 100;
 
     private enum Kind { MISSING, FILE, DIRECTORY }
 
@@ -98,6 +100,7 @@ public final class TreeWatcher extends ServiceSupport {
     /** Index of {@link #disappeared} by identity; may hold stale entries, so every hit is checked against the map. */
     private final Map<String, Path> goneByIdentity = new HashMap<>();
     private long rescanDue = Long.MAX_VALUE;
+    private int establishRetries;
     private long verifyDue;
 
     private volatile boolean running;
@@ -333,7 +336,10 @@ public final class TreeWatcher extends ServiceSupport {
             if (!target.startsWith(entry)) {
                 continue;
             }
-            if (targetKind == Kind.FILE && entry.equals(target)) {
+            if (targetKind == Kind.MISSING) {
+                // A folder on the way to the target appeared: watch from deeper down, or the target itself.
+                establish();
+            } else if (targetKind == Kind.FILE && entry.equals(target)) {
                 FileState now = FileState.following(target);
                 if (now == null || now.directory()) {
                     establish();
@@ -401,6 +407,11 @@ public final class TreeWatcher extends ServiceSupport {
             targetGone();
         }
         watchAnchor(kind);
+        if (kind == Kind.MISSING && pathGrewMeanwhile() && establishRetries++ < MAX_ESTABLISH_RETRIES) {
+            establish();
+            return;
+        }
+        establishRetries = 0;
         boolean silent = firstRun && !options.emitExisting();
         firstRun = false;
         if (kind == Kind.MISSING) {
@@ -430,6 +441,21 @@ public final class TreeWatcher extends ServiceSupport {
         } else {
             diff(found);
         }
+    }
+
+    /**
+     * Whether the path to a missing target grew between looking and watching: then no event will say so, and
+     * establishing must start over from the new state.
+     */
+    private boolean pathGrewMeanwhile() {
+        if (FileState.following(target) != null) {
+            return true;
+        }
+        Path nearest = target.getParent();
+        while (nearest != null && FileState.following(nearest) == null) {
+            nearest = nearest.getParent();
+        }
+        return !Objects.equals(nearest, anchorDir);
     }
 
     /** Watches the target's folder, or while the target is missing its nearest existing ancestor. */
@@ -634,7 +660,7 @@ public final class TreeWatcher extends ServiceSupport {
             return;
         }
         long due = Watches.now() + options.moveWindow().toMillis();
-        disappeared.put(path, new Pending(old, due));
+        disappeared.put(path, new Pending(old, due, due));
         goneByIdentity.put(old.identity(), path);
         timers.add(new Timer(due, timerSequence++, path, true));
     }
@@ -747,7 +773,11 @@ public final class TreeWatcher extends ServiceSupport {
         long due = Watches.now() + options.settleTime().toMillis();
         Pending entry = pending.get(path);
         if (entry == null) {
-            pending.put(path, new Pending(state, due));
+            long since = Watches.now();
+            pending.put(path, new Pending(state, due, since));
+            if (!options.maxSettleTime().isZero()) {
+                timers.add(new Timer(since + options.maxSettleTime().toMillis(), timerSequence++, path, false));
+            }
         } else {
             entry.state = state;
             entry.due = due;
@@ -769,7 +799,9 @@ public final class TreeWatcher extends ServiceSupport {
     /** A file went unchanged for the settle time (or changed again, and waits once more). */
     private void settleDue(Path path, long now) {
         Pending entry = pending.get(path);
-        if (entry == null || entry.due > now) {
+        long maxSettle = options.maxSettleTime().toMillis();
+        boolean overdue = entry != null && maxSettle > 0 && now - entry.since >= maxSettle;
+        if (entry == null || (entry.due > now && !overdue)) {
             return;
         }
         FileState state = FileState.of(root().resolve(path));
@@ -782,11 +814,15 @@ public final class TreeWatcher extends ServiceSupport {
             appeared(path);
             return;
         }
-        if (!state.sameVersion(entry.state)) {
+        if (!state.sameVersion(entry.state) && !overdue) {
             schedulePending(path, state);
             return;
         }
         pending.remove(path);
+        if (overdue && !state.sameVersion(entry.state)) {
+            // Still changing after the longest settle wait: report it now, and settle again for what follows.
+            schedulePending(path, state);
+        }
         FileState old = known.get(path);
         if (old != null && old.directory()) {
             removeTree(path);
@@ -963,10 +999,13 @@ public final class TreeWatcher extends ServiceSupport {
     private static final class Pending {
         FileState state;
         long due;
+        /** When the wait began, for the longest settle time. */
+        final long since;
 
-        Pending(FileState state, long due) {
+        Pending(FileState state, long due, long since) {
             this.state = state;
             this.due = due;
+            this.since = since;
         }
     }
 

@@ -61,12 +61,12 @@ public class WatchConsumer extends DefaultConsumer implements ChangeListener {
 
     @Override
     protected void doSuspend() throws Exception {
-        ServiceHelper.suspendService(watcher);
+        watcher.suspend();
     }
 
     @Override
     protected void doResume() throws Exception {
-        ServiceHelper.resumeService(watcher);
+        watcher.resume();
     }
 
     @Override

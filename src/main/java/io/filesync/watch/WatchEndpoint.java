@@ -31,6 +31,8 @@ public class WatchEndpoint extends DefaultEndpoint {
     private boolean recursive = true;
     @UriParam(defaultValue = "250", description = "Milliseconds a file must go unchanged before its created or updated event")
     private long settleTime = 250;
+    @UriParam(defaultValue = "0", description = "Longest wait, in milliseconds, for a file that never stops changing (a busy log); 0 waits until it is quiet")
+    private long maxSettleTime;
     @UriParam(defaultValue = "30", description = "Milliseconds a vanished path waits to be paired with its new name (a move)")
     private long moveWindow = 30;
     @UriParam(defaultValue = "true", description = "Whether the snapshot is persisted, so changes made while stopped are reported on start")
@@ -70,7 +72,7 @@ public class WatchEndpoint extends DefaultEndpoint {
     /** The watcher options these endpoint options stand for. */
     public WatchOptions watchOptions() {
         return WatchOptions.builder(targetPath()).recursive(recursive).settleTime(Duration.ofMillis(settleTime))
-                .moveWindow(Duration.ofMillis(moveWindow)).contentMode(ContentMode.valueOf(content.toUpperCase(Locale.ROOT)))
+                .moveWindow(Duration.ofMillis(moveWindow)).maxSettleTime(Duration.ofMillis(maxSettleTime)).contentMode(ContentMode.valueOf(content.toUpperCase(Locale.ROOT)))
                 .charset(Charset.forName(charset)).maxContentBytes(maxContentBytes).emitExisting(emitExisting).build();
     }
 
@@ -113,6 +115,14 @@ public class WatchEndpoint extends DefaultEndpoint {
 
     public void setSettleTime(long settleTime) {
         this.settleTime = settleTime;
+    }
+
+    public long getMaxSettleTime() {
+        return maxSettleTime;
+    }
+
+    public void setMaxSettleTime(long maxSettleTime) {
+        this.maxSettleTime = maxSettleTime;
     }
 
     public long getMoveWindow() {

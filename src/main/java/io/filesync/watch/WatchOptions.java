@@ -16,6 +16,7 @@ public final class WatchOptions {
     private final boolean recursive;
     private final Duration settleTime;
     private final Duration moveWindow;
+    private final Duration maxSettleTime;
     private final ContentMode contentMode;
     private final Charset charset;
     private final int maxContentBytes;
@@ -28,6 +29,7 @@ public final class WatchOptions {
         this.recursive = b.recursive;
         this.settleTime = b.settleTime;
         this.moveWindow = b.moveWindow;
+        this.maxSettleTime = b.maxSettleTime;
         this.contentMode = b.contentMode;
         this.charset = b.charset;
         this.maxContentBytes = b.maxContentBytes;
@@ -55,6 +57,10 @@ public final class WatchOptions {
 
     public Duration moveWindow() {
         return moveWindow;
+    }
+
+    public Duration maxSettleTime() {
+        return maxSettleTime;
     }
 
     public ContentMode contentMode() {
@@ -87,6 +93,7 @@ public final class WatchOptions {
         private boolean recursive = true;
         private Duration settleTime = Duration.ofMillis(250);
         private Duration moveWindow = Duration.ofMillis(30);
+        private Duration maxSettleTime = Duration.ZERO;
         private ContentMode contentMode = ContentMode.NONE;
         private Charset charset = StandardCharsets.UTF_8;
         private int maxContentBytes = 64 * 1024;
@@ -110,6 +117,15 @@ public final class WatchOptions {
          */
         public Builder settleTime(Duration settleTime) {
             this.settleTime = requireNotNegative(settleTime, "settleTime");
+            return this;
+        }
+
+        /**
+         * The longest a file that never stops changing (a busy log) waits for its event: after this long it is
+         * reported as it is, and settles again for what follows. Default zero: wait until it is quiet, however long.
+         */
+        public Builder maxSettleTime(Duration maxSettleTime) {
+            this.maxSettleTime = requireNotNegative(maxSettleTime, "maxSettleTime");
             return this;
         }
 

@@ -155,12 +155,44 @@ class TreeWatcherTest {
     @Test
     void aMissingTargetIsWatchedFromItsNearestAncestorUntilItAppears() throws IOException {
         Path target = dir.resolve("not/yet/there");
-        watch(target, b -> { });
+        // No periodic check: the watches alone must follow the path as it grows, one folder at a time.
+        watch(target, b -> b.verifyInterval(Duration.ofHours(1)));
 
-        Files.createDirectories(target);
+        Files.createDirectory(dir.resolve("not"));
+        Files.createDirectory(dir.resolve("not/yet"));
+        Files.createDirectory(target);
         await().atMost(TIMEOUT).until(() -> listener.described().contains("TARGET_CREATED "));
         write(target.resolve("f.txt"), "f");
         assertThat(changesUntilSentinel(target)).containsExactly("TARGET_CREATED ", "FILE_CREATED f.txt");
+    }
+
+    @Test
+    void changesWhileSuspendedAreReportedOnResume() throws Exception {
+        write(dir.resolve("kept.txt"), "k");
+        write(dir.resolve("gone.txt"), "g");
+        TreeWatcher watcher = watch(dir);
+        watcher.suspend();
+        Files.delete(dir.resolve("gone.txt"));
+        write(dir.resolve("new.txt"), "n");
+        Files.move(dir.resolve("kept.txt"), dir.resolve("moved.txt"));
+        watcher.resume();
+        assertThat(changesUntilSentinel(dir)).containsExactlyInAnyOrder(
+                "FILE_DELETED gone.txt", "FILE_CREATED new.txt", "FILE_MOVED kept.txt -> moved.txt");
+    }
+
+    @Test
+    void aFileThatNeverStopsChangingIsReportedAfterTheMaxSettleTime() throws Exception {
+        watch(dir, b -> b.settleTime(Duration.ofMillis(300)).maxSettleTime(Duration.ofMillis(400)));
+        try (OutputStream out = Files.newOutputStream(dir.resolve("busy.log"))) {
+            for (int i = 0; i < 30; i++) {
+                out.write("line\n".getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                Thread.sleep(50); // pacing the writer: it never pauses as long as the settle time
+            }
+        }
+        List<String> events = changesUntilSentinel(dir);
+        assertThat(events.get(0)).isEqualTo("FILE_CREATED busy.log");
+        assertThat(events.subList(1, events.size())).isNotEmpty().allMatch(e -> e.equals("FILE_UPDATED busy.log"));
     }
 
     @Test
