@@ -153,6 +153,26 @@ class TreeWatcherTest {
     }
 
     @Test
+    void foldersMovedInFromOutsideAreCreatedWithTheirContentAndMovedOutAreDeleted() throws IOException {
+        Path watched = dir.resolve("watched");
+        Path outside = dir.resolve("outside");
+        write(outside.resolve("box/x.txt"), "x");
+        write(outside.resolve("box/inner/y.txt"), "y");
+        Files.createDirectories(watched);
+        watch(watched);
+
+        Files.move(outside.resolve("box"), watched.resolve("box"));
+        assertThat(changesUntilSentinel(watched)).containsExactlyInAnyOrder("DIRECTORY_CREATED box",
+                "DIRECTORY_CREATED box/inner", "FILE_CREATED box/x.txt", "FILE_CREATED box/inner/y.txt");
+
+        Files.move(watched.resolve("box"), outside.resolve("box-back"));
+        assertThat(changesUntilSentinel(watched)).as("deepest first").containsExactly("FILE_DELETED box/inner/y.txt",
+                "FILE_DELETED box/x.txt", "DIRECTORY_DELETED box/inner", "DIRECTORY_DELETED box");
+        write(outside.resolve("box-back/z.txt"), "not watched any more");
+        assertThat(changesUntilSentinel(watched)).isEmpty();
+    }
+
+    @Test
     void aMissingTargetIsWatchedFromItsNearestAncestorUntilItAppears() throws IOException {
         Path target = dir.resolve("not/yet/there");
         // No periodic check: the watches alone must follow the path as it grows, one folder at a time.
