@@ -53,6 +53,15 @@ class TreeWatcherTest {
         return watch(target, b -> { });
     }
 
+    /**
+     * Waits until the expected events arrived, then proves nothing else came: a sentinel file written afterwards must
+     * be the next event. Returns (and clears) everything before the sentinel.
+     */
+    List<String> changesUntilSentinel(Path folder, String... expected) {
+        await().atMost(TIMEOUT).until(() -> listener.described().containsAll(List.of(expected)));
+        return changesUntilSentinel(folder);
+    }
+
     /** Creates a sentinel file in {@code folder}, waits for its event and returns (and clears) everything before it. */
     List<String> changesUntilSentinel(Path folder) {
         String name = ".sentinel-" + sentinels.incrementAndGet();
@@ -87,13 +96,13 @@ class TreeWatcherTest {
         watch(dir);
 
         write(dir.resolve("a.txt"), "hello");
-        assertThat(changesUntilSentinel(dir)).containsExactly("FILE_CREATED a.txt");
+        assertThat(changesUntilSentinel(dir, "FILE_CREATED a.txt")).containsExactly("FILE_CREATED a.txt");
 
         Files.writeString(dir.resolve("a.txt"), " world", StandardOpenOption.APPEND);
-        assertThat(changesUntilSentinel(dir)).containsExactly("FILE_UPDATED a.txt");
+        assertThat(changesUntilSentinel(dir, "FILE_UPDATED a.txt")).containsExactly("FILE_UPDATED a.txt");
 
         Files.delete(dir.resolve("a.txt"));
-        assertThat(changesUntilSentinel(dir)).containsExactly("FILE_DELETED a.txt");
+        assertThat(changesUntilSentinel(dir, "FILE_DELETED a.txt")).containsExactly("FILE_DELETED a.txt");
     }
 
     @Test
@@ -120,10 +129,10 @@ class TreeWatcherTest {
         watch(dir);
 
         Files.move(dir.resolve("a/one.txt"), dir.resolve("a/two.txt"));
-        assertThat(changesUntilSentinel(dir)).containsExactly("FILE_MOVED a/one.txt -> a/two.txt");
+        assertThat(changesUntilSentinel(dir, "FILE_MOVED a/one.txt -> a/two.txt")).containsExactly("FILE_MOVED a/one.txt -> a/two.txt");
 
         Files.move(dir.resolve("a/two.txt"), dir.resolve("b/three.txt"));
-        assertThat(changesUntilSentinel(dir)).containsExactly("FILE_MOVED a/two.txt -> b/three.txt");
+        assertThat(changesUntilSentinel(dir, "FILE_MOVED a/two.txt -> b/three.txt")).containsExactly("FILE_MOVED a/two.txt -> b/three.txt");
     }
 
     @Test
@@ -134,22 +143,22 @@ class TreeWatcherTest {
         watch(dir);
 
         Files.move(dir.resolve("old"), dir.resolve("new"));
-        assertThat(changesUntilSentinel(dir)).containsExactly("DIRECTORY_MOVED old -> new");
+        assertThat(changesUntilSentinel(dir, "DIRECTORY_MOVED old -> new")).containsExactly("DIRECTORY_MOVED old -> new");
 
         Files.writeString(dir.resolve("new/deep/f7.txt"), "changed", StandardOpenOption.APPEND);
         write(dir.resolve("new/deep/g.txt"), "g");
-        assertThat(changesUntilSentinel(dir)).containsExactlyInAnyOrder("FILE_UPDATED new/deep/f7.txt", "FILE_CREATED new/deep/g.txt");
+        assertThat(changesUntilSentinel(dir, "FILE_UPDATED new/deep/f7.txt", "FILE_CREATED new/deep/g.txt")).containsExactlyInAnyOrder("FILE_UPDATED new/deep/f7.txt", "FILE_CREATED new/deep/g.txt");
     }
 
     @Test
     void folderTreeCreatedThenDeletedGivesParentsFirstThenChildrenFirst() throws IOException {
         watch(dir);
         write(dir.resolve("t/u/v.txt"), "v");
-        List<String> created = changesUntilSentinel(dir);
+        List<String> created = changesUntilSentinel(dir, "FILE_CREATED t/u/v.txt");
         assertThat(created).containsExactly("DIRECTORY_CREATED t", "DIRECTORY_CREATED t/u", "FILE_CREATED t/u/v.txt");
 
         deleteTree(dir.resolve("t"));
-        assertThat(changesUntilSentinel(dir)).containsExactly("FILE_DELETED t/u/v.txt", "DIRECTORY_DELETED t/u", "DIRECTORY_DELETED t");
+        assertThat(changesUntilSentinel(dir, "FILE_DELETED t/u/v.txt", "DIRECTORY_DELETED t/u", "DIRECTORY_DELETED t")).containsExactly("FILE_DELETED t/u/v.txt", "DIRECTORY_DELETED t/u", "DIRECTORY_DELETED t");
     }
 
     @Test
@@ -162,11 +171,13 @@ class TreeWatcherTest {
         watch(watched);
 
         Files.move(outside.resolve("box"), watched.resolve("box"));
-        assertThat(changesUntilSentinel(watched)).containsExactlyInAnyOrder("DIRECTORY_CREATED box",
+        assertThat(changesUntilSentinel(watched, "DIRECTORY_CREATED box",
+                "DIRECTORY_CREATED box/inner", "FILE_CREATED box/x.txt", "FILE_CREATED box/inner/y.txt")).containsExactlyInAnyOrder("DIRECTORY_CREATED box",
                 "DIRECTORY_CREATED box/inner", "FILE_CREATED box/x.txt", "FILE_CREATED box/inner/y.txt");
 
         Files.move(watched.resolve("box"), outside.resolve("box-back"));
-        assertThat(changesUntilSentinel(watched)).as("deepest first").containsExactly("FILE_DELETED box/inner/y.txt",
+        assertThat(changesUntilSentinel(watched, "FILE_DELETED box/inner/y.txt",
+                "FILE_DELETED box/x.txt", "DIRECTORY_DELETED box/inner", "DIRECTORY_DELETED box")).as("deepest first").containsExactly("FILE_DELETED box/inner/y.txt",
                 "FILE_DELETED box/x.txt", "DIRECTORY_DELETED box/inner", "DIRECTORY_DELETED box");
         write(outside.resolve("box-back/z.txt"), "not watched any more");
         assertThat(changesUntilSentinel(watched)).isEmpty();
@@ -183,7 +194,7 @@ class TreeWatcherTest {
         Files.createDirectory(target);
         await().atMost(TIMEOUT).until(() -> listener.described().contains("TARGET_CREATED "));
         write(target.resolve("f.txt"), "f");
-        assertThat(changesUntilSentinel(target)).containsExactly("TARGET_CREATED ", "FILE_CREATED f.txt");
+        assertThat(changesUntilSentinel(target, "TARGET_CREATED ", "FILE_CREATED f.txt")).containsExactly("TARGET_CREATED ", "FILE_CREATED f.txt");
     }
 
     @Test
@@ -196,7 +207,8 @@ class TreeWatcherTest {
         write(dir.resolve("new.txt"), "n");
         Files.move(dir.resolve("kept.txt"), dir.resolve("moved.txt"));
         watcher.resume();
-        assertThat(changesUntilSentinel(dir)).containsExactlyInAnyOrder(
+        assertThat(changesUntilSentinel(dir,
+                "FILE_DELETED gone.txt", "FILE_CREATED new.txt", "FILE_MOVED kept.txt -> moved.txt")).containsExactlyInAnyOrder(
                 "FILE_DELETED gone.txt", "FILE_CREATED new.txt", "FILE_MOVED kept.txt -> moved.txt");
     }
 
@@ -210,7 +222,7 @@ class TreeWatcherTest {
                 Thread.sleep(50); // pacing the writer: it never pauses as long as the settle time
             }
         }
-        List<String> events = changesUntilSentinel(dir);
+        List<String> events = changesUntilSentinel(dir, "FILE_CREATED busy.log");
         assertThat(events.get(0)).isEqualTo("FILE_CREATED busy.log");
         assertThat(events.subList(1, events.size())).isNotEmpty().allMatch(e -> e.equals("FILE_UPDATED busy.log"));
     }
@@ -249,7 +261,8 @@ class TreeWatcherTest {
         Files.createDirectories(target);
         await().atMost(TIMEOUT).until(() -> listener.described().contains("TARGET_CREATED "));
         write(target.resolve("inside.txt"), "inside");
-        assertThat(changesUntilSentinel(target)).containsExactly(
+        assertThat(changesUntilSentinel(target,
+                "FILE_UPDATED thing", "TARGET_DELETED thing", "TARGET_CREATED ", "FILE_CREATED inside.txt")).containsExactly(
                 "FILE_UPDATED thing", "TARGET_DELETED thing", "TARGET_CREATED ", "FILE_CREATED inside.txt");
     }
 
@@ -280,7 +293,7 @@ class TreeWatcherTest {
                 Thread.sleep(60); // pacing the writer, not synchronising: each gap is shorter than the settle time
             }
         }
-        List<String> events = changesUntilSentinel(dir);
+        List<String> events = changesUntilSentinel(dir, "FILE_CREATED slow.bin");
         assertThat(events).containsExactly("FILE_CREATED slow.bin");
     }
 
@@ -312,11 +325,11 @@ class TreeWatcherTest {
     void namesThatAreNotValidUtf8AreReportedAndAddressableByUri() throws Exception {
         watch(dir);
         run("touch '" + dir + "'/$'caf\\xe9-\\xff.txt'");
-        assertThat(changesUntilSentinel(dir)).containsExactly("FILE_CREATED caf\uFFFD-\uFFFD.txt");
+        assertThat(changesUntilSentinel(dir, "FILE_CREATED caf\uFFFD-\uFFFD.txt")).containsExactly("FILE_CREATED caf\uFFFD-\uFFFD.txt");
 
         run("mv '" + dir + "'/$'caf\\xe9-\\xff.txt' '" + dir + "'/$'\\xfe.txt'");
         List<String> moved = new ArrayList<>();
-        moved.addAll(changesUntilSentinel(dir));
+        moved.addAll(changesUntilSentinel(dir, "FILE_MOVED caf\uFFFD-\uFFFD.txt -> \uFFFD.txt"));
         assertThat(moved).containsExactly("FILE_MOVED caf\uFFFD-\uFFFD.txt -> \uFFFD.txt");
 
         run("printf more >> '" + dir + "'/$'\\xfe.txt'");
