@@ -10,6 +10,7 @@ import io.filesync.core.error.ErrorRecorder;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.Suspendable;
 import org.apache.camel.support.DefaultConsumer;
 import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
@@ -18,10 +19,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a {@link TreeWatcher} on a thread from Camel's ExecutorServiceManager and turns each event into an exchange
  * (body: the {@link ChangeEvent}, headers: {@link WatchHeaders}). Exchanges are processed one at a time, in event
- * order; a failed exchange goes to the route's error handling and watching goes on. Paths that cannot be watched are
+ * order; a failed exchange goes to the route's error handling and watching goes on. Suspending the route pauses
+ * watching but keeps the model, so resuming reports what changed meanwhile, even without a persisted snapshot. Paths that cannot be watched are
  * logged and, when the shared {@link ErrorRecorder} is present, recorded in the error table.
  */
-public class WatchConsumer extends DefaultConsumer implements ChangeListener {
+public class WatchConsumer extends DefaultConsumer implements ChangeListener, Suspendable {
 
     private static final Logger LOG = LoggerFactory.getLogger(WatchConsumer.class);
 
