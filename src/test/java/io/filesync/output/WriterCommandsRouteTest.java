@@ -26,6 +26,7 @@ class WriterCommandsRouteTest {
     @Test
     void commandsAreAppliedAndARefusedOneIsRecordedWhileTheOthersGoOn() throws Exception {
         try (BundleBoot bundle = BundleBoot.start(work, Map.of())) {
+            assertThat(bundle.main().getCamelContext().getRoute("writer-commands")).isNotNull();
             Path commands = work.resolve("commands");
             Files.createDirectories(commands);
             Files.writeString(commands.resolve("batch.jsonl"), String.join("\n",

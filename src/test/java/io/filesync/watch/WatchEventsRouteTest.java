@@ -74,6 +74,7 @@ class WatchEventsRouteTest {
         Files.createDirectories(watched);
         try (BundleBoot bundle = BundleBoot.start(work, Map.of("camel.main.routes-include-pattern",
                 "file:routes/*.camel.yaml,file:" + route))) {
+            assertThat(bundle.main().getCamelContext().getRoute("kamelet-watch-to-writer")).isNotNull();
             Files.writeString(watched.resolve("a.txt"), "a");
             Path log = out.resolve("seen/events.log");
             await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(log) && Files.readString(log).contains("a.txt"));
