@@ -161,8 +161,8 @@ public final class WatchOptions {
         }
 
         /**
-         * Whether the very first start (no snapshot known for this target yet) emits a created event for everything
-         * already there. Default false: the first start takes a silent baseline, later starts report what changed.
+         * Whether the very first start (no snapshot known for this target yet) emits TARGET_CREATED and a created event
+         * for everything already there, as if it all just appeared. Default false: the first start takes a silent baseline, later starts report what changed.
          */
         public Builder emitExisting(boolean emitExisting) {
             this.emitExisting = emitExisting;

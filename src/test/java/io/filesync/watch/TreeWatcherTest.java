@@ -184,6 +184,36 @@ class TreeWatcherTest {
     }
 
     @Test
+    void anEditorsAtomicSaveIsOneUpdate() throws IOException {
+        write(dir.resolve("doc.txt"), "version 1");
+        watch(dir);
+
+        write(dir.resolve(".doc.txt.tmp"), "version 2, longer");
+        Files.move(dir.resolve(".doc.txt.tmp"), dir.resolve("doc.txt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        assertThat(changesUntilSentinel(dir, "FILE_UPDATED doc.txt")).containsExactly("FILE_UPDATED doc.txt");
+    }
+
+    @Test
+    void nonRecursiveWatchingReportsOnlyTheFoldersOwnEntries() throws IOException {
+        Files.createDirectories(dir.resolve("sub"));
+        watch(dir, b -> b.recursive(false));
+
+        write(dir.resolve("sub/deep.txt"), "not reported");
+        write(dir.resolve("top.txt"), "reported");
+        Files.createDirectories(dir.resolve("other"));
+        assertThat(changesUntilSentinel(dir, "FILE_CREATED top.txt", "DIRECTORY_CREATED other"))
+                .containsExactlyInAnyOrder("FILE_CREATED top.txt", "DIRECTORY_CREATED other");
+    }
+
+    @Test
+    void emitExistingReportsWhatIsThereOnTheFirstStart() throws IOException {
+        write(dir.resolve("d/old.txt"), "old");
+        watch(dir, b -> b.emitExisting(true));
+        assertThat(changesUntilSentinel(dir, "FILE_CREATED d/old.txt")).containsExactly("TARGET_CREATED ", "DIRECTORY_CREATED d", "FILE_CREATED d/old.txt");
+    }
+
+    @Test
     void aMissingTargetIsWatchedFromItsNearestAncestorUntilItAppears() throws IOException {
         Path target = dir.resolve("not/yet/there");
         // No periodic check: the watches alone must follow the path as it grows, one folder at a time.
