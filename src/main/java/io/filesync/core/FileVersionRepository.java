@@ -192,8 +192,12 @@ public final class FileVersionRepository extends ServiceSupport implements Idemp
         if (stored.isEmpty() && forgotten.isEmpty()) {
             return;
         }
-        forgotten.forEach(this::evictPath);
-        stored.keySet().forEach(this::evictPath);
+        Set<String> touched = new java.util.HashSet<>(forgotten);
+        touched.addAll(stored.keySet());
+        // One pass over the cache for the whole batch, not one per path.
+        synchronized (knownKeys) {
+            knownKeys.removeIf(key -> touched.contains(split(key)[0]));
+        }
         withConnection(connection -> {
             boolean autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false);
