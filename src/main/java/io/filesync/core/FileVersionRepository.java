@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -145,6 +146,91 @@ public final class FileVersionRepository extends ServiceSupport implements Idemp
             return null;
         });
         return versions;
+    }
+
+    /**
+     * Every stored path starting with {@code prefix} (plain string prefix; an empty prefix gives the whole snapshot),
+     * with its version, in path order.
+     */
+    public Map<String, String> snapshot(String prefix) {
+        if (prefix == null || prefix.isEmpty()) {
+            return snapshot();
+        }
+        Map<String, String> versions = new LinkedHashMap<>();
+        withConnection(connection -> {
+            // SUBSTR rather than LIKE: SQLite's LIKE ignores case, and a prefix may contain % or _.
+            try (PreparedStatement query = connection.prepareStatement(sql(connection,
+                    "SELECT path, version FROM %s WHERE state_key = ? AND SUBSTR(path, 1, ?) = ? ORDER BY path"))) {
+                query.setString(1, stateKey);
+                query.setInt(2, prefix.codePointCount(0, prefix.length()));
+                query.setString(3, prefix);
+                try (ResultSet rows = query.executeQuery()) {
+                    while (rows.next()) {
+                        versions.put(rows.getString(1), rows.getString(2));
+                    }
+                }
+            }
+            return null;
+        });
+        return versions;
+    }
+
+    /** Stores one version for a path, replacing whatever was stored; the version is opaque to this class. */
+    public void put(String path, String version) {
+        evictPath(path);
+        store(path, version);
+    }
+
+    /**
+     * Applies many changes in one transaction and one JDBC batch per kind, so a burst of 20,000 changed files costs
+     * one commit instead of 20,000. Removals are applied before the stores, so a path in both ends up stored.
+     *
+     * @param stored    path to its new version
+     * @param forgotten paths to delete
+     */
+    public void writeBatch(Map<String, String> stored, Collection<String> forgotten) {
+        if (stored.isEmpty() && forgotten.isEmpty()) {
+            return;
+        }
+        synchronized (knownVersions) {
+            knownVersions.keySet().removeAll(forgotten);
+            knownVersions.keySet().removeAll(stored.keySet());
+        }
+        withConnection(connection -> {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try {
+                String now = Instant.now().toString();
+                batch(connection, "DELETE FROM %s WHERE state_key = ? AND path = ?",
+                        forgotten.stream().map(path -> new String[] {stateKey, path}).toList());
+                batch(connection, "DELETE FROM %s WHERE state_key = ? AND path = ?",
+                        stored.keySet().stream().map(path -> new String[] {stateKey, path}).toList());
+                batch(connection, "INSERT INTO %s (state_key, path, version, updated_at) VALUES (?, ?, ?, ?)",
+                        stored.entrySet().stream().map(e -> new String[] {stateKey, e.getKey(), e.getValue(), now}).toList());
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(autoCommit);
+            }
+            return null;
+        });
+    }
+
+    private void batch(Connection connection, String template, List<String[]> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement statement = connection.prepareStatement(sql(connection, template))) {
+            for (String[] row : rows) {
+                for (int i = 0; i < row.length; i++) {
+                    statement.setString(i + 1, row[i]);
+                }
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
     }
 
     /** Forgets a file, e.g. after its deletion was mirrored. */

@@ -1,0 +1,278 @@
+package io.filesync.output;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+import io.filesync.core.error.BadInputException;
+
+/**
+ * Writes files under one output root and nowhere else, whatever the path it is given. Every refusal is a
+ * {@link BadInputException} naming the path and the reason, and leaves the disk untouched: paths are checked in full
+ * before the first folder is created.
+ * <p>
+ * Refused: empty paths, NUL bytes, absolute paths, {@code ..} segments, a symbolic link anywhere on the path that
+ * resolves outside the root (or nowhere), a target that is not a regular file, content above the size limit, and
+ * create on an existing file. Links that stay inside the root are followed. Writes open the final name without
+ * following links, and folders are re-resolved after being created, so swapping a link in between does not escape.
+ * <p>
+ * At construction it refuses an output root that is, contains or lies inside a watched input, so what it writes can
+ * never be read back as input (no write-back loops).
+ */
+public final class SandboxedWriter {
+
+    private final Path root;
+    private final Path realRoot;
+    private final long maxBytes;
+
+    /**
+     * @param root          the output root; created if missing
+     * @param maxBytes      largest content accepted by one write
+     * @param watchedInputs folders and files other routes read; the root may not overlap any of them
+     */
+    public SandboxedWriter(Path root, long maxBytes, Collection<Path> watchedInputs) {
+        this.root = root.toAbsolutePath().normalize();
+        this.maxBytes = maxBytes;
+        for (Path input : watchedInputs) {
+            Path watched = realish(input.toAbsolutePath().normalize());
+            Path output = realish(this.root);
+            String problem = output.equals(watched) ? "is the watched input " + input
+                    : output.startsWith(watched) ? "lies inside the watched input " + input
+                    : watched.startsWith(output) ? "contains the watched input " + input : null;
+            if (problem != null) {
+                throw new BadInputException(this.root.toString(), "output root " + problem
+                        + ": what is written would be read back as input; choose a separate folder");
+            }
+        }
+        try {
+            Files.createDirectories(this.root);
+            this.realRoot = this.root.toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create the output root " + this.root, e);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    /** Carries out one command. */
+    public WriteResult apply(WriteCommand command) {
+        String path = command.path();
+        if (command.operation() != WriteOperation.DELETE && command.content().length > maxBytes) {
+            throw refuse(path, "content is " + command.content().length + " bytes, above the limit of " + maxBytes);
+        }
+        Plan plan = plan(path);
+        try {
+            return switch (command.operation()) {
+                case CREATE -> write(plan, path, command.content(), StandardOpenOption.CREATE_NEW);
+                case APPEND -> write(plan, path, command.content(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                case OVERWRITE -> overwrite(plan, path, command.content());
+                case DELETE -> delete(plan);
+            };
+        } catch (FileAlreadyExistsException e) {
+            throw refuse(path, "already exists, and create never overwrites (use overwrite)");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Writing " + path + " under " + root + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The outcome of one command: the file concerned, bytes written, and for delete whether something was there. */
+    public record WriteResult(Path file, long bytes, boolean existed) {
+    }
+
+    /** Where a path leads: an existing real folder inside the root, the folders still to create, and the name. */
+    private record Plan(Path existingParent, List<String> missingFolders, String name) {
+    }
+
+    private Plan plan(String path) {
+        List<String> segments = segments(path);
+        Path current = realRoot;
+        List<String> missing = new ArrayList<>();
+        for (String segment : segments.subList(0, segments.size() - 1)) {
+            if (!missing.isEmpty()) {
+                missing.add(segment);
+                continue;
+            }
+            Path next = current.resolve(segment);
+            BasicFileAttributes attributes = attributes(next);
+            if (attributes == null) {
+                missing.add(segment);
+            } else if (attributes.isSymbolicLink()) {
+                current = insideRoot(path, next);
+                if (!Files.isDirectory(current)) {
+                    throw refuse(path, "'" + segment + "' is a link to something that is not a folder");
+                }
+            } else if (attributes.isDirectory()) {
+                current = next;
+            } else {
+                throw refuse(path, "'" + segment + "' is not a folder");
+            }
+        }
+        String name = segments.get(segments.size() - 1);
+        if (missing.isEmpty()) {
+            checkTarget(path, current.resolve(name));
+        }
+        return new Plan(current, missing, name);
+    }
+
+    private List<String> segments(String path) {
+        if (path == null || path.isBlank()) {
+            throw refuse(path, "no path given");
+        }
+        if (path.indexOf('\0') >= 0) {
+            throw refuse(path.replace("\0", "\\0"), "contains a NUL byte");
+        }
+        if (path.startsWith("/")) {
+            throw refuse(path, "is absolute; paths are relative to the output root");
+        }
+        List<String> segments = new ArrayList<>();
+        for (String segment : path.split("/")) {
+            if (segment.equals("..")) {
+                throw refuse(path, "contains a '..' segment; paths may not leave the output root");
+            }
+            if (!segment.isEmpty() && !segment.equals(".")) {
+                segments.add(segment);
+            }
+        }
+        if (segments.isEmpty()) {
+            throw refuse(path, "names the output root itself, not a file in it");
+        }
+        return segments;
+    }
+
+    /** The final name must be a regular file, missing, or a link to a regular file inside the root. */
+    private Path checkTarget(String path, Path file) {
+        BasicFileAttributes attributes = attributes(file);
+        if (attributes == null) {
+            return file;
+        }
+        if (attributes.isSymbolicLink()) {
+            Path real = insideRoot(path, file);
+            if (!Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
+                throw refuse(path, "is a link to something that is not a regular file");
+            }
+            return real;
+        }
+        if (!attributes.isRegularFile()) {
+            throw refuse(path, "is not a regular file (" + (attributes.isDirectory() ? "a folder" : "a special file") + ")");
+        }
+        return file;
+    }
+
+    private Path insideRoot(String path, Path link) {
+        Path real;
+        try {
+            real = link.toRealPath();
+        } catch (IOException e) {
+            throw refuse(path, "goes through the symbolic link '" + realRoot.relativize(link) + "', which leads nowhere");
+        }
+        if (!real.startsWith(realRoot)) {
+            throw refuse(path, "goes through the symbolic link '" + realRoot.relativize(link)
+                    + "', which resolves outside the output root");
+        }
+        return real;
+    }
+
+    /** Creates the missing folders one by one and re-resolves the parent, so nothing swapped in meanwhile escapes. */
+    private Path parentFor(Plan plan, String path) throws IOException {
+        Path parent = plan.existingParent();
+        for (String folder : plan.missingFolders()) {
+            parent = parent.resolve(folder);
+            try {
+                Files.createDirectory(parent);
+            } catch (FileAlreadyExistsException e) {
+                // created concurrently: checked below like any other
+            }
+        }
+        Path real = parent.toRealPath();
+        if (!real.startsWith(realRoot)) {
+            throw refuse(path, "resolves outside the output root");
+        }
+        return real;
+    }
+
+    private WriteResult write(Plan plan, String path, byte[] content, StandardOpenOption... mode) throws IOException {
+        Path file = checkTarget(path, parentFor(plan, path).resolve(plan.name()));
+        List<StandardOpenOption> options = new ArrayList<>(List.of(mode));
+        options.add(StandardOpenOption.WRITE);
+        try (OutputStream out = Files.newOutputStream(file, withNoFollow(options))) {
+            out.write(content);
+        }
+        return new WriteResult(file, content.length, true);
+    }
+
+    private WriteResult overwrite(Plan plan, String path, byte[] content) throws IOException {
+        Path file = checkTarget(path, parentFor(plan, path).resolve(plan.name()));
+        Path temp = Files.createTempFile(file.getParent(), "." + file.getFileName() + ".", ".tmp");
+        try {
+            Files.write(temp, content);
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        return new WriteResult(file, content.length, true);
+    }
+
+    private WriteResult delete(Plan plan) throws IOException {
+        if (!plan.missingFolders().isEmpty()) {
+            return new WriteResult(plan.existingParent().resolve(String.join("/", plan.missingFolders())).resolve(plan.name()), 0, false);
+        }
+        Path file = plan.existingParent().resolve(plan.name());
+        return new WriteResult(file, 0, Files.deleteIfExists(file));
+    }
+
+    private static java.nio.file.OpenOption[] withNoFollow(List<StandardOpenOption> options) {
+        List<java.nio.file.OpenOption> all = new ArrayList<>(options);
+        all.add(LinkOption.NOFOLLOW_LINKS);
+        return all.toArray(new java.nio.file.OpenOption[0]);
+    }
+
+    private static BasicFileAttributes attributes(Path path) {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The real path of the deepest existing ancestor, with the rest appended: for paths that may not exist yet. */
+    private static Path realish(Path path) {
+        Path existing = path;
+        List<Path> rest = new ArrayList<>();
+        while (existing != null && !Files.exists(existing)) {
+            rest.add(0, existing.getFileName());
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return path;
+        }
+        try {
+            Path real = existing.toRealPath();
+            for (Path name : rest) {
+                real = real.resolve(name);
+            }
+            return real;
+        } catch (IOException e) {
+            return path;
+        }
+    }
+
+    private BadInputException refuse(String path, String reason) {
+        return new BadInputException(path, null, null, path, "refused to write under " + root + ": path " + reason);
+    }
+}
