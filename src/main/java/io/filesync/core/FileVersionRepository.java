@@ -6,10 +6,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 import javax.sql.DataSource;
 
@@ -34,19 +32,20 @@ public final class FileVersionRepository extends ServiceSupport implements Idemp
 
     public static final String TABLE = "filesync_file_state";
 
-    /** Positive answers remembered in memory, so a scan of a large unchanged tree does not query once per file. */
+    /** Versions remembered in memory, so a scan of a large unchanged tree does not query once per file. */
     private static final int CACHE_ENTRIES = 100_000;
 
     private final DataSource dataSource;
     private final String stateKey;
-    private final Set<String> knownKeys = Collections.newSetFromMap(new LinkedHashMap<>(1024, 0.75f, true) {
+    /** Last known version per path, least recently used first; only ever holds what the table holds too. */
+    private final Map<String, String> knownVersions = new LinkedHashMap<>(1024, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
             return size() > CACHE_ENTRIES;
         }
-    });
+    };
     private volatile SqlDialect dialect;
 
     /**
@@ -82,15 +81,13 @@ public final class FileVersionRepository extends ServiceSupport implements Idemp
 
     @Override
     public boolean contains(String key) {
-        synchronized (knownKeys) {
-            if (knownKeys.contains(key)) {
-                return true;
-            }
-        }
         String[] parts = split(key);
+        if (parts[1].equals(cached(parts[0]))) {
+            return true;
+        }
         boolean contained = parts[1].equals(versionOf(parts[0]));
         if (contained) {
-            remember(key);
+            remember(parts[0], parts[1]);
         }
         return contained;
     }
@@ -102,15 +99,15 @@ public final class FileVersionRepository extends ServiceSupport implements Idemp
         if (changed) {
             store(parts[0], parts[1]);
         }
-        remember(key);
+        remember(parts[0], parts[1]);
         return changed;
     }
 
     @Override
     public boolean remove(String key) {
         String[] parts = split(key);
-        synchronized (knownKeys) {
-            knownKeys.remove(key);
+        synchronized (knownVersions) {
+            knownVersions.remove(parts[0], parts[1]);
         }
         return update("DELETE FROM %s WHERE state_key = ? AND path = ? AND version = ?", stateKey, parts[0], parts[1]) > 0;
     }
@@ -122,8 +119,8 @@ public final class FileVersionRepository extends ServiceSupport implements Idemp
 
     @Override
     public void clear() {
-        synchronized (knownKeys) {
-            knownKeys.clear();
+        synchronized (knownVersions) {
+            knownVersions.clear();
         }
         update("DELETE FROM %s WHERE state_key = ?", stateKey);
     }
@@ -240,16 +237,21 @@ public final class FileVersionRepository extends ServiceSupport implements Idemp
         return sql;
     }
 
-    private void remember(String key) {
-        synchronized (knownKeys) {
-            knownKeys.add(key);
+    private String cached(String path) {
+        synchronized (knownVersions) {
+            return knownVersions.get(path);
+        }
+    }
+
+    private void remember(String path, String version) {
+        synchronized (knownVersions) {
+            knownVersions.put(path, version);
         }
     }
 
     private void evictPath(String path) {
-        String prefix = path + '|';
-        synchronized (knownKeys) {
-            knownKeys.removeIf(key -> key.startsWith(prefix) && split(key)[0].equals(path));
+        synchronized (knownVersions) {
+            knownVersions.remove(path);
         }
     }
 
