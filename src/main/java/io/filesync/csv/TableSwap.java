@@ -78,6 +78,9 @@ final class TableSwap {
             if (!(e instanceof BadInputException) && changedSince(file, scan)) {
                 throw changedWhileLoading(path, file, e);
             }
+            if (e instanceof SQLException sql && isDataError(sql)) {
+                throw new BadInputException(path, null, null, null, "the database rejected a value: " + sql.getMessage(), e);
+            }
             throw e;
         } finally {
             connection.setAutoCommit(autoCommit);
@@ -118,6 +121,14 @@ final class TableSwap {
                 + (holder.sourceKey().equals(sourceKey) ? "" : " of source '" + holder.sourceKey() + "'")
                 + ": two files cannot share a table, rename one of them"
                 + (options.tableNames() == CsvOptions.TableNames.FILE_NAME ? " or name tables by relative path" : ""));
+    }
+
+    /**
+     * A value the database refuses (SQLSTATE class 22, data exception: out of range, invalid date) fails the same
+     * way on every retry, so it is the file's fault, not an outage. Anything else may pass and is left to retry.
+     */
+    static boolean isDataError(SQLException e) {
+        return e.getSQLState() != null && e.getSQLState().startsWith("22");
     }
 
     /** Whether the file is gone or no longer the version the first pass read. */
