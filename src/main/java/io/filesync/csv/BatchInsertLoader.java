@@ -14,9 +14,6 @@ import io.filesync.core.db.SqlDialect;
  */
 final class BatchInsertLoader implements TableLoader {
 
-    /** Large enough to amortise the round trip, small enough that a batch of wide rows stays a few megabytes. */
-    static final int BATCH_ROWS = 2_000;
-
     private final SqlDialect dialect;
 
     BatchInsertLoader(SqlDialect dialect) {
@@ -24,7 +21,7 @@ final class BatchInsertLoader implements TableLoader {
     }
 
     @Override
-    public long load(Connection connection, String table, CsvScan scan, CsvRecords records) throws SQLException, IOException {
+    public long load(Connection connection, String table, CsvScan scan, RecordPump rows) throws SQLException, IOException {
         int width = scan.columns().size();
         StringBuilder sql = new StringBuilder("INSERT INTO ").append(dialect.quote(table)).append(' ')
                 .append(TableLoader.columnList(dialect, scan)).append(" VALUES (?");
@@ -32,29 +29,22 @@ final class BatchInsertLoader implements TableLoader {
         ColumnType[] types = scan.columns().stream().map(CsvScan.Column::type).toArray(ColumnType[]::new);
         long row = 0;
         try (PreparedStatement insert = connection.prepareStatement(sql.toString())) {
-            int pending = 0;
-            while (records.next()) {
-                TableLoader.checkWidth(records, scan);
-                insert.setLong(1, row);
-                for (int i = 0; i < width; i++) {
-                    String value = records.get(i);
-                    try {
-                        types[i].bind(insert, i + 2, value, dialect.kind());
-                    } catch (NumberFormatException | DateTimeParseException e) {
-                        throw records.badRecord("the file changed while it was being loaded: '" + value + "' in column "
-                                + scan.columns().get(i).name() + " is not " + types[i] + " as the first pass found");
-                    } catch (IllegalArgumentException e) {
-                        throw records.badRecord("the file changed while it was being loaded: " + e.getMessage());
+            for (RecordPump.Batch batch = rows.next(); batch != null; batch = rows.next()) {
+                for (int r = 0; r < batch.size(); r++) {
+                    String[] values = batch.rows()[r];
+                    insert.setLong(1, row++);
+                    for (int i = 0; i < width; i++) {
+                        try {
+                            types[i].bind(insert, i + 2, values[i], dialect.kind());
+                        } catch (IllegalArgumentException | DateTimeParseException e) {
+                            throw rows.badRow(batch, r, "the file changed while it was being loaded: '" + values[i]
+                                    + "' in column " + scan.columns().get(i).name() + " is not " + types[i]
+                                    + " as the first pass found");
+                        }
                     }
+                    insert.addBatch();
                 }
-                insert.addBatch();
-                row++;
-                if (++pending == BATCH_ROWS) {
-                    insert.executeBatch();
-                    pending = 0;
-                }
-            }
-            if (pending > 0) {
+                // One executeBatch per parsed batch: the parser fills the next one meanwhile.
                 insert.executeBatch();
             }
         }

@@ -7,7 +7,6 @@ import java.sql.Types;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 
 import io.filesync.core.db.SqlDialect;
 
@@ -42,11 +41,9 @@ enum ColumnType {
             case INTEGER -> isInteger(value);
             case DECIMAL -> isDecimal(value);
             case BOOLEAN -> value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false");
-            case DATE -> value.length() == 10 && looksLikeDate(value) && parses(() -> LocalDate.parse(value));
-            case TIMESTAMP -> value.length() >= 16 && looksLikeDate(value) && isDateTimeSeparator(value.charAt(10))
-                    && parses(() -> LocalDateTime.parse(isoT(value)));
-            case TIMESTAMP_TZ -> value.length() >= 17 && looksLikeDate(value) && isDateTimeSeparator(value.charAt(10))
-                    && parses(() -> OffsetDateTime.parse(isoT(value)));
+            case DATE -> IsoTimes.isDate(value);
+            case TIMESTAMP -> IsoTimes.isTimestamp(value);
+            case TIMESTAMP_TZ -> IsoTimes.isTimestampWithZone(value);
             case TEXT -> true;
         };
     }
@@ -80,26 +77,28 @@ enum ColumnType {
                 }
             }
             case DATE -> {
-                LocalDate date = LocalDate.parse(value);
                 if (kind == SqlDialect.Kind.SQLITE) {
-                    statement.setString(index, date.toString());
+                    // Validated by the first pass; SQLite keeps ISO text, so there is nothing to parse.
+                    statement.setString(index, value);
                 } else {
-                    statement.setObject(index, date);
+                    statement.setObject(index, LocalDate.parse(value));
                 }
             }
-            case TIMESTAMP -> bindTemporal(statement, index, LocalDateTime.parse(isoT(value)), value, kind);
-            case TIMESTAMP_TZ -> bindTemporal(statement, index, OffsetDateTime.parse(isoT(value)), value, kind);
+            case TIMESTAMP -> bindTemporal(statement, index, value, kind, false);
+            case TIMESTAMP_TZ -> bindTemporal(statement, index, value, kind, true);
             case TEXT -> statement.setString(index, value);
         }
     }
 
-    private static void bindTemporal(PreparedStatement statement, int index, Object parsed, String value,
-                                     SqlDialect.Kind kind) throws SQLException {
+    private static void bindTemporal(PreparedStatement statement, int index, String value, SqlDialect.Kind kind,
+                                     boolean zoned) throws SQLException {
         if (kind == SqlDialect.Kind.SQLITE) {
             // Kept as written (normalised to the 'T' form) so that text comparisons in SQL still sort by time.
             statement.setString(index, isoT(value));
+        } else if (zoned) {
+            statement.setObject(index, OffsetDateTime.parse(isoT(value)));
         } else {
-            statement.setObject(index, parsed);
+            statement.setObject(index, LocalDateTime.parse(isoT(value)));
         }
     }
 
@@ -169,14 +168,6 @@ enum ColumnType {
         return i == value.length();
     }
 
-    private static boolean looksLikeDate(String value) {
-        return value.charAt(4) == '-' && value.charAt(7) == '-' && Character.isDigit(value.charAt(0));
-    }
-
-    private static boolean isDateTimeSeparator(char c) {
-        return c == 'T' || c == ' ';
-    }
-
     /** ISO-8601 allows a space for the 'T' in common use; java.time does not. */
     static String isoT(String value) {
         return value.charAt(10) == ' ' ? value.substring(0, 10) + 'T' + value.substring(11) : value;
@@ -186,7 +177,7 @@ enum ColumnType {
         try {
             parse.run();
             return true;
-        } catch (DateTimeParseException | NumberFormatException e) {
+        } catch (NumberFormatException e) {
             return false;
         }
     }

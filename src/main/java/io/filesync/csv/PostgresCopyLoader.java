@@ -32,7 +32,7 @@ final class PostgresCopyLoader implements TableLoader {
     }
 
     @Override
-    public long load(Connection connection, String table, CsvScan scan, CsvRecords records) throws SQLException, IOException {
+    public long load(Connection connection, String table, CsvScan scan, RecordPump rows) throws SQLException, IOException {
         int width = scan.columns().size();
         String copy = "COPY " + dialect.quote(table) + ' ' + TableLoader.columnList(dialect, scan)
                 + " FROM STDIN WITH (FORMAT csv, DELIMITER ',', QUOTE '\"', ENCODING 'UTF8')";
@@ -40,18 +40,18 @@ final class PostgresCopyLoader implements TableLoader {
         long row = 0;
         try {
             Writer out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), COPY_BUFFER / 4);
-            while (records.next()) {
-                TableLoader.checkWidth(records, scan);
-                out.write(Long.toString(row));
-                for (int i = 0; i < width; i++) {
-                    out.write(',');
-                    String value = records.get(i);
-                    if (value != null) {
-                        writeField(out, value);
+            for (RecordPump.Batch batch = rows.next(); batch != null; batch = rows.next()) {
+                for (int r = 0; r < batch.size(); r++) {
+                    String[] values = batch.rows()[r];
+                    out.write(Long.toString(row++));
+                    for (int i = 0; i < width; i++) {
+                        out.write(',');
+                        if (values[i] != null) {
+                            writeField(out, values[i]);
+                        }
                     }
+                    out.write('\n');
                 }
-                out.write('\n');
-                row++;
             }
             out.flush();
             stream.endCopy();

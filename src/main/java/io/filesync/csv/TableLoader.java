@@ -17,11 +17,11 @@ interface TableLoader {
      * @param connection in a transaction
      * @param table      the unquoted name of the empty table, with the row-number column then the scan's columns
      * @param scan       the first pass's result: column types, expected width
-     * @param records    the file, positioned after the header
+     * @param rows       the file's data rows, parsed ahead
      * @return the number of rows loaded
      * @throws BadInputException when a record no longer fits the scan (the file changed since)
      */
-    long load(Connection connection, String table, CsvScan scan, CsvRecords records) throws SQLException, IOException;
+    long load(Connection connection, String table, CsvScan scan, RecordPump rows) throws SQLException, IOException;
 
     /** COPY on PostgreSQL; batched prepared inserts everywhere else. */
     static TableLoader forDialect(SqlDialect dialect) {
@@ -35,13 +35,5 @@ interface TableLoader {
             list.append(", ").append(dialect.quote(column.name()));
         }
         return list.append(')').toString();
-    }
-
-    /** Rejects a record wider than the scan found: the file was rewritten between the two passes. */
-    static void checkWidth(CsvRecords records, CsvScan scan) {
-        if (records.size() > scan.columns().size()) {
-            throw records.badRecord("the file changed while it was being loaded: row has " + records.size()
-                    + " fields, the first pass found " + scan.columns().size());
-        }
     }
 }

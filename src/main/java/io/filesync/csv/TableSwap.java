@@ -58,7 +58,9 @@ final class TableSwap {
                 if (options.header()) {
                     records.next();
                 }
-                rows = schema.loader().load(connection, staging, scan, records);
+                try (RecordPump pump = new RecordPump(records, scan.columns().size())) {
+                    rows = schema.loader().load(connection, staging, scan, pump);
+                }
             }
             if (changedSince(file, scan) || rows != scan.rows()) {
                 throw changedWhileLoading(path, file, null);
