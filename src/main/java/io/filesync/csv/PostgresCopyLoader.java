@@ -18,7 +18,9 @@ import org.postgresql.copy.PGCopyOutputStream;
  * and the server parses rows at its own speed.
  * <p>
  * The input file's dialect (delimiter, quote, charset) is normalised on the way: COPY always gets UTF-8, commas,
- * double quotes. An empty cell is written unquoted, which COPY reads as NULL, matching the other loaders.
+ * double quotes. An empty cell is written unquoted, which COPY reads as NULL, matching the other loaders. FREEZE
+ * is allowed because the staging table was created in the same transaction: rows are written frozen, so the
+ * first readers and the next vacuum do not have to rewrite every page to set hint bits.
  */
 final class PostgresCopyLoader implements TableLoader {
 
@@ -35,7 +37,7 @@ final class PostgresCopyLoader implements TableLoader {
     public long load(Connection connection, String table, CsvScan scan, RecordPump rows) throws SQLException, IOException {
         int width = scan.columns().size();
         String copy = "COPY " + dialect.quote(table) + ' ' + TableLoader.columnList(dialect, scan)
-                + " FROM STDIN WITH (FORMAT csv, DELIMITER ',', QUOTE '\"', ENCODING 'UTF8')";
+                + " FROM STDIN WITH (FORMAT csv, DELIMITER ',', QUOTE '\"', ENCODING 'UTF8', FREEZE)";
         PGCopyOutputStream stream = new PGCopyOutputStream(connection.unwrap(PGConnection.class), copy, COPY_BUFFER);
         long row = 0;
         try {
