@@ -6,6 +6,8 @@
 #
 # filesync's time is measured inside its JVM around sync() (a running filesync has no start-up cost per file);
 # it includes both passes (hash and type inference, then load and swap). The peers are timed around their process.
+# Each filesync run first loads a small warm-up file (untimed), as a running filesync has loaded files before; a
+# cold run (the big file first in a fresh JVM) is timed too and printed, but the ratios use the warm figure.
 # Usage: bench/csv-bench.sh [rows]   (default 1000000; run from anywhere, needs the project's ~/.m2 offline)
 set -euo pipefail
 
@@ -32,8 +34,8 @@ seconds() { awk "BEGIN { printf \"%.2f\", $1 / 1000 }"; }
 now_ms() { date +%s%3N; }
 
 echo "== Building the test classpath (offline)"
-(cd "$PROJECT" && mvn -B -o -q test-compile dependency:build-classpath -Dmdep.includeScope=test \
-    -Dmdep.outputFile="$WORK/classpath.txt" >/dev/null)
+(cd "$PROJECT" && mvn -B -o -q -Dstyle.color=never test-compile dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$WORK/classpath.txt" >/dev/null 2>&1) || { echo "Build failed: run mvn -o test-compile" >&2; exit 1; }
 CLASSPATH_FS="$PROJECT/target/test-classes:$PROJECT/target/classes:$(cat "$WORK/classpath.txt")"
 
 echo "== Generating $ROWS rows x 10 mixed-type columns"
@@ -51,11 +53,13 @@ awk -v rows="$ROWS" 'BEGIN {
     }
 }' > "$CSV"
 SIZE_MB=$(( $(stat -c %s "$CSV") / 1024 / 1024 ))
+# The warm-up file: the first 100,000 rows, another table.
+head -n 100001 "$CSV" > "$WORK/csv/warmup.csv"
 echo "   $CSV: ${SIZE_MB} MB"
 
-run_filesync() { # jdbc-url user password -> prints millis, records peak RSS in $WORK/rss-kb
+run_filesync() { # jdbc-url user password [warm-up] -> prints millis, records peak RSS in $WORK/rss-kb
     /usr/bin/time -f "%M" -o "$WORK/rss-kb" java -cp "$CLASSPATH_FS" io.filesync.bench.CsvLoadBench \
-        "$1" "$2" "$3" "$WORK/csv" bench.csv > "$WORK/filesync.out"
+        "$1" "$2" "$3" "$WORK/csv" bench.csv ${4:+"$4"} > "$WORK/filesync.out"
     grep -q "outcome=LOADED" "$WORK/filesync.out" || { cat "$WORK/filesync.out" >&2; exit 1; }
     sed -n -E 's/.*outcome=LOADED millis=([0-9]+).*/\1/p' "$WORK/filesync.out"
 }
@@ -64,9 +68,11 @@ echo "== SQLite"
 start=$(now_ms)
 sqlite3 "$WORK/peer.db" -cmd ".mode csv" ".import $CSV bench"
 SQLITE_PEER_MS=$(( $(now_ms) - start ))
-SQLITE_FS_MS=$(run_filesync "jdbc:sqlite:$WORK/filesync.db" - -)
+SQLITE_COLD_MS=$(run_filesync "jdbc:sqlite:$WORK/filesync-cold.db" - -)
+SQLITE_FS_MS=$(run_filesync "jdbc:sqlite:$WORK/filesync.db" - - warmup.csv)
 SQLITE_RSS_KB=$(cat "$WORK/rss-kb")
-echo "   sqlite3 .import: $(seconds "$SQLITE_PEER_MS") s; filesync: $(seconds "$SQLITE_FS_MS") s;" \
+echo "   sqlite3 .import: $(seconds "$SQLITE_PEER_MS") s; filesync: $(seconds "$SQLITE_FS_MS") s warm," \
+     "$(seconds "$SQLITE_COLD_MS") s cold;" \
      "rows: $(sqlite3 "$WORK/filesync.db" 'SELECT count(*) FROM bench') / $(sqlite3 "$WORK/peer.db" 'SELECT count(*) FROM bench')"
 
 echo "== PostgreSQL (zonky embedded binaries, 127.0.0.1 only)"
@@ -80,15 +86,16 @@ runuser -u nobody -- "$PG_PID_DIR/bin/initdb" -D "$PG_PID_DIR/data" -U postgres 
 runuser -u nobody -- "$PG_PID_DIR/bin/pg_ctl" -D "$PG_PID_DIR/data" -w -l "$PG_PID_DIR/log" \
     -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=$PG_PID_DIR -c fsync=off -c synchronous_commit=off" start >/dev/null
 PSQL=(psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1)
-"${PSQL[@]}" -c "CREATE DATABASE peer" -c "CREATE DATABASE filesync"
+"${PSQL[@]}" -c "CREATE DATABASE peer" -c "CREATE DATABASE filesync" -c "CREATE DATABASE filesync_cold"
 "${PSQL[@]}" -d peer -c "CREATE TABLE bench (id BIGINT, amount NUMERIC, quantity BIGINT, active BOOLEAN, day DATE,
     created_at TIMESTAMP, name TEXT, city TEXT, code TEXT, note TEXT)"
 start=$(now_ms)
 "${PSQL[@]}" -d peer -c "\\copy bench FROM '$CSV' WITH (FORMAT csv, HEADER true)"
 PG_PEER_MS=$(( $(now_ms) - start ))
-PG_FS_MS=$(run_filesync "jdbc:postgresql://127.0.0.1:$PG_PORT/filesync" postgres -)
+PG_COLD_MS=$(run_filesync "jdbc:postgresql://127.0.0.1:$PG_PORT/filesync_cold" postgres -)
+PG_FS_MS=$(run_filesync "jdbc:postgresql://127.0.0.1:$PG_PORT/filesync" postgres - warmup.csv)
 PG_RSS_KB=$(cat "$WORK/rss-kb")
-echo "   psql \\copy: $(seconds "$PG_PEER_MS") s; filesync: $(seconds "$PG_FS_MS") s;" \
+echo "   psql \\copy: $(seconds "$PG_PEER_MS") s; filesync: $(seconds "$PG_FS_MS") s warm, $(seconds "$PG_COLD_MS") s cold;" \
      "rows: $("${PSQL[@]}" -d filesync -At -c 'SELECT count(*) FROM bench') / $("${PSQL[@]}" -d peer -At -c 'SELECT count(*) FROM bench')"
 
 PEAK_KB=$(( SQLITE_RSS_KB > PG_RSS_KB ? SQLITE_RSS_KB : PG_RSS_KB ))

@@ -62,15 +62,21 @@ final class CsvScanner {
                     header.add(records.raw(i));
                 }
             }
-            while (records.next()) {
-                if (header != null && records.size() > header.size()) {
-                    throw records.badRecord("row has " + records.size() + " fields but the header has " + header.size()
-                            + " columns");
+            // Parsing (with decoding and hashing) runs ahead on the pump's thread; type inference runs here.
+            try (RecordPump pump = new RecordPump(records, -1)) {
+                for (RecordPump.Batch batch = pump.next(); batch != null; batch = pump.next()) {
+                    for (int r = 0; r < batch.size(); r++) {
+                        String[] row = batch.rows()[r];
+                        if (header != null && row.length > header.size()) {
+                            throw pump.badRow(batch, r, "row has " + row.length + " fields but the header has "
+                                    + header.size() + " columns");
+                        }
+                        for (int i = 0; i < row.length; i++) {
+                            types.accept(i, row[i]);
+                        }
+                    }
+                    rows += batch.size();
                 }
-                for (int i = 0; i < records.size(); i++) {
-                    types.accept(i, records.get(i));
-                }
-                rows++;
             }
             size = records.bytesRead();
         }

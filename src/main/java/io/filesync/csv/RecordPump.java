@@ -37,7 +37,8 @@ final class RecordPump implements AutoCloseable {
      * Starts reading.
      *
      * @param records the file, positioned after the header
-     * @param width   the number of columns the first pass found; a wider record means the file changed since
+     * @param width   the number of columns the first pass found, a wider record meaning the file changed since;
+     *                or -1 in the first pass itself, where rows are as wide as their record and the caller checks
      */
     RecordPump(CsvRecords records, int width) {
         this.records = records;
@@ -104,11 +105,11 @@ final class RecordPump implements AutoCloseable {
             long[] lines = new long[BATCH_ROWS];
             int size = 0;
             while (records.next()) {
-                if (records.size() > width) {
+                if (width >= 0 && records.size() > width) {
                     throw records.badRecord("the file changed while it was being loaded: row has " + records.size()
                             + " fields, the first pass found " + width);
                 }
-                String[] row = new String[width];
+                String[] row = new String[width >= 0 ? width : records.size()];
                 for (int i = 0; i < records.size(); i++) {
                     row[i] = records.get(i);
                 }
@@ -137,8 +138,13 @@ final class RecordPump implements AutoCloseable {
         }
     }
 
-    /** A problem with one row of a batch, found on the database side. */
+    /** A problem with one row of a batch, found after parsing. */
     BadInputException badRow(Batch batch, int index, String reason) {
-        return new BadInputException(records.source(), batch.lines()[index], null, null, reason);
+        String[] row = batch.rows()[index];
+        StringBuilder content = new StringBuilder();
+        for (int i = 0; i < row.length; i++) {
+            content.append(i == 0 ? "" : ",").append(row[i] == null ? "" : row[i]);
+        }
+        return new BadInputException(records.source(), batch.lines()[index], null, content.toString(), reason);
     }
 }

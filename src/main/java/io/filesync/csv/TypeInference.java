@@ -17,6 +17,7 @@ final class TypeInference {
     private static final ColumnType[] ORDER = {ColumnType.INTEGER, ColumnType.DECIMAL, ColumnType.BOOLEAN,
             ColumnType.DATE, ColumnType.TIMESTAMP, ColumnType.TIMESTAMP_TZ};
     private static final int ALL = (1 << ORDER.length) - 1;
+    private static final int INTEGER_OR_DECIMAL = 0b11;
 
     private final boolean allText;
     /** Per column, a bit per entry of ORDER still possible; 0 means TEXT. */
@@ -43,8 +44,15 @@ final class TypeInference {
         }
         for (int i = 0; i < ORDER.length; i++) {
             int bit = 1 << i;
-            if ((left[0] & bit) != 0 && !ORDER[i].accepts(value)) {
+            if ((left[0] & bit) == 0) {
+                continue;
+            }
+            if (!ORDER[i].accepts(value)) {
                 left[0] &= ~bit;
+            } else if (i == 0) {
+                // An integer is a decimal, and no other type: the remaining checks cannot change anything.
+                left[0] &= INTEGER_OR_DECIMAL;
+                return;
             }
         }
     }
