@@ -42,40 +42,43 @@ final class CsvReconciler {
     /** @return the number of tables renamed or dropped */
     int run() throws SQLException, IOException {
         CsvTables.Schema schema = tables.schema();
-        int changed = 0;
+        List<CsvRegistry.Entry> entries;
         try (Connection connection = tables.dataSource().getConnection()) {
             dropLeftoverStaging(connection, schema);
-            List<CsvRegistry.Entry> entries = schema.registry().all(connection, tables.sourceKey());
-            Set<String> registered = new HashSet<>();
-            List<CsvRegistry.Entry> vanished = new ArrayList<>();
-            for (CsvRegistry.Entry entry : entries) {
-                registered.add(entry.path());
-                if (!Files.exists(root.resolve(entry.path()))) {
-                    vanished.add(entry);
-                }
-            }
-            if (vanished.isEmpty()) {
-                return 0;
-            }
-            Map<Long, List<String>> unregisteredBySize = unregisteredFiles(registered);
-            Map<String, String> hashes = new HashMap<>();
-            Set<String> taken = new HashSet<>();
-            for (CsvRegistry.Entry entry : vanished) {
-                String movedTo = findMoved(entry, unregisteredBySize.getOrDefault(entry.size(), List.of()), hashes, taken);
-                if (movedTo != null && rename(connection, entry, movedTo)) {
-                    taken.add(movedTo);
-                } else {
-                    tables.drop(entry.path());
-                }
-                changed++;
+            entries = schema.registry().all(connection, tables.sourceKey());
+        }
+        Set<String> registered = new HashSet<>();
+        List<CsvRegistry.Entry> vanished = new ArrayList<>();
+        for (CsvRegistry.Entry entry : entries) {
+            registered.add(entry.path());
+            if (!Files.exists(root.resolve(entry.path()))) {
+                vanished.add(entry);
             }
         }
-        return changed;
+        if (vanished.isEmpty()) {
+            return 0;
+        }
+        Map<Long, List<String>> unregisteredBySize = unregisteredFiles(registered);
+        Map<String, String> hashes = new HashMap<>();
+        Set<String> taken = new HashSet<>();
+        // One connection at a time: reconcile must also work on a pool of one.
+        for (CsvRegistry.Entry entry : vanished) {
+            String movedTo = findMoved(entry, unregisteredBySize.getOrDefault(entry.size(), List.of()), hashes, taken);
+            if (movedTo != null && rename(entry, movedTo)) {
+                taken.add(movedTo);
+            } else {
+                tables.drop(entry.path());
+            }
+        }
+        return vanished.size();
     }
 
-    private boolean rename(Connection connection, CsvRegistry.Entry entry, String movedTo) throws SQLException {
+    private boolean rename(CsvRegistry.Entry entry, String movedTo) throws SQLException {
         try {
-            tables.renameTable(connection, entry, movedTo);
+            try (Connection connection = tables.dataSource().getConnection()) {
+                tables.renameTable(connection, entry, movedTo);
+            }
+            tables.renamedFile(entry.path(), movedTo);
             return true;
         } catch (BadInputException e) {
             // The new path's table name is taken: the ingest consumer will report that clash when it loads the file.

@@ -47,6 +47,10 @@ final class CsvRegistry {
                     + "row_count BIGINT NOT NULL, "
                     + "loaded_at " + dialect.timestampType() + " NOT NULL, "
                     + "PRIMARY KEY (source_key, relative_path))");
+            // The database itself refuses two files in one table, even from two instances deciding at the same time:
+            // the loser's commit fails, is retried, and then sees the clash.
+            statement.execute("CREATE UNIQUE INDEX IF NOT EXISTS " + dialect.quote(TABLE + "_table_name") + " ON "
+                    + dialect.quote(TABLE) + " (table_name)");
         }
     }
 

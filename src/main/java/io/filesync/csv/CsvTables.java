@@ -148,6 +148,7 @@ public final class CsvTables {
         Path file = root.resolve(path);
         String target = s.names().tableFor(path, options.tableNames());
         CsvScan scan = scanner.scan(file, path, s.dialect());
+        CsvRegistry.Entry renamed;
         try (Connection connection = dataSource.getConnection()) {
             Optional<CsvRegistry.Entry> current = s.registry().find(connection, sourceKey, path);
             if (current.isPresent() && current.get().sha256().equals(scan.sha256())
@@ -155,22 +156,25 @@ public final class CsvTables {
                 if (current.get().table().equals(target)) {
                     return SyncOutcome.UNCHANGED;
                 }
-                renameTable(connection, current.get(), path);
-                return SyncOutcome.RENAMED;
+                renamed = current.get();
+            } else {
+                renamed = vanishedWithHash(connection, scan.sha256(), path, preferredFrom).orElse(null);
             }
-            Optional<CsvRegistry.Entry> moved = vanishedWithHash(connection, scan.sha256(), path, preferredFrom);
-            if (moved.isPresent()) {
-                renameTable(connection, moved.get(), path);
-                return SyncOutcome.RENAMED;
+            if (renamed == null) {
+                new TableSwap(s, sourceKey, root, options).load(connection, path, target, scan, current.orElse(null));
+                return SyncOutcome.LOADED;
             }
-            new TableSwap(s, sourceKey, root, options).load(connection, path, target, scan, current.orElse(null));
-            return SyncOutcome.LOADED;
+            renameTable(connection, renamed, path);
         }
+        // Outside the connection above: the version store takes its own, and the pool may hold only one.
+        renamedFile(renamed.path(), path);
+        return SyncOutcome.RENAMED;
     }
 
     /**
      * Moves a registered table to a new path's name, in one transaction with the registry, without reloading. The
-     * path's own previous table, if any (a file moved over another), is replaced.
+     * path's own previous table, if any (a file moved over another), is replaced. The caller then calls
+     * {@link #renamedFile}.
      */
     void renameTable(Connection connection, CsvRegistry.Entry from, String toPath) throws SQLException {
         Schema s = schema();
@@ -193,8 +197,15 @@ public final class CsvTables {
         });
         LOG.info("{}: renamed from {}, table {} is now {} (content unchanged, not reloaded)", toPath, from.path(),
                 from.table(), target);
-        if (fileVersions != null && !from.path().equals(toPath)) {
-            fileVersions.rename(from.path(), toPath);
+    }
+
+    /**
+     * Tells the ingest consumer's version store that a file moved, so it does not emit the moved file again. Called
+     * after {@link #renameTable} once its connection is closed.
+     */
+    void renamedFile(String fromPath, String toPath) {
+        if (fileVersions != null && !fromPath.equals(toPath)) {
+            fileVersions.rename(fromPath, toPath);
         }
     }
 

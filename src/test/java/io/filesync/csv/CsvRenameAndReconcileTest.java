@@ -170,4 +170,25 @@ class CsvRenameAndReconcileTest {
 
         assertThat(versions.snapshot()).containsOnlyKeys("b.csv").containsEntry("b.csv", "4|1000");
     }
+
+    @Test
+    void everyOperationWorksOnAPoolOfOneConnection() throws Exception {
+        try (var single = io.filesync.core.db.DataSources.pooled("jdbc:sqlite:" + tempDir.resolve("single.db"), null, null, 1)) {
+            FileVersionRepository versions = new FileVersionRepository(single, "test");
+            CsvTables oneConnection = new CsvTables(single, db.folder.toString(), "test", CsvOptions.defaults(), versions);
+            db.write("a.csv", "v\n1\n");
+            db.write("b.csv", "v\n2\n");
+            oneConnection.sync("a.csv");
+            oneConnection.sync("b.csv");
+            move("a.csv", "c.csv");
+            assertThat(oneConnection.sync("c.csv")).isEqualTo(SyncOutcome.RENAMED);
+            move("c.csv", "d.csv");
+            Files.delete(db.folder.resolve("b.csv"));
+
+            assertThat(oneConnection.reconcile()).isEqualTo(2);
+            assertThat(oneConnection.drop("b.csv")).isEqualTo(SyncOutcome.IGNORED);
+            assertThat(oneConnection.tableName("d.csv")).isEqualTo("d");
+            assertThat(versions.snapshot()).isEmpty();
+        }
+    }
 }
