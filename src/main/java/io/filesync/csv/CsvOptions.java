@@ -7,8 +7,10 @@ import java.util.regex.Pattern;
 /**
  * How the CSV files of one watched folder are read and named: one instance per folder, immutable.
  * <p>
- * YAML beans build it through {@link #of}, which takes plain strings so that a properties file can set every option
- * ({@code tab} and {@code \t} both mean a tab delimiter, an empty quote disables quoting).
+ * YAML beans build it through {@link #of}, which takes plain strings so that a properties file can set every option.
+ * Characters can be given by name ({@code comma}, {@code semicolon}, {@code tab}, {@code pipe}; {@code double},
+ * {@code single}, {@code none}): Camel passes factory arguments inside double quotes, so a literal {@code "} cannot
+ * reach it from YAML.
  *
  * @param delimiter  the field separator
  * @param quote      the quote character, or null when fields are never quoted
@@ -61,8 +63,8 @@ public record CsvOptions(char delimiter, Character quote, Charset charset, boole
     /**
      * Builds options from configuration text.
      *
-     * @param delimiter  one character, or {@code tab} / {@code \t}
-     * @param quote      one character, or empty for none
+     * @param delimiter  one character, or comma, semicolon, tab ({@code \t} too), pipe
+     * @param quote      one character, or double, single, none (empty is none too)
      * @param charset    a charset name such as {@code UTF-8} or {@code windows-1252}
      * @param header     whether the first row is a header
      * @param allText    whether every column is TEXT
@@ -109,21 +111,36 @@ public record CsvOptions(char delimiter, Character quote, Charset charset, boole
         if (text == null || text.isEmpty()) {
             return ',';
         }
-        if (text.equalsIgnoreCase("tab") || text.equals("\\t")) {
-            return '\t';
+        switch (text.strip().toLowerCase(Locale.ROOT)) {
+            case "comma":
+                return ',';
+            case "semicolon":
+                return ';';
+            case "tab", "\\t":
+                return '\t';
+            case "pipe":
+                return '|';
+            default:
+                break;
         }
         if (text.length() != 1) {
-            throw new IllegalArgumentException("A CSV delimiter is one character (or 'tab'), not '" + text + "'");
+            throw new IllegalArgumentException("A CSV delimiter is one character or comma, semicolon, tab, pipe; not '" + text + "'");
         }
         return text.charAt(0);
     }
 
     private static Character quoteOf(String text) {
-        if (text == null || text.isEmpty()) {
+        if (text == null || text.isEmpty() || text.equalsIgnoreCase("none")) {
             return null;
         }
+        if (text.equalsIgnoreCase("double")) {
+            return '"';
+        }
+        if (text.equalsIgnoreCase("single")) {
+            return '\'';
+        }
         if (text.length() != 1) {
-            throw new IllegalArgumentException("A CSV quote is one character (or empty for none), not '" + text + "'");
+            throw new IllegalArgumentException("A CSV quote is one character or double, single, none; not '" + text + "'");
         }
         return text.charAt(0);
     }

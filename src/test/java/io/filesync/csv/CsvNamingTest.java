@@ -69,4 +69,18 @@ class CsvNamingTest {
         assertThat(names).doesNotHaveDuplicates().allSatisfy(name -> assertThat(name.length()).isLessThanOrEqualTo(63));
         assertThat(names.get(1)).endsWith("_2");
     }
+
+    @Test
+    void optionsAcceptCharactersByName() {
+        CsvOptions named = CsvOptions.of("tab", "single", "ISO-8859-1", false, true, "FILE_NAME", "");
+        assertThat(named.delimiter()).isEqualTo('\t');
+        assertThat(named.quote()).isEqualTo('\'');
+        assertThat(named.header()).isFalse();
+        assertThat(named.tableNames()).isEqualTo(CsvOptions.TableNames.FILE_NAME);
+        assertThat(named.includes("a.CSV")).isTrue();
+        assertThat(CsvOptions.of("semicolon", "none", "UTF-8", true, false, "relative-path", ".*\\.txt").quote()).isNull();
+        assertThat(CsvOptions.of("|", "\"", "UTF-8", true, false, "relative-path", null).delimiter()).isEqualTo('|');
+        assertThatThrownBy(() -> CsvOptions.of(",,", "double", "UTF-8", true, false, "relative-path", ""))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("delimiter");
+    }
 }
