@@ -1,21 +1,18 @@
 package io.filesync.csv;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 
 import io.filesync.core.db.SqlDialect;
 import org.postgresql.PGConnection;
-import org.postgresql.copy.PGCopyOutputStream;
+import org.postgresql.copy.CopyIn;
 
 /**
  * Loads rows into PostgreSQL with COPY FROM STDIN, the server's bulk path: each record is re-encoded as COPY's CSV
- * input and written through a fixed-size buffer straight to the connection, so the file is never held in memory
- * and the server parses rows at its own speed.
+ * input into a fixed-size byte buffer that goes to the connection whenever it is full, so the file is never held
+ * in memory and the server parses rows while the next ones are prepared.
  * <p>
  * The input file's dialect (delimiter, quote, charset) is normalised on the way: COPY always gets UTF-8, commas,
  * double quotes. An empty cell is written unquoted, which COPY reads as NULL, matching the other loaders. FREEZE
@@ -38,59 +35,106 @@ final class PostgresCopyLoader implements TableLoader {
         int width = scan.columns().size();
         String copy = "COPY " + dialect.quote(table) + ' ' + TableLoader.columnList(dialect, scan)
                 + " FROM STDIN WITH (FORMAT csv, DELIMITER ',', QUOTE '\"', ENCODING 'UTF8', FREEZE)";
-        PGCopyOutputStream stream = new PGCopyOutputStream(connection.unwrap(PGConnection.class), copy, COPY_BUFFER);
+        CopyIn copyIn = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copy);
+        CopyBuffer out = new CopyBuffer(copyIn);
         long row = 0;
         try {
-            Writer out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), COPY_BUFFER / 4);
             for (RecordPump.Batch batch = rows.next(); batch != null; batch = rows.next()) {
                 for (int r = 0; r < batch.size(); r++) {
                     String[] values = batch.rows()[r];
-                    out.write(Long.toString(row++));
+                    out.plain(Long.toString(row++));
                     for (int i = 0; i < width; i++) {
-                        out.write(',');
+                        out.separator(',');
                         if (values[i] != null) {
-                            writeField(out, values[i]);
+                            out.field(values[i]);
                         }
                     }
-                    out.write('\n');
+                    out.separator('\n');
                 }
             }
             out.flush();
-            stream.endCopy();
+            copyIn.endCopy();
         } catch (IOException | SQLException | RuntimeException e) {
-            cancelQuietly(stream, e);
-            // The driver reports a server-side COPY error (a value that does not fit) as an IOException.
-            if (e instanceof IOException && e.getCause() instanceof SQLException sql) {
-                throw sql;
-            }
+            cancelQuietly(copyIn, e);
             throw e;
         }
         return row;
     }
 
-    /** Quotes only when COPY's CSV parser needs it; quoting everything would cost bytes on every field. */
-    static void writeField(Writer out, String value) throws IOException {
-        boolean quote = false;
-        for (int i = 0; i < value.length() && !quote; i++) {
-            char c = value.charAt(i);
-            quote = c == ',' || c == '"' || c == '\n' || c == '\r' || c == '\\';
-        }
-        if (!quote) {
-            out.write(value);
-            return;
-        }
-        out.write('"');
-        out.write(value.replace("\"", "\"\""));
-        out.write('"');
-    }
-
-    private static void cancelQuietly(PGCopyOutputStream stream, Exception failure) {
+    private static void cancelQuietly(CopyIn copyIn, Exception failure) {
         try {
-            if (stream.isActive()) {
-                stream.cancelCopy();
+            if (copyIn.isActive()) {
+                copyIn.cancelCopy();
             }
         } catch (SQLException e) {
             failure.addSuppressed(e);
+        }
+    }
+
+    /**
+     * COPY's CSV input, encoded straight into bytes: ASCII values (most cells) are copied char by char without a
+     * CharsetEncoder, and quoting happens only where COPY's parser needs it.
+     */
+    private static final class CopyBuffer {
+
+        private final CopyIn copyIn;
+        private final byte[] buffer = new byte[COPY_BUFFER];
+        private int position;
+
+        CopyBuffer(CopyIn copyIn) {
+            this.copyIn = copyIn;
+        }
+
+        void separator(char c) throws SQLException {
+            if (position == buffer.length) {
+                flush();
+            }
+            buffer[position++] = (byte) c;
+        }
+
+        /** A value known to need neither quoting nor encoding, such as a row number. */
+        void plain(String value) throws SQLException {
+            if (position + value.length() > buffer.length) {
+                flush();
+            }
+            for (int i = 0; i < value.length(); i++) {
+                buffer[position++] = (byte) value.charAt(i);
+            }
+        }
+
+        void field(String value) throws SQLException {
+            boolean quote = false;
+            boolean ascii = true;
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                quote |= c == ',' || c == '"' || c == '\n' || c == '\r' || c == '\\';
+                ascii &= c < 0x80;
+            }
+            if (ascii && !quote && value.length() <= buffer.length) {
+                plain(value);
+                return;
+            }
+            String text = quote ? '"' + value.replace("\"", "\"\"") + '"' : value;
+            write(text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        private void write(byte[] bytes) throws SQLException {
+            if (position + bytes.length > buffer.length) {
+                flush();
+                if (bytes.length > buffer.length) {
+                    copyIn.writeToCopy(bytes, 0, bytes.length);
+                    return;
+                }
+            }
+            System.arraycopy(bytes, 0, buffer, position, bytes.length);
+            position += bytes.length;
+        }
+
+        void flush() throws SQLException {
+            if (position > 0) {
+                copyIn.writeToCopy(buffer, 0, position);
+                position = 0;
+            }
         }
     }
 }
