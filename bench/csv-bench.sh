@@ -8,10 +8,12 @@
 # it includes both passes (hash and type inference, then load and swap). The peers are timed around their process.
 # Each filesync run first loads a small warm-up file (untimed), as a running filesync has loaded files before; a
 # cold run (the big file first in a fresh JVM) is timed too and printed, but the ratios use the warm figure.
-# Usage: bench/csv-bench.sh [rows]   (default 1000000; run from anywhere, needs the project's ~/.m2 offline)
+# Each timed figure is the median of REPEAT runs (default 3): on a shared machine single runs vary by tens of percent.
+# Usage: bench/csv-bench.sh [rows]   (default 1000000; REPEAT=n in the environment; needs the project's ~/.m2 offline)
 set -euo pipefail
 
 ROWS="${1:-1000000}"
+REPEAT="${REPEAT:-3}"
 PROJECT="$(cd "$(dirname "$0")/.." && pwd)"
 WORK="$(mktemp -d /tmp/filesync-csv-bench.XXXXXX)"
 chmod 755 "$WORK" # the PostgreSQL server runs as nobody and must reach its folder
@@ -30,6 +32,7 @@ if ! need sqlite3 || ! need psql || [[ ! -x /usr/bin/time ]]; then
     apt-get update -qq && apt-get install -y -qq sqlite3 postgresql-client time >/dev/null
 fi
 
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 seconds() { awk "BEGIN { printf \"%.2f\", $1 / 1000 }"; }
 now_ms() { date +%s%3N; }
 
@@ -57,22 +60,29 @@ SIZE_MB=$(( $(stat -c %s "$CSV") / 1024 / 1024 ))
 head -n 100001 "$CSV" > "$WORK/csv/warmup.csv"
 echo "   $CSV: ${SIZE_MB} MB"
 
-run_filesync() { # jdbc-url user password [warm-up] -> prints millis, records peak RSS in $WORK/rss-kb
+run_filesync() { # jdbc-url user password [warm-up] -> prints millis, appends the JVM's peak RSS to $WORK/rss-all-kb
     /usr/bin/time -f "%M" -o "$WORK/rss-kb" java -cp "$CLASSPATH_FS" io.filesync.bench.CsvLoadBench \
         "$1" "$2" "$3" "$WORK/csv" bench.csv ${4:+"$4"} > "$WORK/filesync.out"
+    cat "$WORK/rss-kb" >> "$WORK/rss-all-kb"
     grep -q "outcome=LOADED" "$WORK/filesync.out" || { cat "$WORK/filesync.out" >&2; exit 1; }
     sed -n -E 's/.*outcome=LOADED millis=([0-9]+).*/\1/p' "$WORK/filesync.out"
 }
 
 echo "== SQLite"
-start=$(now_ms)
-sqlite3 "$WORK/peer.db" -cmd ".mode csv" ".import $CSV bench"
-SQLITE_PEER_MS=$(( $(now_ms) - start ))
 SQLITE_COLD_MS=$(run_filesync "jdbc:sqlite:$WORK/filesync-cold.db" - -)
-SQLITE_FS_MS=$(run_filesync "jdbc:sqlite:$WORK/filesync.db" - - warmup.csv)
-SQLITE_RSS_KB=$(cat "$WORK/rss-kb")
-echo "   sqlite3 .import: $(seconds "$SQLITE_PEER_MS") s; filesync: $(seconds "$SQLITE_FS_MS") s warm," \
-     "$(seconds "$SQLITE_COLD_MS") s cold;" \
+peer=""; mine=""
+for run in $(seq "$REPEAT"); do
+    rm -f "$WORK/peer.db" "$WORK"/filesync.db*
+    start=$(now_ms)
+    sqlite3 "$WORK/peer.db" -cmd ".mode csv" ".import $CSV bench"
+    peer="$peer $(( $(now_ms) - start ))"
+    mine="$mine $(run_filesync "jdbc:sqlite:$WORK/filesync.db" - - warmup.csv)"
+done
+SQLITE_PEER_MS=$(echo "$peer" | median)
+SQLITE_FS_MS=$(echo "$mine" | median)
+SQLITE_RSS_KB=$(sort -n "$WORK/rss-all-kb" | tail -1); rm -f "$WORK/rss-all-kb"
+echo "   sqlite3 .import: $(seconds "$SQLITE_PEER_MS") s (runs:$peer ms); filesync: $(seconds "$SQLITE_FS_MS") s warm" \
+     "(runs:$mine ms), $(seconds "$SQLITE_COLD_MS") s cold;" \
      "rows: $(sqlite3 "$WORK/filesync.db" 'SELECT count(*) FROM bench') / $(sqlite3 "$WORK/peer.db" 'SELECT count(*) FROM bench')"
 
 echo "== PostgreSQL (zonky embedded binaries, 127.0.0.1 only)"
@@ -85,17 +95,26 @@ PG_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0
 runuser -u nobody -- "$PG_PID_DIR/bin/initdb" -D "$PG_PID_DIR/data" -U postgres -A trust -E UTF8 >/dev/null
 runuser -u nobody -- "$PG_PID_DIR/bin/pg_ctl" -D "$PG_PID_DIR/data" -w -l "$PG_PID_DIR/log" \
     -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=$PG_PID_DIR -c fsync=off -c synchronous_commit=off" start >/dev/null
+export PGOPTIONS="-c client_min_messages=warning"
 PSQL=(psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1)
-"${PSQL[@]}" -c "CREATE DATABASE peer" -c "CREATE DATABASE filesync" -c "CREATE DATABASE filesync_cold"
-"${PSQL[@]}" -d peer -c "CREATE TABLE bench (id BIGINT, amount NUMERIC, quantity BIGINT, active BOOLEAN, day DATE,
-    created_at TIMESTAMP, name TEXT, city TEXT, code TEXT, note TEXT)"
-start=$(now_ms)
-"${PSQL[@]}" -d peer -c "\\copy bench FROM '$CSV' WITH (FORMAT csv, HEADER true)"
-PG_PEER_MS=$(( $(now_ms) - start ))
+"${PSQL[@]}" -c "CREATE DATABASE filesync_cold"
 PG_COLD_MS=$(run_filesync "jdbc:postgresql://127.0.0.1:$PG_PORT/filesync_cold" postgres -)
-PG_FS_MS=$(run_filesync "jdbc:postgresql://127.0.0.1:$PG_PORT/filesync" postgres - warmup.csv)
-PG_RSS_KB=$(cat "$WORK/rss-kb")
-echo "   psql \\copy: $(seconds "$PG_PEER_MS") s; filesync: $(seconds "$PG_FS_MS") s warm, $(seconds "$PG_COLD_MS") s cold;" \
+peer=""; mine=""
+for run in $(seq "$REPEAT"); do
+    "${PSQL[@]}" -c "DROP DATABASE IF EXISTS peer" -c "DROP DATABASE IF EXISTS filesync" \
+        -c "CREATE DATABASE peer" -c "CREATE DATABASE filesync"
+    "${PSQL[@]}" -d peer -c "CREATE TABLE bench (id BIGINT, amount NUMERIC, quantity BIGINT, active BOOLEAN, day DATE,
+        created_at TIMESTAMP, name TEXT, city TEXT, code TEXT, note TEXT)"
+    start=$(now_ms)
+    "${PSQL[@]}" -d peer -c "\\copy bench FROM '$CSV' WITH (FORMAT csv, HEADER true)"
+    peer="$peer $(( $(now_ms) - start ))"
+    mine="$mine $(run_filesync "jdbc:postgresql://127.0.0.1:$PG_PORT/filesync" postgres - warmup.csv)"
+done
+PG_PEER_MS=$(echo "$peer" | median)
+PG_FS_MS=$(echo "$mine" | median)
+PG_RSS_KB=$(sort -n "$WORK/rss-all-kb" | tail -1)
+echo "   psql \\copy: $(seconds "$PG_PEER_MS") s (runs:$peer ms); filesync: $(seconds "$PG_FS_MS") s warm (runs:$mine ms)," \
+     "$(seconds "$PG_COLD_MS") s cold;" \
      "rows: $("${PSQL[@]}" -d filesync -At -c 'SELECT count(*) FROM bench') / $("${PSQL[@]}" -d peer -At -c 'SELECT count(*) FROM bench')"
 
 PEAK_KB=$(( SQLITE_RSS_KB > PG_RSS_KB ? SQLITE_RSS_KB : PG_RSS_KB ))
