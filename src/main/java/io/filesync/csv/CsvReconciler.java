@@ -42,6 +42,12 @@ final class CsvReconciler {
     /** @return the number of tables renamed or dropped */
     int run() throws SQLException, IOException {
         CsvTables.Schema schema = tables.schema();
+        if (!Files.isDirectory(root)) {
+            // A missing folder is more likely an unmounted disk than a deliberate deletion of every file: dropping
+            // every table on that evidence would be the worst possible guess. Deletions seen live still drop.
+            LOG.warn("Watched folder {} does not exist: not reconciling its tables", root);
+            return 0;
+        }
         List<CsvRegistry.Entry> entries;
         try (Connection connection = tables.dataSource().getConnection()) {
             dropLeftoverStaging(connection, schema);
@@ -108,9 +114,6 @@ final class CsvReconciler {
     /** The folder's CSV files no table was loaded from, by size. */
     private Map<Long, List<String>> unregisteredFiles(Set<String> registered) throws IOException {
         Map<Long, List<String>> bySize = new HashMap<>();
-        if (!Files.isDirectory(root)) {
-            return bySize;
-        }
         try (Stream<Path> files = Files.walk(root)) {
             for (Path file : (Iterable<Path>) files::iterator) {
                 String path = root.relativize(file).toString().replace('\\', '/');

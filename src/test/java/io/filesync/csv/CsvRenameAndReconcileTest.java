@@ -191,4 +191,16 @@ class CsvRenameAndReconcileTest {
             assertThat(versions.snapshot()).isEmpty();
         }
     }
+
+    @Test
+    void reconcileLeavesEveryTableAloneWhenTheWatchedFolderIsMissing() throws Exception {
+        db.write("a.csv", "v\n1\n");
+        tables.sync("a.csv");
+        Files.delete(db.folder.resolve("a.csv"));
+        Files.delete(db.folder);
+
+        assertThat(db.tables().reconcile()).isZero();
+
+        assertThat(db.userTables()).containsExactly("a");
+    }
 }
