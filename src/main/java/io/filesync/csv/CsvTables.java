@@ -1,0 +1,261 @@
+package io.filesync.csv;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import io.filesync.core.FileVersionRepository;
+import io.filesync.core.db.SqlDialect;
+import io.filesync.core.error.BadInputException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps one table per CSV file of a watched folder in step with the file: the facade the CSV routes call (a bean
+ * registered from YAML, so its public methods are API).
+ * <p>
+ * A load never shows readers a missing, empty or half-loaded table: rows go into a staging table, and the old table
+ * is dropped and the staging one renamed into place in the same transaction that records the load in the registry
+ * ({@value CsvRegistry#TABLE}). Any failure rolls all of it back, leaving the previous table as it was. Bad input
+ * comes out as {@link BadInputException} (file, line, reason); a database failure as the {@link SQLException} it
+ * is, for the shared error handling to retry.
+ * <p>
+ * Operations run one at a time per folder: they read and change the registry, and on SQLite writes are serial
+ * anyway.
+ */
+public final class CsvTables {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CsvTables.class);
+
+    private final DataSource dataSource;
+    private final Path root;
+    private final String sourceKey;
+    private final CsvOptions options;
+    private final FileVersionRepository fileVersions;
+    private final CsvScanner scanner;
+    private volatile Schema schema;
+
+    /** The dialect-bound helpers, known once the database has been reached. */
+    record Schema(SqlDialect dialect, SqlNames names, SqlTables tables, CsvRegistry registry, TableLoader loader) {
+    }
+
+    public CsvTables(DataSource dataSource, String directory, String sourceKey, CsvOptions options) {
+        this(dataSource, directory, sourceKey, options, null);
+    }
+
+    /**
+     * @param dataSource   the target database
+     * @param directory    the watched folder; relative paths are resolved against it
+     * @param sourceKey    names this folder in the registry; keep it stable, and distinct per folder
+     * @param options      how files are read and tables named
+     * @param fileVersions the ingest consumer's version store, told about renames and deletions so it neither
+     *                     re-emits a renamed file nor forgets to emit a re-created one; may be null
+     */
+    public CsvTables(DataSource dataSource, String directory, String sourceKey, CsvOptions options,
+                     FileVersionRepository fileVersions) {
+        if (sourceKey == null || sourceKey.isBlank()) {
+            throw new IllegalArgumentException("A CSV folder needs a non-empty source key");
+        }
+        this.dataSource = dataSource;
+        this.root = Path.of(directory).toAbsolutePath().normalize();
+        this.sourceKey = sourceKey;
+        this.options = options == null ? CsvOptions.defaults() : options;
+        this.fileVersions = fileVersions;
+        this.scanner = new CsvScanner(this.options);
+    }
+
+    /**
+     * Brings the table of a new or changed file in step: nothing when the registry holds the same content, a
+     * rename when the content was registered under a path that no longer exists, else a load and swap.
+     *
+     * @param relativePath the file's path relative to the watched folder ({@code CamelFileName})
+     */
+    public synchronized SyncOutcome sync(String relativePath) throws SQLException, IOException {
+        return sync(CsvPaths.normalise(root, relativePath), null);
+    }
+
+    /** The file is gone: drops its table, unless the file exists after all (re-created, or a stale event). */
+    public synchronized SyncOutcome drop(String relativePath) throws SQLException {
+        String path = CsvPaths.normalise(root, relativePath);
+        if (Files.exists(root.resolve(path))) {
+            LOG.debug("{}: not dropping the table, the file exists", path);
+            return SyncOutcome.IGNORED;
+        }
+        Schema s = schema();
+        try (Connection connection = dataSource.getConnection()) {
+            Optional<CsvRegistry.Entry> entry = s.registry().find(connection, sourceKey, path);
+            if (entry.isEmpty()) {
+                return SyncOutcome.IGNORED;
+            }
+            inTransaction(connection, () -> {
+                s.tables().drop(connection, entry.get().table());
+                s.registry().delete(connection, sourceKey, path);
+            });
+            LOG.info("{}: file deleted, dropped table {}", path, entry.get().table());
+        }
+        if (fileVersions != null) {
+            fileVersions.forget(path);
+        }
+        return SyncOutcome.DROPPED;
+    }
+
+    /**
+     * A file moved within the folder: its table is renamed when the content is unchanged, else the new path is
+     * loaded and the old table dropped.
+     */
+    public synchronized SyncOutcome rename(String from, String to) throws SQLException, IOException {
+        String fromPath = CsvPaths.normalise(root, from);
+        SyncOutcome outcome = sync(CsvPaths.normalise(root, to), fromPath);
+        if (outcome != SyncOutcome.RENAMED) {
+            drop(fromPath);
+        }
+        return outcome;
+    }
+
+    /**
+     * Catches up with changes made while filesync was stopped; run once at start, before ingest. Tables of files
+     * that vanished are renamed when the same content now sits at a path no table was loaded from, else dropped.
+     * New and changed files are left to the ingest consumer. Staging tables left by a crash are dropped.
+     *
+     * @return the number of tables renamed or dropped
+     */
+    public synchronized int reconcile() throws SQLException, IOException {
+        return new CsvReconciler(this, root, options).run();
+    }
+
+    /** The table a file maps to under this folder's naming; for tests and diagnostics. */
+    public String tableName(String relativePath) throws SQLException {
+        String path = CsvPaths.normalise(root, relativePath);
+        return schema().names().tableFor(path, options.tableNames());
+    }
+
+    String sourceKey() {
+        return sourceKey;
+    }
+
+    DataSource dataSource() {
+        return dataSource;
+    }
+
+    private SyncOutcome sync(String path, String preferredFrom) throws SQLException, IOException {
+        Schema s = schema();
+        Path file = root.resolve(path);
+        String target = s.names().tableFor(path, options.tableNames());
+        CsvScan scan = scanner.scan(file, path, s.dialect());
+        CsvRegistry.Entry renamed;
+        try (Connection connection = dataSource.getConnection()) {
+            Optional<CsvRegistry.Entry> current = s.registry().find(connection, sourceKey, path);
+            if (current.isPresent() && current.get().sha256().equals(scan.sha256())
+                    && s.tables().exists(connection, current.get().table())) {
+                if (current.get().table().equals(target)) {
+                    return SyncOutcome.UNCHANGED;
+                }
+                renamed = current.get();
+            } else {
+                renamed = vanishedWithHash(connection, scan.sha256(), path, preferredFrom).orElse(null);
+            }
+            if (renamed == null) {
+                new TableSwap(s, sourceKey, root, options).load(connection, path, target, scan, current.orElse(null));
+                return SyncOutcome.LOADED;
+            }
+            renameTable(connection, renamed, path);
+        }
+        // Outside the connection above: the version store takes its own, and the pool may hold only one.
+        renamedFile(renamed.path(), path);
+        return SyncOutcome.RENAMED;
+    }
+
+    /**
+     * Moves a registered table to a new path's name, in one transaction with the registry, without reloading. The
+     * path's own previous table, if any (a file moved over another), is replaced. The caller then calls
+     * {@link #renamedFile}.
+     */
+    void renameTable(Connection connection, CsvRegistry.Entry from, String toPath) throws SQLException {
+        Schema s = schema();
+        String target = s.names().tableFor(toPath, options.tableNames());
+        TableSwap swap = new TableSwap(s, sourceKey, root, options);
+        inTransaction(connection, () -> {
+            swap.claim(connection, toPath, target, from, true);
+            Optional<CsvRegistry.Entry> replaced = s.registry().find(connection, sourceKey, toPath);
+            if (replaced.isPresent() && !replaced.get().path().equals(from.path())) {
+                if (!replaced.get().table().equals(from.table())) {
+                    s.tables().drop(connection, replaced.get().table());
+                }
+                s.registry().delete(connection, sourceKey, toPath);
+            }
+            if (!from.table().equals(target)) {
+                s.tables().drop(connection, target);
+                s.tables().rename(connection, from.table(), target);
+            }
+            s.registry().move(connection, from, toPath, target);
+        });
+        LOG.info("{}: renamed from {}, table {} is now {} (content unchanged, not reloaded)", toPath, from.path(),
+                from.table(), target);
+    }
+
+    /**
+     * Tells the ingest consumer's version store that a file moved, so it does not emit the moved file again. Called
+     * after {@link #renameTable} once its connection is closed.
+     */
+    void renamedFile(String fromPath, String toPath) {
+        if (fileVersions != null && !fromPath.equals(toPath)) {
+            fileVersions.rename(fromPath, toPath);
+        }
+    }
+
+    /** A registered entry with this content whose file no longer exists, preferring the given path. */
+    private Optional<CsvRegistry.Entry> vanishedWithHash(Connection connection, String sha256, String path,
+                                                         String preferred) throws SQLException {
+        List<CsvRegistry.Entry> candidates = schema().registry().withHash(connection, sourceKey, sha256).stream()
+                .filter(entry -> !entry.path().equals(path) && !Files.exists(root.resolve(entry.path())))
+                .toList();
+        return candidates.stream().filter(entry -> entry.path().equals(preferred)).findFirst()
+                .or(() -> candidates.stream().findFirst());
+    }
+
+    /** Learns the database on first use (and after a failed first use): filesync may start while it is down. */
+    Schema schema() throws SQLException {
+        Schema known = schema;
+        if (known != null) {
+            return known;
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            SqlDialect dialect = SqlDialect.of(connection);
+            CsvRegistry registry = new CsvRegistry(dialect);
+            registry.createIfMissing(connection);
+            known = new Schema(dialect, new SqlNames(dialect), new SqlTables(dialect), registry, TableLoader.forDialect(dialect));
+        }
+        schema = known;
+        return known;
+    }
+
+    /** Runs work in one transaction on the connection, rolling back on any failure. */
+    static void inTransaction(Connection connection, SqlWork work) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try {
+            work.run();
+            connection.commit();
+        } catch (SQLException | RuntimeException | Error e) {
+            try {
+                connection.rollback();
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+            }
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    @FunctionalInterface
+    interface SqlWork {
+        void run() throws SQLException;
+    }
+}
