@@ -27,6 +27,12 @@ public final class ErrorRecorder {
 
     public static final String TABLE = "filesync_errors";
 
+    /**
+     * Exchange property naming the flow in records. Sink Kamelets set it (their own route ids are generated), so a
+     * record says {@code csv-to-table}, not {@code filesync-csv-table-sink-3}; without it the failing route's id is used.
+     */
+    public static final String JOB_PROPERTY = "FilesyncJob";
+
     /** Longest offending input kept in a record; the rest is cut, so a 1 GiB line cannot bloat the table. */
     public static final int MAX_CONTENT_CHARS = 4096;
 
@@ -58,7 +64,10 @@ public final class ErrorRecorder {
             failure = exchange.getException();
         }
         Message in = exchange.getMessage();
-        String job = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, exchange.getFromRouteId(), String.class);
+        String job = exchange.getProperty(JOB_PROPERTY, String.class);
+        if (job == null) {
+            job = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, exchange.getFromRouteId(), String.class);
+        }
         BadInputException bad = failure == null ? null : causeOfType(failure, BadInputException.class);
 
         String source = bad != null && bad.source() != null ? bad.source() : sourceOf(in);

@@ -1,0 +1,156 @@
+package io.filesync.csv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import javax.sql.DataSource;
+
+import org.apache.camel.BeanInject;
+import org.apache.camel.CamelContext;
+import org.apache.camel.test.main.junit5.CamelMainTest;
+import org.junit.jupiter.api.Test;
+
+/**
+ * CSV to tables through the real routes (ingest, changes, reconcile) on SQLite: what a user sees in the database
+ * after dropping, rewriting, renaming, moving and deleting files.
+ */
+@CamelMainTest(
+        propertyPlaceholderLocations = "file:config/application.properties",
+        properties = {
+                "filesync.db.url=jdbc:sqlite:target/csv-route-test/filesync.db",
+                "filesync.errors.max-redeliveries=0",
+                "csv.dir=target/csv-route-test/csv",
+                "csv.settle-time-ms=200",
+                "csv.scan-delay-ms=100",
+                "camel.main.routes-include-pattern=file:routes/*.camel.yaml"
+        })
+class CsvRouteTest {
+
+    private static final Path BASE = Path.of("target/csv-route-test");
+    private static final Path CSV = BASE.resolve("csv");
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    static {
+        // Runs before the extension boots the context: every run starts from an empty database and folder.
+        try {
+            if (Files.exists(BASE)) {
+                try (Stream<Path> paths = Files.walk(BASE)) {
+                    for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                        Files.delete(path);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @BeanInject
+    CamelContext context;
+
+    @Test
+    void aFileLivesAsATableThroughRewriteRenameMoveAndDelete() throws Exception {
+        write("orders.csv", "id,item,price,shipped\n1,apple,2.50,true\n2,pear,3,false\n");
+        awaitRows("SELECT id || ' ' || item || ' ' || price || ' ' || shipped FROM orders ORDER BY _row",
+                "1 apple 2.5 1", "2 pear 3.0 0");
+
+        write("orders.csv", "id,item,price,shipped\n7,plum,1.25,true\n");
+        awaitRows("SELECT id || ' ' || item FROM orders", "7 plum");
+        String loadedAt = single("SELECT loaded_at FROM filesync_csv_tables WHERE relative_path = 'orders.csv'");
+
+        Files.move(CSV.resolve("orders.csv"), CSV.resolve("sales.csv"));
+        awaitRows("SELECT id || ' ' || item FROM sales", "7 plum");
+        awaitTableGone("orders");
+        assertThat(single("SELECT loaded_at FROM filesync_csv_tables WHERE relative_path = 'sales.csv'"))
+                .as("a rename is not a reload").isEqualTo(loadedAt);
+
+        Files.createDirectories(CSV.resolve("2024"));
+        Files.move(CSV.resolve("sales.csv"), CSV.resolve("2024/sales.csv"));
+        awaitRows("SELECT id || ' ' || item FROM t_2024_sales", "7 plum");
+        awaitTableGone("sales");
+
+        Files.delete(CSV.resolve("2024/sales.csv"));
+        awaitTableGone("t_2024_sales");
+        assertThat(query("SELECT count(*) FROM filesync_csv_tables WHERE relative_path LIKE '%sales.csv'")).containsExactly("0");
+    }
+
+    @Test
+    void malformedVersionsAreRecordedAndTheLastGoodTableStays() throws Exception {
+        write("stock.csv", "sku,qty\nA1,5\n");
+        awaitRows("SELECT sku || '=' || qty FROM stock", "A1=5");
+
+        write("stock.csv", "sku,qty\nA1,6\n\"B2,7\n");
+        await().atMost(PATIENCE).until(() -> query("SELECT source || ' ' || line_number FROM filesync_errors WHERE job = 'csv-to-table'"),
+                rows -> rows.size() == 1);
+        assertThat(single("SELECT reason FROM filesync_errors WHERE job = 'csv-to-table'")).containsIgnoringCase("quote");
+        assertThat(single("SELECT source FROM filesync_errors WHERE job = 'csv-to-table'")).endsWith("stock.csv");
+        assertThat(query("SELECT sku || '=' || qty FROM stock")).containsExactly("A1=5");
+
+        write("stock.csv", "sku,qty\nA1,6\nB2,7\n");
+        awaitRows("SELECT sku || '=' || qty FROM stock ORDER BY _row", "A1=6", "B2=7");
+    }
+
+    @Test
+    void aSmallCsvIsATableWellWithinASecondOfBeingClosed() throws Exception {
+        long closed = System.nanoTime();
+        write("quick.csv", "a\n1\n");
+        awaitRows("SELECT a FROM quick", "1");
+        // Not a benchmark (bench/ measures latency): a generous bound that catches a mis-set settle time or delay.
+        assertThat(Duration.ofNanos(System.nanoTime() - closed)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    private static void write(String relative, String content) throws IOException {
+        Path file = CSV.resolve(relative);
+        Files.createDirectories(file.getParent());
+        Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(temporary, content);
+        Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private void awaitRows(String sql, String... expected) {
+        await().atMost(PATIENCE).until(() -> query(sql), rows -> rows.equals(List.of(expected)));
+    }
+
+    private void awaitTableGone(String table) {
+        await().atMost(PATIENCE).until(() -> query("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '" + table + "'"),
+                rows -> rows.equals(List.of("0")));
+    }
+
+    private String single(String sql) throws SQLException {
+        List<String> rows = query(sql);
+        assertThat(rows).hasSize(1);
+        return rows.get(0);
+    }
+
+    private List<String> query(String sql) throws SQLException {
+        List<String> values = new ArrayList<>();
+        DataSource dataSource = context.getRegistry().lookupByNameAndType("filesyncDataSource", DataSource.class);
+        try (Connection connection = dataSource.getConnection();
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery(sql)) {
+            while (rows.next()) {
+                values.add(rows.getString(1));
+            }
+        } catch (SQLException e) {
+            if (e.getMessage().contains("no such table")) {
+                return List.of();
+            }
+            throw e;
+        }
+        return values;
+    }
+}
