@@ -1,13 +1,17 @@
 package io.filesync.watch;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 
 import io.filesync.core.FilesyncHeaders;
 import io.filesync.core.error.ErrorRecord;
 import io.filesync.core.error.ErrorRecorder;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.Suspendable;
@@ -29,6 +33,14 @@ public class WatchConsumer extends DefaultConsumer implements ChangeListener, Su
 
     private ExecutorService executor;
     private TreeWatcher watcher;
+    /** Keeps events in order across the hand-over below. */
+    private final Object dispatchOrder = new Object();
+    /**
+     * Events seen while the CamelContext is still starting, or null once it has started. The first scan replays
+     * offline changes during start, when the routes and Kamelets an event goes to may not be running yet: sending
+     * then would wait on a consumer that cannot start until this one has.
+     */
+    private List<ChangeEvent> heldUntilStarted;
 
     public WatchConsumer(WatchEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -43,7 +55,24 @@ public class WatchConsumer extends DefaultConsumer implements ChangeListener, Su
     protected void doStart() throws Exception {
         super.doStart();
         WatchEndpoint endpoint = getEndpoint();
-        executor = endpoint.getCamelContext().getExecutorServiceManager()
+        CamelContext context = endpoint.getCamelContext();
+        synchronized (dispatchOrder) {
+            heldUntilStarted = context.isStarted() ? null : new ArrayList<>();
+        }
+        if (!context.isStarted()) {
+            context.addStartupListener(new ExtendedStartupListener() {
+                @Override
+                public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                    // Routes are still starting here; the release waits for onCamelContextFullyStarted.
+                }
+
+                @Override
+                public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                    releaseHeldEvents();
+                }
+            });
+        }
+        executor = context.getExecutorServiceManager()
                 .newSingleThreadExecutor(this, "FilesyncWatch[" + endpoint.getTarget() + "]");
         watcher = new TreeWatcher(endpoint.watchOptions(), endpoint.snapshotStore(), this, executor);
         ServiceHelper.startService(watcher);
@@ -73,6 +102,26 @@ public class WatchConsumer extends DefaultConsumer implements ChangeListener, Su
 
     @Override
     public void onEvent(ChangeEvent event) {
+        synchronized (dispatchOrder) {
+            if (heldUntilStarted != null) {
+                heldUntilStarted.add(event);
+                return;
+            }
+            dispatch(event);
+        }
+    }
+
+    private void releaseHeldEvents() {
+        synchronized (dispatchOrder) {
+            List<ChangeEvent> held = heldUntilStarted;
+            heldUntilStarted = null;
+            if (held != null) {
+                held.forEach(this::dispatch);
+            }
+        }
+    }
+
+    private void dispatch(ChangeEvent event) {
         Exchange exchange = createExchange(false);
         Message message = exchange.getMessage();
         message.setBody(event);

@@ -1,0 +1,119 @@
+package io.filesync.csv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.filesync.FilesyncMain;
+import io.filesync.servers.PostgresServer.TestDatabase;
+import io.filesync.servers.TestServers;
+import org.apache.camel.main.Main;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CSV job in the real bundle against PostgreSQL, across a restart: what changed while filesync was stopped is
+ * reconciled, and what did not change is not reloaded.
+ */
+@ExtendWith(TestServers.class)
+class CsvBundlePostgresIT {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    @TempDir
+    Path csv;
+
+    private TestDatabase database;
+    private Main main;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (main != null) {
+            main.stop();
+        }
+        for (String key : List.of("filesync.db.url", "filesync.db.username", "filesync.db.password", "csv.dir",
+                "csv.settle-time-ms", "csv.scan-delay-ms", "camel.main.routes-include-pattern")) {
+            System.clearProperty(key);
+        }
+    }
+
+    private void startBundle() throws Exception {
+        System.setProperty("filesync.db.url", database.jdbcUrl());
+        System.setProperty("filesync.db.username", database.username());
+        System.setProperty("filesync.db.password", database.password());
+        System.setProperty("csv.dir", csv.toString());
+        System.setProperty("csv.settle-time-ms", "200");
+        System.setProperty("csv.scan-delay-ms", "100");
+        System.setProperty("camel.main.routes-include-pattern", "file:routes/filesync-*.camel.yaml,file:routes/csv-*.camel.yaml");
+        main = FilesyncMain.create(Path.of("config/application.properties"));
+        main.start();
+    }
+
+    @Test
+    void changesMadeWhileStoppedAreReconciledAndUnchangedFilesAreNotReloaded() throws Exception {
+        database = TestServers.postgres().createDatabase();
+        startBundle();
+        Files.writeString(csv.resolve("gone.csv"), "x\n1\n");
+        Files.writeString(csv.resolve("moved.csv"), "city,people\nOslo,709000\n");
+        Files.writeString(csv.resolve("changed.csv"), "v\nold\n");
+        Files.writeString(csv.resolve("same.csv"), "k,v\na,1\n");
+        await().atMost(PATIENCE).until(() -> query("SELECT count(*) FROM filesync_csv_tables"), rows -> rows.equals(List.of("4")));
+        assertThat(query("SELECT city || ' ' || people FROM moved")).containsExactly("Oslo 709000");
+        String movedLoadedAt = single("SELECT loaded_at FROM filesync_csv_tables WHERE relative_path = 'moved.csv'");
+        String sameLoadedAt = single("SELECT loaded_at FROM filesync_csv_tables WHERE relative_path = 'same.csv'");
+
+        main.stop();
+        main = null;
+        Files.delete(csv.resolve("gone.csv"));
+        Files.createDirectories(csv.resolve("archive"));
+        Files.move(csv.resolve("moved.csv"), csv.resolve("archive/cities.csv"));
+        Files.writeString(csv.resolve("changed.csv"), "v\nnew\nnewer\n");
+        Files.writeString(csv.resolve("added.csv"), "n\n42\n");
+        startBundle();
+
+        await().atMost(PATIENCE).until(() -> query("SELECT relative_path FROM filesync_csv_tables ORDER BY relative_path"),
+                rows -> rows.equals(List.of("added.csv", "archive/cities.csv", "changed.csv", "same.csv")));
+        await().atMost(PATIENCE).until(() -> query("SELECT v FROM changed ORDER BY _row"), rows -> rows.equals(List.of("new", "newer")));
+        assertThat(query("SELECT city || ' ' || people FROM archive_cities")).containsExactly("Oslo 709000");
+        assertThat(query("SELECT n FROM added")).containsExactly("42");
+        assertThat(query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('gone', 'moved')")).isEmpty();
+        assertThat(single("SELECT loaded_at FROM filesync_csv_tables WHERE relative_path = 'archive/cities.csv'"))
+                .as("a file moved while stopped is renamed, not reloaded").isEqualTo(movedLoadedAt);
+        assertThat(single("SELECT loaded_at FROM filesync_csv_tables WHERE relative_path = 'same.csv'"))
+                .as("an unchanged file is not reloaded after a restart").isEqualTo(sameLoadedAt);
+    }
+
+    private String single(String sql) throws SQLException {
+        List<String> rows = query(sql);
+        assertThat(rows).hasSize(1);
+        return rows.get(0);
+    }
+
+    private List<String> query(String sql) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (Connection connection = database.dataSource().getConnection();
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery(sql)) {
+            while (rows.next()) {
+                values.add(rows.getString(1));
+            }
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState())) {
+                return List.of();
+            }
+            throw e;
+        }
+        return values;
+    }
+}
