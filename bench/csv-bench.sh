@@ -117,8 +117,15 @@ echo "   psql \\copy: $(seconds "$PG_PEER_MS") s (runs:$peer ms); filesync: $(se
      "$(seconds "$PG_COLD_MS") s cold;" \
      "rows: $("${PSQL[@]}" -d filesync -At -c 'SELECT count(*) FROM bench') / $("${PSQL[@]}" -d peer -At -c 'SELECT count(*) FROM bench')"
 
+echo "== Latency: closing a small CSV to its table being visible, through the default routes (SQLite)"
+LATENCY=$(cd "$PROJECT" && java -cp "$CLASSPATH_FS" -Dorg.apache.logging.log4j.level=WARN \
+    -Dlog4j2.configurationFile="$PROJECT/src/test/resources/log4j2-test.properties" io.filesync.bench.CsvLatencyBench 30 \
+    | grep '^latency')
+LATENCY_MEDIAN=$(echo "$LATENCY" | sed -E 's/.*median=([0-9]+).*/\1/')
+echo "   $LATENCY (ms, 30 files)"
+
 PEAK_KB=$(( SQLITE_RSS_KB > PG_RSS_KB ? SQLITE_RSS_KB : PG_RSS_KB ))
 echo "== Peak RSS of the filesync JVM: SQLite load $((SQLITE_RSS_KB / 1024)) MB, PostgreSQL load $((PG_RSS_KB / 1024)) MB (file: ${SIZE_MB} MB)"
-awk -v s="$SQLITE_FS_MS" -v sp="$SQLITE_PEER_MS" -v p="$PG_FS_MS" -v pp="$PG_PEER_MS" -v rss="$((PEAK_KB / 1024))" 'BEGIN {
-    printf "ratios: sqlite filesync/sqlite3-import=%.2f (goal <= 1.5), postgresql filesync/psql-copy=%.2f (goal <= 1.25), peak-rss=%d MB\n", s / sp, p / pp, rss
+awk -v s="$SQLITE_FS_MS" -v sp="$SQLITE_PEER_MS" -v p="$PG_FS_MS" -v pp="$PG_PEER_MS" -v rss="$((PEAK_KB / 1024))" -v lat="$LATENCY_MEDIAN" 'BEGIN {
+    printf "ratios: sqlite filesync/sqlite3-import=%.2f (goal <= 1.5), postgresql filesync/psql-copy=%.2f (goal <= 1.25), peak-rss=%d MB, small-file latency median=%d ms (goal < 1000)\n", s / sp, p / pp, rss, lat
 }'
