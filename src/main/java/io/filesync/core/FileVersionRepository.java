@@ -132,20 +132,7 @@ public final class FileVersionRepository extends ServiceSupport implements Idemp
 
     /** Every file this source handled, by relative path, with its version ({@code size|modified}). */
     public Map<String, String> snapshot() {
-        Map<String, String> versions = new LinkedHashMap<>();
-        withConnection(connection -> {
-            try (PreparedStatement query = connection.prepareStatement(
-                    sql(connection, "SELECT path, version FROM %s WHERE state_key = ? ORDER BY path"))) {
-                query.setString(1, stateKey);
-                try (ResultSet rows = query.executeQuery()) {
-                    while (rows.next()) {
-                        versions.put(rows.getString(1), rows.getString(2));
-                    }
-                }
-            }
-            return null;
-        });
-        return versions;
+        return snapshot("");
     }
 
     /**
@@ -153,17 +140,18 @@ public final class FileVersionRepository extends ServiceSupport implements Idemp
      * with its version, in path order.
      */
     public Map<String, String> snapshot(String prefix) {
-        if (prefix == null || prefix.isEmpty()) {
-            return snapshot();
-        }
+        boolean all = prefix == null || prefix.isEmpty();
         Map<String, String> versions = new LinkedHashMap<>();
         withConnection(connection -> {
             // SUBSTR rather than LIKE: SQLite's LIKE ignores case, and a prefix may contain % or _.
+            String where = all ? "" : " AND SUBSTR(path, 1, ?) = ?";
             try (PreparedStatement query = connection.prepareStatement(sql(connection,
-                    "SELECT path, version FROM %s WHERE state_key = ? AND SUBSTR(path, 1, ?) = ? ORDER BY path"))) {
+                    "SELECT path, version FROM %s WHERE state_key = ?" + where + " ORDER BY path"))) {
                 query.setString(1, stateKey);
-                query.setInt(2, prefix.codePointCount(0, prefix.length()));
-                query.setString(3, prefix);
+                if (!all) {
+                    query.setInt(2, prefix.codePointCount(0, prefix.length()));
+                    query.setString(3, prefix);
+                }
                 try (ResultSet rows = query.executeQuery()) {
                     while (rows.next()) {
                         versions.put(rows.getString(1), rows.getString(2));

@@ -1,16 +1,13 @@
 package io.filesync.csv;
 
+import io.filesync.testing.Rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import io.filesync.FilesyncMain;
@@ -101,19 +98,6 @@ class CsvBundlePostgresIT {
     }
 
     private List<String> query(String sql) throws SQLException {
-        List<String> values = new ArrayList<>();
-        try (Connection connection = database.dataSource().getConnection();
-             Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery(sql)) {
-            while (rows.next()) {
-                values.add(rows.getString(1));
-            }
-        } catch (SQLException e) {
-            if ("42P01".equals(e.getSQLState())) {
-                return List.of();
-            }
-            throw e;
-        }
-        return values;
+        return Rows.column(database.dataSource(), sql);
     }
 }

@@ -1,5 +1,6 @@
 package io.filesync.csv;
 
+import io.filesync.testing.Rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,12 +8,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -137,20 +134,6 @@ class CsvRouteTest {
     }
 
     private List<String> query(String sql) throws SQLException {
-        List<String> values = new ArrayList<>();
-        DataSource dataSource = context.getRegistry().lookupByNameAndType("filesyncDataSource", DataSource.class);
-        try (Connection connection = dataSource.getConnection();
-             Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery(sql)) {
-            while (rows.next()) {
-                values.add(rows.getString(1));
-            }
-        } catch (SQLException e) {
-            if (e.getMessage().contains("no such table")) {
-                return List.of();
-            }
-            throw e;
-        }
-        return values;
+        return Rows.column(context.getRegistry().lookupByNameAndType("filesyncDataSource", DataSource.class), sql);
     }
 }

@@ -1,5 +1,6 @@
 package io.filesync.tail;
 
+import io.filesync.testing.Rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -12,9 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,19 +141,8 @@ class TailCrashIT {
     }
 
     private List<String> query(String sql) throws SQLException {
-        List<String> values = new ArrayList<>();
-        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + work.resolve("filesync.db") + "?busy_timeout=10000");
-             Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery(sql)) {
-            while (rows.next()) {
-                values.add(rows.getString(1));
-            }
-        } catch (SQLException e) {
-            if (e.getMessage().contains("no such table")) {
-                return List.of();
-            }
-            throw e;
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + work.resolve("filesync.db") + "?busy_timeout=10000")) {
+            return Rows.column(connection, sql);
         }
-        return values;
     }
 }

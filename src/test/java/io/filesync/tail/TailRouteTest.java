@@ -1,5 +1,6 @@
 package io.filesync.tail;
 
+import io.filesync.testing.Rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,11 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -155,8 +154,7 @@ class TailRouteTest {
         addTailRoute("missing_table", folder, "*.log", "INSERT INTO later (line) VALUES (:#line)", "", "");
         append(folder.resolve("a.log"), lines(1, 10));
 
-        await().atMost(PATIENCE).until(() -> query("SELECT count(*) FROM filesync_errors WHERE job LIKE 'missing_table%' AND retried = 1"),
-                count -> Integer.parseInt(count.get(0)) > 0);
+        await().atMost(PATIENCE).until(() -> Rows.count(dataSource(), "SELECT count(*) FROM filesync_errors WHERE job = 'missing_table' AND retried = 1") > 0);
         assertThat(query("SELECT count(*) FROM filesync_tail_offsets WHERE state_key = 'missing_table'")).containsExactly("0");
 
         execute("CREATE TABLE later (line TEXT)");
@@ -198,7 +196,7 @@ class TailRouteTest {
     }
 
     private void awaitRows(String table, int count) {
-        await().atMost(PATIENCE).until(() -> query("SELECT count(*) FROM " + table), rows -> Integer.parseInt(rows.get(0)) >= count);
+        await().atMost(PATIENCE).until(() -> Rows.count(dataSource(), "SELECT count(*) FROM " + table) >= count);
     }
 
     /** Waits until the table holds exactly these line numbers, each once, and checks it stays so. */
@@ -226,20 +224,7 @@ class TailRouteTest {
     }
 
     private List<String> query(String sql) throws SQLException {
-        List<String> values = new ArrayList<>();
-        try (Connection connection = dataSource().getConnection();
-             Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery(sql)) {
-            while (rows.next()) {
-                values.add(rows.getString(1));
-            }
-        } catch (SQLException e) {
-            if (e.getMessage().contains("no such table")) {
-                return List.of("0");
-            }
-            throw e;
-        }
-        return values;
+        return Rows.column(dataSource(), sql);
     }
 
     private void execute(String sql) throws SQLException {
