@@ -35,6 +35,18 @@ final class CsvScanner {
      * @throws IOException       for a failure to read that is not the file's fault
      */
     CsvScan scan(Path file, String source, SqlDialect dialect) throws IOException {
+        return scan(file, source, dialect, Long.MAX_VALUE).scan();
+    }
+
+    /** A scan of a file's first rows; {@code complete} when those were all its rows. */
+    record Sample(CsvScan scan, boolean complete) {
+    }
+
+    /**
+     * Scans at most {@code maxRows} data rows. When the file has more, the types are a guess from those rows
+     * (checked later by {@link RecordPump.Speculation}) and the hash is taken over the whole file separately.
+     */
+    Sample scan(Path file, String source, SqlDialect dialect, long maxRows) throws IOException {
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(file, BasicFileAttributes.class);
@@ -52,6 +64,7 @@ final class CsvScanner {
         List<String> header = null;
         long rows = 0;
         long size;
+        boolean complete = true;
         try (CsvRecords records = CsvRecords.open(file, source, options, digest)) {
             if (options.header()) {
                 if (!records.next()) {
@@ -65,6 +78,10 @@ final class CsvScanner {
             // Parsing (with decoding and hashing) runs ahead on the pump's thread; type inference runs here.
             try (RecordPump pump = new RecordPump(records, -1)) {
                 for (RecordPump.Batch batch = pump.next(); batch != null; batch = pump.next()) {
+                    if (rows >= maxRows) {
+                        complete = false;
+                        break;
+                    }
                     for (int r = 0; r < batch.size(); r++) {
                         String[] row = batch.rows()[r];
                         if (header != null && row.length > header.size()) {
@@ -93,8 +110,9 @@ final class CsvScanner {
         for (int i = 0; i < width; i++) {
             columns.add(new CsvScan.Column(columnNames.get(i), types.typeOf(i)));
         }
-        return new CsvScan(HexFormat.of().formatHex(digest.digest()), size, attributes.lastModifiedTime().toMillis(),
-                columns, rows);
+        String sha256 = complete ? HexFormat.of().formatHex(digest.digest()) : sha256Of(file);
+        return new Sample(new CsvScan(sha256, complete ? size : attributes.size(), attributes.lastModifiedTime().toMillis(),
+                columns, rows), complete);
     }
 
     /** Hashes a file without parsing it, to recognise a renamed file among unregistered ones. */

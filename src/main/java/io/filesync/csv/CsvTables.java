@@ -37,6 +37,9 @@ public final class CsvTables {
     private final Path root;
     private final String sourceKey;
     private final CsvOptions options;
+    /** Rows a file's types are guessed from before a single-pass load; a shorter file is scanned whole first. */
+    static final long SPECULATION_ROWS = 10_000;
+
     private final FileVersionRepository fileVersions;
     private final CsvScanner scanner;
     private volatile Schema schema;
@@ -147,7 +150,8 @@ public final class CsvTables {
         Schema s = schema();
         Path file = root.resolve(path);
         String target = s.names().tableFor(path, options.tableNames());
-        CsvScan scan = scanner.scan(file, path, s.dialect());
+        CsvScanner.Sample sample = scanner.scan(file, path, s.dialect(), SPECULATION_ROWS);
+        CsvScan scan = sample.scan();
         CsvRegistry.Entry renamed;
         try (Connection connection = dataSource.getConnection()) {
             Optional<CsvRegistry.Entry> current = s.registry().find(connection, sourceKey, path);
@@ -161,7 +165,7 @@ public final class CsvTables {
                 renamed = vanishedWithHash(connection, scan.sha256(), path, preferredFrom).orElse(null);
             }
             if (renamed == null) {
-                new TableSwap(s, sourceKey, root, options).load(connection, path, target, scan, current.orElse(null));
+                load(connection, s, path, target, sample, current.orElse(null));
                 return SyncOutcome.LOADED;
             }
             renameTable(connection, renamed, path);
@@ -169,6 +173,29 @@ public final class CsvTables {
         // Outside the connection above: the version store takes its own, and the pool may hold only one.
         renamedFile(renamed.path(), path);
         return SyncOutcome.RENAMED;
+    }
+
+    /**
+     * Loads and swaps. A file longer than its sample is loaded in a single pass on the sample's types, checked cell
+     * by cell; only when they do not hold for the whole file is it scanned in full and loaded again. Most exports
+     * keep their types, and so are read once rather than twice.
+     */
+    private void load(Connection connection, Schema s, String path, String target, CsvScanner.Sample sample,
+                      CsvRegistry.Entry current) throws SQLException, IOException {
+        TableSwap swap = new TableSwap(s, sourceKey, root, options);
+        if (sample.complete()) {
+            swap.load(connection, path, target, sample.scan(), current);
+            return;
+        }
+        List<ColumnType> guessed = sample.scan().columns().stream().map(CsvScan.Column::type).toList();
+        try {
+            swap.load(connection, path, target, sample.scan(), current,
+                    new RecordPump.Speculation(guessed, options.header(), options.allText()));
+        } catch (SpeculationFailed guessWrong) {
+            LOG.info("{}: types from the first {} rows do not hold ({}); scanning the whole file", path,
+                    SPECULATION_ROWS, guessWrong.getMessage());
+            swap.load(connection, path, target, scanner.scan(root.resolve(path), path, s.dialect()), current);
+        }
     }
 
     /**

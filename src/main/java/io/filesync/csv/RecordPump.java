@@ -28,6 +28,7 @@ final class RecordPump implements AutoCloseable {
 
     private final CsvRecords records;
     private final int width;
+    private final Speculation speculation;
     private final BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(QUEUED);
     private final Thread thread;
     private volatile Throwable failure;
@@ -41,8 +42,19 @@ final class RecordPump implements AutoCloseable {
      *                or -1 in the first pass itself, where rows are as wide as their record and the caller checks
      */
     RecordPump(CsvRecords records, int width) {
+        this(records, width, null);
+    }
+
+    /**
+     * Starts reading for a single-pass load, checking every cell against the types guessed from the first rows.
+     *
+     * @param speculation the guessed types and the inference that checks them, fed on the parsing thread so the
+     *                    database-feeding thread is not slowed; null for none
+     */
+    RecordPump(CsvRecords records, int width, Speculation speculation) {
         this.records = records;
         this.width = width;
+        this.speculation = speculation;
         this.thread = new Thread(this::pump, "filesync-csv-parse");
         thread.setDaemon(true);
         thread.start();
@@ -106,12 +118,18 @@ final class RecordPump implements AutoCloseable {
             int size = 0;
             while (records.next()) {
                 if (width >= 0 && records.size() > width) {
+                    if (speculation != null) {
+                        throw speculation.tooWide(records, width);
+                    }
                     throw records.badRecord("the file changed while it was being loaded: row has " + records.size()
                             + " fields, the first pass found " + width);
                 }
                 String[] row = new String[width >= 0 ? width : records.size()];
                 for (int i = 0; i < records.size(); i++) {
                     row[i] = records.get(i);
+                }
+                if (speculation != null) {
+                    speculation.check(row);
                 }
                 rows[size] = row;
                 lines[size] = records.line();
@@ -135,6 +153,54 @@ final class RecordPump implements AutoCloseable {
             queue.put(END);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Column types guessed from a file's first rows, checked against every later cell. The check keeps a full
+     * inference running, so when the load ends it is known whether the guess equals what a full first pass would
+     * have inferred, which is what {@link #confirmed()} tells.
+     */
+    static final class Speculation {
+        private final java.util.List<ColumnType> guessed;
+        private final boolean header;
+        private final TypeInference inference;
+
+        /**
+         * @param guessed the types the first rows gave
+         * @param header  whether the file has a header, so a wider row is bad input rather than a wrong guess
+         * @param allText whether types are inferred at all
+         */
+        Speculation(java.util.List<ColumnType> guessed, boolean header, boolean allText) {
+            this.guessed = java.util.List.copyOf(guessed);
+            this.header = header;
+            this.inference = new TypeInference(allText);
+        }
+
+        void check(String[] row) {
+            for (int i = 0; i < row.length; i++) {
+                inference.accept(i, row[i]);
+                if (!inference.allows(i, guessed.get(i))) {
+                    throw new SpeculationFailed("column " + (i + 1) + " is not all " + guessed.get(i));
+                }
+            }
+        }
+
+        RuntimeException tooWide(CsvRecords records, int width) {
+            if (header) {
+                return records.badRecord("row has " + records.size() + " fields but the header has " + width + " columns");
+            }
+            return new SpeculationFailed("a row is wider than the first rows");
+        }
+
+        /** After the last row: whether the guess is exactly what the whole file infers. */
+        boolean confirmed() {
+            for (int i = 0; i < guessed.size(); i++) {
+                if (inference.typeOf(i) != guessed.get(i)) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

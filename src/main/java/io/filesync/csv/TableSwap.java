@@ -46,6 +46,16 @@ final class TableSwap {
      */
     void load(Connection connection, String path, String target, CsvScan scan, CsvRegistry.Entry current)
             throws SQLException, IOException {
+        load(connection, path, target, scan, current, null);
+    }
+
+    /**
+     * Loads in one pass on types guessed from the file's first rows, when a speculation is given: every cell is
+     * checked on the way, and {@link SpeculationFailed} (after a rollback) says the guess did not hold, so the
+     * caller loads the exact way. The table swapped in is always typed as a full first pass would type it.
+     */
+    void load(Connection connection, String path, String target, CsvScan scan, CsvRegistry.Entry current,
+              RecordPump.Speculation speculation) throws SQLException, IOException {
         claim(connection, path, target, null, false);
         Path file = root.resolve(path);
         String staging = SqlNames.stagingName();
@@ -58,11 +68,14 @@ final class TableSwap {
                 if (options.header()) {
                     records.next();
                 }
-                try (RecordPump pump = new RecordPump(records, scan.columns().size())) {
+                try (RecordPump pump = new RecordPump(records, scan.columns().size(), speculation)) {
                     rows = schema.loader().load(connection, staging, scan, pump);
                 }
             }
-            if (changedSince(file, scan) || rows != scan.rows()) {
+            if (speculation != null && !speculation.confirmed()) {
+                throw new SpeculationFailed("a column typed from the first rows is wider over the whole file");
+            }
+            if (changedSince(file, scan) || (speculation == null && rows != scan.rows())) {
                 throw changedWhileLoading(path, file, null);
             }
             claim(connection, path, target, null, true);

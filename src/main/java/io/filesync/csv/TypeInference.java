@@ -57,6 +57,22 @@ final class TypeInference {
         }
     }
 
+    /**
+     * Whether every cell of the column so far is a value of the type: TEXT always is; a column with no cell yet
+     * allows every type.
+     */
+    boolean allows(int column, ColumnType type) {
+        if (type == ColumnType.TEXT || column >= candidates.size()) {
+            return true;
+        }
+        for (int i = 0; i < ORDER.length; i++) {
+            if (ORDER[i] == type) {
+                return (candidates.get(column)[0] & (1 << i)) != 0;
+            }
+        }
+        return false;
+    }
+
     /** The number of columns seen, the widest record's width. */
     int columns() {
         return candidates.size();
