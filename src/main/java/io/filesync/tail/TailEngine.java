@@ -1,7 +1,6 @@
 package io.filesync.tail;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
@@ -46,31 +45,11 @@ public final class TailEngine implements AutoCloseable {
     private final boolean startAtEnd;
     private final long rotationGraceMillis;
 
-    private final Map<String, Followed> files = new HashMap<>();
+    private final Map<String, FollowedFile> files = new HashMap<>();
     private final Deque<String> ready = new ArrayDeque<>();
     private final Set<String> queued = new HashSet<>();
     private boolean firstScan = true;
 
-    /** One followed file. Guarded by the engine's lock. */
-    private static final class Followed {
-        final String fileKey;
-        Path path;
-        FileChannel channel;
-        TailPosition position;
-        boolean present = true;
-        boolean inFlight;
-        boolean touchedInFlight;
-        long retryAt;
-        /** When the file last grew or vanished; a vanished file is let go only after a quiet grace period. */
-        long lastActivity = System.currentTimeMillis();
-
-        Followed(String fileKey, Path path, FileChannel channel, TailPosition position) {
-            this.fileKey = fileKey;
-            this.path = path;
-            this.channel = channel;
-            this.position = position;
-        }
-    }
 
     /**
      * @param root       the folder to follow (it may not exist yet)
@@ -123,7 +102,7 @@ public final class TailEngine implements AutoCloseable {
             });
         }
         for (Map.Entry<String, Path> entry : seen.entrySet()) {
-            Followed known = files.get(entry.getKey());
+            FollowedFile known = files.get(entry.getKey());
             if (known == null) {
                 follow(entry.getKey(), entry.getValue());
             } else {
@@ -137,7 +116,7 @@ public final class TailEngine implements AutoCloseable {
                 enqueueIfUnread(known);
             }
         }
-        for (Followed followed : files.values()) {
+        for (FollowedFile followed : files.values()) {
             if (!seen.containsKey(followed.fileKey)) {
                 if (followed.present) {
                     followed.present = false;
@@ -164,7 +143,7 @@ public final class TailEngine implements AutoCloseable {
     /** A change notification for one path: re-scan only when it may be a new, renamed or deleted file. */
     public synchronized void touched(Path path) throws IOException {
         Path absolute = root.resolve(path).normalize();
-        for (Followed followed : files.values()) {
+        for (FollowedFile followed : files.values()) {
             if (followed.path.equals(absolute) && followed.present && Files.isRegularFile(absolute)
                     && FileIdentity.fileKey(absolute).equals(followed.fileKey)) {
                 checkStillTheSameContent(followed);
@@ -188,7 +167,7 @@ public final class TailEngine implements AutoCloseable {
             long earliestRetry = Long.MAX_VALUE;
             for (int i = ready.size(); i > 0; i--) {
                 String key = ready.pollFirst();
-                Followed followed = files.get(key);
+                FollowedFile followed = files.get(key);
                 if (followed == null || followed.inFlight) {
                     queued.remove(key);
                     continue;
@@ -213,7 +192,7 @@ public final class TailEngine implements AutoCloseable {
 
     /** Reads the next batch of a claimed file; null when it has no complete line yet (the claim is released). */
     public TailBatch read(String fileKey) throws IOException {
-        Followed followed;
+        FollowedFile followed;
         TailPosition from;
         synchronized (this) {
             followed = files.get(fileKey);
@@ -237,7 +216,7 @@ public final class TailEngine implements AutoCloseable {
 
     /** The batch leading to this position was stored: release the claim and queue the file again if it has more. */
     public synchronized void advanced(String fileKey, TailPosition position) {
-        Followed followed = files.get(fileKey);
+        FollowedFile followed = files.get(fileKey);
         if (followed == null) {
             return;
         }
@@ -253,7 +232,7 @@ public final class TailEngine implements AutoCloseable {
         }
         if (letGoIfDone(followed)) {
             files.remove(fileKey);
-        } else if (unread(followed) != 0) {
+        } else if (followed.unread() != 0) {
             enqueue(followed);
         }
         notifyAll();
@@ -261,7 +240,7 @@ public final class TailEngine implements AutoCloseable {
 
     /** Storing the batch failed: release the claim and try the file again after the delay. */
     public synchronized void failed(String fileKey, long retryDelayMillis) {
-        Followed followed = files.get(fileKey);
+        FollowedFile followed = files.get(fileKey);
         if (followed == null) {
             return;
         }
@@ -278,8 +257,8 @@ public final class TailEngine implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        for (Followed followed : files.values()) {
-            closeChannel(followed);
+        for (FollowedFile followed : files.values()) {
+            followed.close();
         }
         files.clear();
         ready.clear();
@@ -297,14 +276,14 @@ public final class TailEngine implements AutoCloseable {
         TailPosition position = stored.remove(fileKey);
         String path = relative(file);
         try {
-            if (position != null && !sameContent(channel, position)) {
+            if (position != null && !FollowedFile.sameContent(channel, position)) {
                 LOG.info("{} is not the file read before under this identity (inode reused); reading it from its start", path);
                 position = null;
             }
             if (position == null) {
                 position = TailPosition.start(fileKey, path);
                 if (startAtEnd && firstScan) {
-                    long end = afterLastNewline(channel);
+                    long end = FollowedFile.afterLastNewline(channel);
                     position = position.advancedTo(end, 0).withFingerprint(FileIdentity.fingerprintLength(end),
                             FileIdentity.fingerprint(channel, FileIdentity.fingerprintLength(end)));
                 }
@@ -313,22 +292,22 @@ public final class TailEngine implements AutoCloseable {
             }
         } catch (IOException e) {
             LOG.warn("Cannot read {} to follow it: {}", path, e.getMessage());
-            closeQuietly(channel);
+            FollowedFile.closeQuietly(channel);
             return;
         }
-        Followed followed = new Followed(fileKey, file, channel, position);
+        FollowedFile followed = new FollowedFile(fileKey, file, channel, position);
         files.put(fileKey, followed);
         enqueueIfUnread(followed);
     }
 
     /** Truncated (shorter than what was read) or replaced (first bytes differ): read again from the start. */
-    private void checkStillTheSameContent(Followed followed) {
+    private void checkStillTheSameContent(FollowedFile followed) {
         if (followed.inFlight) {
             followed.touchedInFlight = true;
             return;
         }
         try {
-            if (!sameContent(followed.channel, followed.position)) {
+            if (!followed.sameContentAsRead()) {
                 LOG.info("{} was truncated or replaced; reading it again from its start", followed.position.path());
                 followed.position = TailPosition.start(followed.fileKey, followed.position.path());
             }
@@ -337,58 +316,23 @@ public final class TailEngine implements AutoCloseable {
         }
     }
 
-    private static boolean sameContent(FileChannel channel, TailPosition position) throws IOException {
-        if (channel.size() < position.offset()) {
-            return false;
-        }
-        if (position.fingerprintLength() == 0) {
-            return true;
-        }
-        return position.fingerprint().equals(FileIdentity.fingerprint(channel, position.fingerprintLength()));
-    }
-
-    private static long afterLastNewline(FileChannel channel) throws IOException {
-        long size = channel.size();
-        ByteBuffer buffer = ByteBuffer.allocate(8192);
-        for (long end = size; end > 0; ) {
-            long start = Math.max(0, end - buffer.capacity());
-            buffer.clear().limit((int) (end - start));
-            channel.read(buffer, start);
-            for (int i = buffer.position() - 1; i >= 0; i--) {
-                if (buffer.get(i) == '\n') {
-                    return start + i + 1;
-                }
-            }
-            end = start;
-        }
-        return 0;
-    }
-
-    private long unread(Followed followed) {
-        try {
-            return followed.channel.size() - followed.position.offset();
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
-    private void enqueueIfUnread(Followed followed) {
+    private void enqueueIfUnread(FollowedFile followed) {
         if (followed.inFlight) {
             followed.touchedInFlight = true;
-        } else if (unread(followed) != 0) {
+        } else if (followed.unread() != 0) {
             enqueue(followed);
         }
     }
 
-    private void enqueue(Followed followed) {
+    private void enqueue(FollowedFile followed) {
         if (queued.add(followed.fileKey)) {
             ready.addLast(followed.fileKey);
         }
     }
 
     /** Lets a vanished file go once it is read to its end and has been quiet for the grace time. */
-    private boolean letGoIfDone(Followed followed) {
-        if (followed.present || followed.inFlight || unread(followed) > 0
+    private boolean letGoIfDone(FollowedFile followed) {
+        if (followed.present || followed.inFlight || followed.unread() > 0
                 || System.currentTimeMillis() - followed.lastActivity < rotationGraceMillis) {
             return false;
         }
@@ -396,8 +340,8 @@ public final class TailEngine implements AutoCloseable {
         return true;
     }
 
-    private void letGo(Followed followed) {
-        closeChannel(followed);
+    private void letGo(FollowedFile followed) {
+        followed.close();
         forget(followed.fileKey);
     }
 
@@ -406,21 +350,6 @@ public final class TailEngine implements AutoCloseable {
             offsets.forget(fileKey);
         } catch (Exception e) {
             LOG.warn("Could not forget the position of a file that is gone ({}): {}", fileKey, e.getMessage());
-        }
-    }
-
-    private void closeChannel(Followed followed) {
-        if (followed.channel != null) {
-            closeQuietly(followed.channel);
-            followed.channel = null;
-        }
-    }
-
-    private static void closeQuietly(FileChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            LOG.warn("Could not close a followed file: {}", e.getMessage());
         }
     }
 
