@@ -1,0 +1,336 @@
+package io.filesync.sync;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import javax.sql.DataSource;
+
+import io.filesync.core.FileVersionRepository;
+import io.filesync.core.error.BadInputException;
+import io.filesync.core.error.ErrorRecord;
+import io.filesync.core.error.ErrorRecorder;
+import io.filesync.watch.ChangeEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client side of folder sync: keeps a server's folder identical to a local one. Watch events only queue the
+ * paths they touch ({@link SyncQueue}); {@link #drain()} brings each queued path in line with the folder as it is
+ * now, so bursts collapse and the last change wins.
+ * <p>
+ * What the server holds is remembered per path in the shared file-state table ({@code size|mtime|hash} for a file,
+ * {@code d} for a folder), so an unchanged file is neither re-hashed nor re-sent, across restarts too. A changed
+ * file is offered by content hash first (whole-file dedup: the server copies what it already has), then by chunk
+ * list, and only the chunks the server lacks are sent. Moves are sent as moves. At start, and before anything
+ * queued, the remembered state is aligned with the server's own listing and the whole folder is reconciled, which
+ * also covers changes made while either side was down.
+ * <p>
+ * While the server is unreachable, queued paths wait with exponential backoff; nothing is dropped except requests
+ * the server refuses as bad input, which are recorded in the error table.
+ */
+public final class SyncClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SyncClient.class);
+    private static final String DIRECTORY = "d";
+    private static final int BATCH = 500;
+
+    private final Path root;
+    private final SyncTransport transport;
+    private final SyncQueue queue;
+    private final FileVersionRepository state;
+    private final ErrorRecorder errors;
+    private final Chunker chunker = new Chunker();
+    private final long initialDelayMs;
+    private final long maxDelayMs;
+    private volatile boolean initialSyncDone;
+    private long initialSyncRetryAt;
+    private int initialSyncFailures;
+    private volatile String lastProblem;
+
+    public SyncClient(String root, SyncTransport transport, DataSource dataSource, ErrorRecorder errors,
+                      long initialDelayMs, long maxDelayMs) {
+        this.root = Path.of(root).toAbsolutePath().normalize();
+        this.transport = transport;
+        String key = "sync-client:" + this.root + "->" + transport.base();
+        this.queue = new SyncQueue(dataSource, key);
+        this.state = new FileVersionRepository(dataSource, key);
+        this.errors = errors;
+        this.initialDelayMs = initialDelayMs;
+        this.maxDelayMs = maxDelayMs;
+    }
+
+    public SyncTransport transport() {
+        return transport;
+    }
+
+    public SyncQueue queue() {
+        return queue;
+    }
+
+    public boolean initialSyncDone() {
+        return initialSyncDone;
+    }
+
+    /** The last reason the server could not be reached or refused this client, or null once it works again. */
+    public String lastProblem() {
+        return lastProblem;
+    }
+
+    /** Queues the path a change event touched (both paths of a move). */
+    public void enqueue(ChangeEvent event) {
+        switch (event.type()) {
+            case TARGET_CREATED, TARGET_DELETED -> LOG.debug("Sync client ignores {}", event);
+            case FILE_MOVED, DIRECTORY_MOVED -> queue.add(event.path(), event.previousPath());
+            default -> queue.add(event.path(), null);
+        }
+    }
+
+    /** Syncs everything due: the initial sync first, then queued paths in order; stops at the first outage. */
+    public synchronized void drain() {
+        long now = System.currentTimeMillis();
+        if (!initialSyncDone) {
+            if (now < initialSyncRetryAt) {
+                return;
+            }
+            try {
+                initialSync();
+                initialSyncDone = true;
+                initialSyncFailures = 0;
+            } catch (SyncTransport.Unavailable e) {
+                initialSyncRetryAt = now + backoff(++initialSyncFailures);
+                unavailable("initial sync", e, initialSyncRetryAt);
+                return;
+            } catch (IOException e) {
+                initialSyncRetryAt = now + backoff(++initialSyncFailures);
+                unavailable("initial sync", e, initialSyncRetryAt);
+                return;
+            }
+        }
+        List<SyncQueue.Entry> due;
+        while (!(due = queue.due(System.currentTimeMillis(), BATCH)).isEmpty()) {
+            for (SyncQueue.Entry entry : due) {
+                try {
+                    if (entry.from() != null) {
+                        move(entry.from(), entry.path());
+                    }
+                    reconcile(entry.path());
+                    queue.done(entry);
+                    lastProblem = null;
+                } catch (BadInputException e) {
+                    errors.record(new ErrorRecord(Instant.now(), "sync-client", entry.path(), null, null, entry.path(),
+                            e.reason(), e.getClass().getName(), false));
+                    queue.done(entry);
+                } catch (IOException e) {
+                    long retryAt = System.currentTimeMillis() + backoff(entry.attempts() + 1);
+                    queue.retryAt(entry, retryAt);
+                    unavailable(entry.path(), e, retryAt);
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Aligns what this client believes the server holds with the server's listing (a path is kept only where the
+     * server reports the same content hash), then reconciles the whole folder against it.
+     */
+    void initialSync() throws IOException {
+        Files.createDirectories(root);
+        Map<String, String> believed = state.snapshot();
+        Map<String, String> aligned = new LinkedHashMap<>();
+        for (SyncServer.Entry entry : transport.list()) {
+            String mine = believed.get(entry.path());
+            if (entry.directory()) {
+                aligned.put(entry.path(), DIRECTORY);
+            } else if (entry.hash() != null && mine != null && mine.endsWith("|" + entry.hash())) {
+                aligned.put(entry.path(), mine);
+            } else {
+                // Held by the server, content unknown or different: "unknown" makes reconcile send it or delete it.
+                aligned.put(entry.path(), "?|?|?");
+            }
+        }
+        state.writeBatch(aligned, believed.keySet());
+        int[] counts = reconcileTree("");
+        LOG.info("Initial sync with {}: {} unchanged (skipped), {} sent or updated, {} removed from the server",
+                transport.base(), counts[0], counts[1], counts[2]);
+    }
+
+    /** Brings one path (and, for a folder, everything under it) in line with the local folder. */
+    void reconcile(String path) throws IOException {
+        reconcileTree(path);
+    }
+
+    /** @return counts of unchanged paths, paths sent, paths deleted on the server */
+    private int[] reconcileTree(String path) throws IOException {
+        int[] counts = new int[3];
+        Path local = path.isEmpty() ? root : root.resolve(path);
+        Map<String, String> known = new HashMap<>(path.isEmpty() ? state.snapshot() : state.snapshot(path));
+        known.keySet().removeIf(p -> !path.isEmpty() && !p.equals(path) && !p.startsWith(path + "/"));
+        Map<String, BasicFileAttributes> present = new TreeMap<>();
+        BasicFileAttributes top = attributes(local);
+        if (top != null && top.isDirectory()) {
+            try (Stream<Path> walk = Files.walk(local)) {
+                for (Path each : (Iterable<Path>) walk::iterator) {
+                    BasicFileAttributes attributes = attributes(each);
+                    if (attributes != null && !each.equals(root)) {
+                        present.put(root.relativize(each).toString().replace('\\', '/'), attributes);
+                    }
+                }
+            }
+        } else if (top != null && !path.isEmpty()) {
+            present.put(path, top);
+        }
+        // Deletions first, so a name is free for what replaces it; a folder goes before (and with) its content.
+        List<String> gone = known.keySet().stream().filter(p -> !present.containsKey(p)).sorted().toList();
+        for (String p : gone) {
+            if (state.snapshot(p).containsKey(p)) {
+                transport.delete(p);
+                state.writeBatch(Map.of(), state.snapshot(p + "/").keySet());
+                state.forget(p);
+                LOG.info("Sync: deleted {} on the server", p);
+                counts[2]++;
+            }
+        }
+        for (Map.Entry<String, BasicFileAttributes> entry : present.entrySet()) {
+            String p = entry.getKey();
+            BasicFileAttributes attributes = entry.getValue();
+            String mine = known.get(p);
+            if (attributes.isDirectory()) {
+                if (!DIRECTORY.equals(mine)) {
+                    if (mine != null) {
+                        transport.delete(p);
+                    }
+                    transport.mkdir(p);
+                    state.put(p, DIRECTORY);
+                    counts[1]++;
+                } else {
+                    counts[0]++;
+                }
+            } else if (attributes.isRegularFile()) {
+                try {
+                    counts[send(p, attributes, mine) ? 1 : 0]++;
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // Gone since the walk (an editor's temporary file): its deletion is queued and handled then.
+                    LOG.debug("Sync: {} vanished before it could be sent, skipped", p);
+                }
+            } else {
+                LOG.debug("Sync: {} is neither a file nor a folder (a link?), skipped", p);
+            }
+        }
+        return counts;
+    }
+
+    /** @return false when the server already had this version (skipped) */
+    private boolean send(String path, BasicFileAttributes attributes, String mine) throws IOException {
+        String version = attributes.size() + "|" + attributes.lastModifiedTime().toMillis() + "|";
+        if (mine != null && mine.startsWith(version)) {
+            LOG.debug("Sync: {} unchanged, skipped", path);
+            return false;
+        }
+        Path file = root.resolve(path);
+        if (DIRECTORY.equals(mine)) {
+            transport.delete(path);
+            state.writeBatch(Map.of(), state.snapshot(path + "/").keySet());
+            state.forget(path);
+        }
+        Manifest manifest = chunker.chunk(file);
+        if (mine != null && mine.endsWith("|" + manifest.hex())) {
+            state.put(path, version + manifest.hex());
+            LOG.debug("Sync: {} touched but unchanged, skipped", path);
+            return false;
+        }
+        if (transport.have(path, manifest.hex())) {
+            state.put(path, version + manifest.hex());
+            LOG.info("Sync: sent {} ({} bytes) by reference: the server had its content, 0 content bytes sent",
+                    path, manifest.size());
+            return true;
+        }
+        List<Integer> missing = transport.missing(manifest);
+        long sent = 0;
+        int chunks = 0;
+        for (int round = 0; !missing.isEmpty() && round < 3; round++) {
+            chunks += missing.size();
+            sent += upload(file, manifest, missing);
+            missing = transport.commit(path, manifest.hex());
+        }
+        if (!missing.isEmpty()) {
+            throw new SyncTransport.Unavailable("server still lacks " + missing.size() + " chunks of " + path, null);
+        }
+        if (sent == 0 && transport.commit(path, manifest.hex()).size() > 0) {
+            throw new SyncTransport.Unavailable("server lost chunks of " + path + " during commit", null);
+        }
+        state.put(path, version + manifest.hex());
+        LOG.info("Sync: sent {}: {} of {} chunks, {} of {} bytes", path, chunks, manifest.chunks().size(),
+                sent, manifest.size());
+        return true;
+    }
+
+    private long upload(Path file, Manifest manifest, List<Integer> indexes) throws IOException {
+        long sent = 0;
+        try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+            for (int index : indexes) {
+                Manifest.Chunk chunk = manifest.chunks().get(index);
+                byte[] bytes = new byte[chunk.length()];
+                in.seek(chunk.offset());
+                in.readFully(bytes);
+                if (!Arrays.equals(Chunker.sha256().digest(bytes), chunk.hash())) {
+                    // Changed since it was chunked: its watch event is queued; send that version instead.
+                    throw new SyncTransport.Unavailable(file + " changed while being sent", null);
+                }
+                transport.chunk(chunk.hash(), bytes);
+                sent += bytes.length;
+            }
+        } catch (java.io.EOFException e) {
+            throw new SyncTransport.Unavailable(file + " shrank while being sent", e);
+        }
+        return sent;
+    }
+
+    /** Sends a move as a move when the server holds the source; otherwise the destination is simply sent. */
+    private void move(String from, String to) throws IOException {
+        Map<String, String> moved = state.snapshot(from);
+        moved.keySet().removeIf(p -> !p.equals(from) && !p.startsWith(from + "/"));
+        if (moved.isEmpty() || from.equals(to)) {
+            return;
+        }
+        if (transport.move(from, to)) {
+            Map<String, String> renamed = new LinkedHashMap<>();
+            moved.forEach((p, version) -> renamed.put(to + p.substring(from.length()), version));
+            state.writeBatch(renamed, moved.keySet());
+            LOG.info("Sync: moved {} to {} on the server, 0 content bytes sent", from, to);
+        } else {
+            state.writeBatch(Map.of(), moved.keySet());
+        }
+    }
+
+    private long backoff(int attempts) {
+        return Math.min(maxDelayMs, initialDelayMs << Math.min(20, Math.max(0, attempts - 1)));
+    }
+
+    private void unavailable(String what, IOException e, long retryAt) {
+        if (!e.getMessage().equals(lastProblem)) {
+            LOG.warn("Sync of {} postponed: {} (retrying with backoff)", what, e.getMessage());
+        }
+        lastProblem = e.getMessage();
+    }
+
+    private static BasicFileAttributes attributes(Path path) {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}
