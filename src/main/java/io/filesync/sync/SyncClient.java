@@ -22,6 +22,8 @@ import io.filesync.core.error.BadInputException;
 import io.filesync.core.error.ErrorRecord;
 import io.filesync.core.error.ErrorRecorder;
 import io.filesync.watch.ChangeEvent;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * While the server is unreachable, queued paths wait with exponential backoff; nothing is dropped except requests
  * the server refuses as bad input, which are recorded in the error table.
  */
-public final class SyncClient {
+public final class SyncClient implements CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncClient.class);
     private static final String DIRECTORY = "d";
@@ -48,9 +50,13 @@ public final class SyncClient {
 
     private final Path root;
     private final SyncTransport transport;
-    private final SyncQueue queue;
-    private final FileVersionRepository state;
-    private final ErrorRecorder errors;
+    private final String key;
+    private final String dataSourceName;
+    private final String errorsName;
+    private CamelContext camelContext;
+    private volatile SyncQueue queue;
+    private FileVersionRepository state;
+    private ErrorRecorder errors;
     private final Chunker chunker = new Chunker();
     private final long initialDelayMs;
     private final long maxDelayMs;
@@ -58,17 +64,67 @@ public final class SyncClient {
     private long initialSyncRetryAt;
     private int initialSyncFailures;
     private volatile String lastProblem;
+    private final java.util.concurrent.atomic.AtomicLong filesHashed = new java.util.concurrent.atomic.AtomicLong();
 
-    public SyncClient(String root, SyncTransport transport, DataSource dataSource, ErrorRecorder errors,
+    /**
+     * @param root           the folder to mirror
+     * @param dataSource     registry name of the DataSource for the queue and the remembered state, looked up on
+     *                       first use (a name, not a reference, so bean files may load in any order)
+     * @param errors         registry name of the ErrorRecorder for requests the server refused
+     * @param initialDelayMs first retry delay while the server is unreachable, doubled per attempt
+     * @param maxDelayMs     longest retry delay
+     */
+    public SyncClient(String root, SyncTransport transport, String dataSource, String errors,
                       long initialDelayMs, long maxDelayMs) {
         this.root = Path.of(root).toAbsolutePath().normalize();
         this.transport = transport;
-        String key = "sync-client:" + this.root + "->" + transport.base();
-        this.queue = new SyncQueue(dataSource, key);
-        this.state = new FileVersionRepository(dataSource, key);
-        this.errors = errors;
+        this.key = "sync-client:" + this.root + "->" + transport.base();
+        this.dataSourceName = dataSource;
+        this.errorsName = errors;
         this.initialDelayMs = initialDelayMs;
         this.maxDelayMs = maxDelayMs;
+    }
+
+    /** For use without Camel: the database and the error recorder given directly. */
+    public static SyncClient of(String root, SyncTransport transport, DataSource dataSource, ErrorRecorder errors,
+                                long initialDelayMs, long maxDelayMs) {
+        SyncClient client = new SyncClient(root, transport, null, null, initialDelayMs, maxDelayMs);
+        client.connect(dataSource, errors);
+        return client;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    private synchronized void connect(DataSource dataSource, ErrorRecorder recorder) {
+        this.state = new FileVersionRepository(dataSource, key);
+        this.errors = recorder;
+        this.queue = new SyncQueue(dataSource, key);
+    }
+
+    /** Looks the database up on first use. */
+    private SyncQueue ready() {
+        SyncQueue ready = queue;
+        if (ready == null) {
+            synchronized (this) {
+                if (queue == null) {
+                    DataSource dataSource = camelContext.getRegistry().lookupByNameAndType(dataSourceName, DataSource.class);
+                    if (dataSource == null) {
+                        throw new IllegalStateException("No DataSource named " + dataSourceName + " in the registry");
+                    }
+                    connect(dataSource, camelContext.getRegistry().lookupByNameAndType(errorsName, ErrorRecorder.class));
+                }
+                ready = queue;
+            }
+        }
+        return ready;
     }
 
     public SyncTransport transport() {
@@ -76,11 +132,16 @@ public final class SyncClient {
     }
 
     public SyncQueue queue() {
-        return queue;
+        return ready();
     }
 
     public boolean initialSyncDone() {
         return initialSyncDone;
+    }
+
+    /** Files read and hashed since start; unchanged files are recognised by size and mtime and never counted. */
+    public long filesHashed() {
+        return filesHashed.get();
     }
 
     /** The last reason the server could not be reached or refused this client, or null once it works again. */
@@ -90,6 +151,7 @@ public final class SyncClient {
 
     /** Queues the path a change event touched (both paths of a move). */
     public void enqueue(ChangeEvent event) {
+        SyncQueue queue = ready();
         switch (event.type()) {
             case TARGET_CREATED, TARGET_DELETED -> LOG.debug("Sync client ignores {}", event);
             case FILE_MOVED, DIRECTORY_MOVED -> queue.add(event.path(), event.previousPath());
@@ -99,6 +161,7 @@ public final class SyncClient {
 
     /** Syncs everything due: the initial sync first, then queued paths in order; stops at the first outage. */
     public synchronized void drain() {
+        ready();
         long now = System.currentTimeMillis();
         if (!initialSyncDone) {
             if (now < initialSyncRetryAt) {
@@ -129,8 +192,12 @@ public final class SyncClient {
                     queue.done(entry);
                     lastProblem = null;
                 } catch (BadInputException e) {
-                    errors.record(new ErrorRecord(Instant.now(), "sync-client", entry.path(), null, null, entry.path(),
-                            e.reason(), e.getClass().getName(), false));
+                    if (errors == null) {
+                        LOG.error("Sync of {} refused by the server, dropped: {}", entry.path(), e.getMessage());
+                    } else {
+                        errors.record(new ErrorRecord(Instant.now(), "sync-client", entry.path(), null, null, entry.path(),
+                                e.reason(), e.getClass().getName(), false));
+                    }
                     queue.done(entry);
                 } catch (IOException e) {
                     long retryAt = System.currentTimeMillis() + backoff(entry.attempts() + 1);
@@ -246,6 +313,7 @@ public final class SyncClient {
             state.forget(path);
         }
         Manifest manifest = chunker.chunk(file);
+        filesHashed.incrementAndGet();
         if (mine != null && mine.endsWith("|" + manifest.hex())) {
             state.put(path, version + manifest.hex());
             LOG.debug("Sync: {} touched but unchanged, skipped", path);

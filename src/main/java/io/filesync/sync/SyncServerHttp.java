@@ -12,6 +12,8 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.filesync.core.error.BadInputException;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -23,14 +25,16 @@ import org.slf4j.LoggerFactory;
  * binary {@link Manifest}) and a chunk (its raw bytes). The server itself is built on first use, so a disabled route
  * leaves no folder behind.
  */
-public final class SyncServerHttp {
+public final class SyncServerHttp implements CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncServerHttp.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path root;
     private final Path store;
-    private final DataSource dataSource;
+    private final String dataSourceName;
+    private DataSource dataSource;
+    private CamelContext camelContext;
     private final byte[] tokenDigest;
     private final long maxFileBytes;
     private volatile SyncServer server;
@@ -38,13 +42,15 @@ public final class SyncServerHttp {
     /**
      * @param root         the folder kept identical to the client's
      * @param store        the chunk store, outside the root
+     * @param dataSource   registry name of the DataSource holding the audit and index tables, looked up on first
+     *                     use (a name, not a reference, so bean files may load in any order)
      * @param token        the shared secret every request must carry; blank refuses every request
      * @param maxFileBytes largest file accepted
      */
-    public SyncServerHttp(String root, String store, DataSource dataSource, String token, long maxFileBytes) {
+    public SyncServerHttp(String root, String store, String dataSource, String token, long maxFileBytes) {
         this.root = Path.of(root);
         this.store = Path.of(store);
-        this.dataSource = dataSource;
+        this.dataSourceName = dataSource;
         this.tokenDigest = token == null || token.isBlank() ? null : digest(token);
         this.maxFileBytes = maxFileBytes;
     }
@@ -54,6 +60,12 @@ public final class SyncServerHttp {
         if (built == null) {
             synchronized (this) {
                 if (server == null) {
+                    if (dataSource == null) {
+                        dataSource = camelContext.getRegistry().lookupByNameAndType(dataSourceName, DataSource.class);
+                        if (dataSource == null) {
+                            throw new IllegalStateException("No DataSource named " + dataSourceName + " in the registry");
+                        }
+                    }
                     server = new SyncServer(root, store, dataSource, Chunker.DEFAULT_MAX, maxFileBytes);
                     LOG.info("Sync server keeps {} (chunk store {})", server.root(), store.toAbsolutePath().normalize());
                 }
@@ -61,6 +73,16 @@ public final class SyncServerHttp {
             }
         }
         return built;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
     }
 
     /** Checks the token (in constant time) and names the operation in {@link SyncHeaders#OPERATION}. */

@@ -204,6 +204,27 @@ class SyncIT {
     }
 
     @Test
+    void aRestartedClientReHashesAndReSendsNothingUnchangedAndCatchesUpOnOfflineChanges() throws Exception {
+        write(local().resolve("restart/kept.bin"), random(2_000_000, 9));
+        write(local().resolve("restart/edited.txt"), "first".getBytes(StandardCharsets.UTF_8));
+        write(local().resolve("restart/removed.txt"), "bye".getBytes(StandardCharsets.UTF_8));
+        awaitInSync();
+
+        client.close();
+        client = null;
+        write(local().resolve("restart/edited.txt"), "edited while the client was stopped".getBytes(StandardCharsets.UTF_8));
+        Files.delete(local().resolve("restart/removed.txt"));
+        Files.createDirectories(local().resolve("restart/new-empty"));
+        long before = syncServer().chunkBytesReceived();
+
+        client = startClient("client", TOKEN);
+        await().atMost(PATIENCE).until(() -> syncClient(client).initialSyncDone());
+        awaitInSync();
+        assertThat(syncClient(client).filesHashed()).isEqualTo(1);
+        assertThat(syncServer().chunkBytesReceived() - before).isEqualTo("edited while the client was stopped".length());
+    }
+
+    @Test
     void aClientWithAWrongTokenIsRejectedAndSaysSo() throws Exception {
         try (BundleBoot intruder = startClient("intruder", "not-the-token")) {
             write(BASE.resolve("intruder/folder/intrusion.txt"), "should never arrive".getBytes(StandardCharsets.UTF_8));
