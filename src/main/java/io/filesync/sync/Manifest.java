@@ -14,8 +14,9 @@ import java.util.List;
 
 /**
  * A file as the sync protocol sees it: its size, the SHA-256 of its content, and its content-defined chunks in
- * order. The binary form is what crosses the wire (36 bytes per chunk, so a 100 MB file's list is about 58 KB;
- * hex in JSON would double that) and what the server keeps per file content, for whole-file dedup.
+ * order. The binary form is what crosses the wire (36 bytes per chunk, so a 100 MB file's list is about 230 KB;
+ * hex in JSON would nearly double that) and what the server keeps per file content, for whole-file dedup and as the
+ * base of a {@link ManifestDelta}.
  * <pre>
  *   "FSM1" | file hash (32) | size (8) | count (4) | count x (chunk hash (32) | length (4))
  * </pre>

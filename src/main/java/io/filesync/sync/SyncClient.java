@@ -47,6 +47,10 @@ public final class SyncClient implements CamelContextAware {
     private static final Logger LOG = LoggerFactory.getLogger(SyncClient.class);
     private static final String DIRECTORY = "d";
     private static final int BATCH = 500;
+    /** Below this many chunks a full chunk list is smaller than the round trip that fetches the base for a delta. */
+    private static final int DELTA_MIN_CHUNKS = 16;
+    /** Largest chunk batch per request; well below the server's default request limit of 32 MiB. */
+    private static final int BATCH_BYTES = 4 * 1024 * 1024;
 
     private final Path root;
     private final SyncTransport transport;
@@ -325,7 +329,18 @@ public final class SyncClient implements CamelContextAware {
                     path, manifest.size());
             return true;
         }
-        List<Integer> missing = transport.missing(manifest);
+        List<Integer> missing = null;
+        String serverHash = mine == null ? null : mine.substring(mine.lastIndexOf('|') + 1);
+        if (serverHash != null && serverHash.length() == 2 * Manifest.HASH_BYTES && manifest.chunks().size() > DELTA_MIN_CHUNKS) {
+            // The server holds an earlier version: describe the new one against it, a few bytes instead of the list.
+            Manifest base = transport.manifest(serverHash, chunker.maxSize());
+            if (base != null) {
+                missing = transport.missing(ManifestDelta.encode(manifest, base));
+            }
+        }
+        if (missing == null) {
+            missing = transport.missing(manifest.encode());
+        }
         long sent = 0;
         int chunks = 0;
         for (int round = 0; !missing.isEmpty() && round < 3; round++) {
@@ -345,8 +360,11 @@ public final class SyncClient implements CamelContextAware {
         return true;
     }
 
+    /** Sends the chunks in batches of up to {@value #BATCH_BYTES} bytes, one request each. */
     private long upload(Path file, Manifest manifest, List<Integer> indexes) throws IOException {
         long sent = 0;
+        java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+        long batchContent = 0;
         try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
             for (int index : indexes) {
                 Manifest.Chunk chunk = manifest.chunks().get(index);
@@ -357,8 +375,19 @@ public final class SyncClient implements CamelContextAware {
                     // Changed since it was chunked: its watch event is queued; send that version instead.
                     throw new SyncTransport.Unavailable(file + " changed while being sent", null);
                 }
-                transport.chunk(chunk.hash(), bytes);
+                if (batch.size() + bytes.length + 36 > BATCH_BYTES && batch.size() > 0) {
+                    transport.chunks(batch.toByteArray(), batchContent);
+                    batch.reset();
+                    batchContent = 0;
+                }
+                batch.write(chunk.hash());
+                batch.write(java.nio.ByteBuffer.allocate(4).putInt(bytes.length).array());
+                batch.write(bytes);
+                batchContent += bytes.length;
                 sent += bytes.length;
+            }
+            if (batch.size() > 0) {
+                transport.chunks(batch.toByteArray(), batchContent);
             }
         } catch (java.io.EOFException e) {
             throw new SyncTransport.Unavailable(file + " shrank while being sent", e);

@@ -134,14 +134,25 @@ public final class SyncServer {
     }
 
     /**
-     * Takes a client's manifest for content it wants to commit and answers which chunks the store lacks, by index in
-     * the manifest. The manifest is kept as pending for the commit.
+     * Takes a client's manifest (full, or a {@link ManifestDelta} against content the server holds) for content it
+     * wants to commit and answers which chunks the store lacks, by index in the manifest. The manifest is kept as
+     * pending for the commit.
+     *
+     * @return the missing indexes, or null when a delta's base is unknown here (the client sends the full list)
      */
     public synchronized List<Integer> missing(String client, byte[] manifestBytes) throws IOException {
         start();
         Manifest manifest;
         try {
-            manifest = Manifest.decode(new ByteArrayInputStream(manifestBytes), store.maxChunk(), Integer.MAX_VALUE);
+            if (ManifestDelta.isDelta(manifestBytes)) {
+                Manifest base = store.manifest(ManifestDelta.baseHash(manifestBytes));
+                if (base == null) {
+                    return null;
+                }
+                manifest = ManifestDelta.decode(new ByteArrayInputStream(manifestBytes), base, store.maxChunk(), Integer.MAX_VALUE);
+            } else {
+                manifest = Manifest.decode(new ByteArrayInputStream(manifestBytes), store.maxChunk(), Integer.MAX_VALUE);
+            }
         } catch (IllegalArgumentException e) {
             throw new BadInputException(client, "chunk list refused: " + e.getMessage());
         }
@@ -156,6 +167,39 @@ public final class SyncServer {
             }
         }
         return missing;
+    }
+
+    /** The verified chunk list of a content the server holds, in binary form, or null: the base for a delta. */
+    public synchronized byte[] manifest(String hashHex) throws IOException {
+        Manifest manifest = store.manifest(Manifest.parseHash(hashHex));
+        return manifest == null ? null : manifest.encode();
+    }
+
+    /**
+     * Stores a batch of chunks, each as hash (32 bytes), length (4 bytes) and bytes; every chunk must match its hash.
+     *
+     * @return how many chunks were in the batch
+     */
+    public int chunks(String client, byte[] batch) throws IOException {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(batch);
+        int count = 0;
+        while (buffer.hasRemaining()) {
+            if (buffer.remaining() < Manifest.HASH_BYTES + 4) {
+                throw new BadInputException(client, "chunk batch refused: truncated after " + count + " chunks");
+            }
+            byte[] hash = new byte[Manifest.HASH_BYTES];
+            buffer.get(hash);
+            int length = buffer.getInt();
+            if (length < 1 || length > store.maxChunk() || length > buffer.remaining()) {
+                throw new BadInputException(client, "chunk batch refused: chunk " + count + " announces " + length
+                        + " bytes, " + buffer.remaining() + " remain (truncated or corrupted)");
+            }
+            byte[] bytes = new byte[length];
+            buffer.get(bytes);
+            chunk(client, Manifest.hex(hash), bytes);
+            count++;
+        }
+        return count;
     }
 
     /** Stores one uploaded chunk, if its bytes match its hash. */

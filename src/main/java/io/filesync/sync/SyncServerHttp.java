@@ -116,7 +116,36 @@ public final class SyncServerHttp implements CamelContextAware {
     }
 
     public void missing(Exchange exchange) throws IOException {
-        reply(exchange, 200, Map.of("missing", server().missing(client(exchange), bytes(exchange))));
+        List<Integer> missing = server().missing(client(exchange), bytes(exchange));
+        if (missing == null) {
+            reply(exchange, 404, Map.of("error", "the base of this delta is unknown here: send the full chunk list"));
+        } else {
+            reply(exchange, 200, Map.of("missing", missing));
+        }
+    }
+
+    /** The chunk list of a content the server holds, binary, or 404. */
+    public void manifest(Exchange exchange) throws IOException {
+        String hash = text(json(exchange), "hash");
+        byte[] manifest;
+        try {
+            manifest = server().manifest(hash);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(hash, "manifest request refused: " + e.getMessage());
+        }
+        if (manifest == null) {
+            reply(exchange, 404, Map.of("error", "no chunk list for " + hash));
+            return;
+        }
+        Message out = exchange.getMessage();
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        out.setHeader(Exchange.CONTENT_TYPE, "application/octet-stream");
+        out.setBody(manifest);
+    }
+
+    /** A batch of chunks: hash, length and bytes, one after the other. */
+    public void chunks(Exchange exchange) throws IOException {
+        reply(exchange, 200, Map.of("stored", server().chunks(client(exchange), bytes(exchange))));
     }
 
     public void chunk(Exchange exchange) throws IOException {

@@ -93,13 +93,37 @@ public final class SyncTransport {
         return call("have", json(Map.of("path", path, "hash", hash)), null, null).path("copied").asBoolean();
     }
 
-    public List<Integer> missing(Manifest manifest) throws IOException {
-        return indexes(call("missing", manifest.encode(), null, null));
+    /**
+     * Sends a chunk list, full ({@link Manifest#encode()}) or as a {@link ManifestDelta}.
+     *
+     * @return the indexes of the chunks the server lacks, or null when the server does not know a delta's base
+     */
+    public List<Integer> missing(byte[] chunkList) throws IOException {
+        JsonNode reply = call("missing", chunkList, null, null);
+        return reply.has("missing") ? indexes(reply) : null;
+    }
+
+    /** The server's chunk list for a content it holds, or null. */
+    public Manifest manifest(String hash, int maxChunk) throws IOException {
+        HttpResponse<byte[]> response = send("manifest", json(Map.of("hash", hash)), null, null);
+        if (response.statusCode() == 404) {
+            return null;
+        }
+        if (response.statusCode() != 200) {
+            check("manifest", response.statusCode(), parse(response.body()));
+        }
+        return Manifest.decode(new java.io.ByteArrayInputStream(response.body()), maxChunk, Integer.MAX_VALUE);
     }
 
     public void chunk(byte[] hash, byte[] bytes) throws IOException {
         call("chunk", bytes, SyncHeaders.CHUNK_HASH, Manifest.hex(hash));
         contentBytesSent.addAndGet(bytes.length);
+    }
+
+    /** Sends several chunks in one request: hash (32), length (4) and bytes for each. */
+    public void chunks(byte[] batch, long contentBytes) throws IOException {
+        call("chunks", batch, null, null);
+        contentBytesSent.addAndGet(contentBytes);
     }
 
     /** @return the chunks the server still lacks; empty when the file is in place */
@@ -121,6 +145,29 @@ public final class SyncTransport {
     }
 
     private JsonNode call(String operation, byte[] body, String header, String value) throws IOException {
+        HttpResponse<byte[]> response = send(operation, body, header, value);
+        JsonNode reply = parse(response.body());
+        int status = response.statusCode();
+        if (status == 200 || status == 404 && (operation.equals("move") || operation.equals("missing"))
+                || status == 409 && operation.equals("commit")) {
+            return reply;
+        }
+        check(operation, status, reply);
+        return reply;
+    }
+
+    private void check(String operation, int status, JsonNode reply) throws IOException {
+        String error = reply.path("error").asText("HTTP " + status);
+        if (status == 400 || status == 413) {
+            throw new BadInputException(operation, "sync server refused the request: " + error);
+        }
+        if (status == 401) {
+            throw new Unavailable("sync server " + base + " rejected this client (" + error + "): check sync.client.token", null);
+        }
+        throw new Unavailable("sync server " + base + " answered " + status + " to " + operation + ": " + error, null);
+    }
+
+    private HttpResponse<byte[]> send(String operation, byte[] body, String header, String value) throws IOException {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(operation)).timeout(Duration.ofMinutes(2))
                 .header(SyncHeaders.AUTHORIZATION, authorization).header(SyncHeaders.CLIENT, client);
         if (header != null) {
@@ -138,19 +185,7 @@ public final class SyncTransport {
             throw new Unavailable("sync server " + base + " unreachable: " + e, e);
         }
         bytesSent.addAndGet(body == null ? 0 : body.length);
-        JsonNode reply = parse(response.body());
-        int status = response.statusCode();
-        if (status == 200 || status == 404 && operation.equals("move") || status == 409 && operation.equals("commit")) {
-            return reply;
-        }
-        String error = reply.path("error").asText("HTTP " + status);
-        if (status == 400 || status == 413) {
-            throw new BadInputException(operation, "sync server refused the request: " + error);
-        }
-        if (status == 401) {
-            throw new Unavailable("sync server " + base + " rejected this client (" + error + "): check sync.client.token", null);
-        }
-        throw new Unavailable("sync server " + base + " answered " + status + " to " + operation + ": " + error, null);
+        return response;
     }
 
     private static List<Integer> indexes(JsonNode reply) {

@@ -45,14 +45,15 @@ class SyncChunkerTest {
         }
         assertThat(offset).isEqualTo(data.length);
         double average = (double) data.length / chunks.size();
-        assertThat(average).isBetween(40_000.0, 100_000.0);
+        assertThat(average).isBetween(0.6 * Chunker.DEFAULT_AVG, 1.6 * Chunker.DEFAULT_AVG);
     }
 
     @Test
     void dataWithoutCutPointsIsCutAtTheMaximum() throws IOException {
         Manifest manifest = chunker.chunk(new ByteArrayInputStream(new byte[1_000_000]));
         assertThat(manifest.chunks()).extracting(Manifest.Chunk::length)
-                .containsExactly(262144, 262144, 262144, 1_000_000 - 3 * 262144);
+                .containsExactly(65536, 65536, 65536, 65536, 65536, 65536, 65536, 65536, 65536, 65536, 65536, 65536, 65536,
+                        65536, 65536, 1_000_000 - 15 * 65536);
     }
 
     @Test
@@ -106,6 +107,25 @@ class SyncChunkerTest {
         wrongSize[4 + 32 + 7] ^= 1;
         assertThatThrownBy(() -> Manifest.decode(new ByteArrayInputStream(wrongSize), Chunker.DEFAULT_MAX, 1000))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("add up");
+    }
+
+    @Test
+    void aDeltaAgainstThePreviousVersionIsTinyAndExpandsToTheFullList() throws IOException {
+        byte[] data = random(10_000_000, 6);
+        byte[] edited = data.clone();
+        edited[5_000_000] ^= 1;
+        Manifest base = chunker.chunk(new ByteArrayInputStream(data));
+        Manifest target = chunker.chunk(new ByteArrayInputStream(edited));
+        byte[] delta = ManifestDelta.encode(target, base);
+
+        assertThat(ManifestDelta.isDelta(delta)).isTrue();
+        assertThat(ManifestDelta.isDelta(target.encode())).isFalse();
+        assertThat(delta.length).isLessThan(200);
+        assertThat(ManifestDelta.decode(new ByteArrayInputStream(delta), base, Chunker.DEFAULT_MAX, 1000)).isEqualTo(target);
+
+        Manifest other = chunker.chunk(new ByteArrayInputStream(random(100_000, 7)));
+        assertThatThrownBy(() -> ManifestDelta.decode(new ByteArrayInputStream(delta), other, Chunker.DEFAULT_MAX, 1000))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("another base");
     }
 
     static byte[] random(int size, long seed) {

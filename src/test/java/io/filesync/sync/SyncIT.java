@@ -266,7 +266,7 @@ class SyncIT {
 
     @Test
     void aTruncatedOrCorruptedChunkIsRefusedAndNotStored() throws Exception {
-        byte[] chunk = random(100_000, 8);
+        byte[] chunk = random(60_000, 8);
         String hash = Manifest.hex(Chunker.sha256().digest(chunk));
         byte[] truncated = java.util.Arrays.copyOf(chunk, chunk.length - 10);
         byte[] corrupted = chunk.clone();
@@ -280,6 +280,21 @@ class SyncIT {
         assertThat(post("chunk", TOKEN, chunk, hash).statusCode()).isEqualTo(200);
         assertThat(BASE.resolve("server/store/chunks/" + hash.substring(0, 2) + "/" + hash)).hasBinaryContent(chunk);
         assertThat(post("chunk", "wrong", chunk, hash).statusCode()).isEqualTo(401);
+
+        // The same in a batch: a chunk cut short in transit, and a chunk whose bytes were altered.
+        byte[] other = random(20_000, 9);
+        String otherHash = Manifest.hex(Chunker.sha256().digest(other));
+        java.nio.ByteBuffer cut = java.nio.ByteBuffer.allocate(36 + other.length - 100);
+        cut.put(Chunker.sha256().digest(other)).putInt(other.length).put(other, 0, other.length - 100);
+        HttpResponse<String> truncatedBatch = post("chunks", TOKEN, cut.array(), null);
+        assertThat(truncatedBatch.statusCode()).isEqualTo(400);
+        assertThat(truncatedBatch.body()).contains("truncated or corrupted");
+        byte[] altered = other.clone();
+        altered[0] ^= 1;
+        java.nio.ByteBuffer wrong = java.nio.ByteBuffer.allocate(36 + other.length);
+        wrong.put(Chunker.sha256().digest(other)).putInt(other.length).put(altered);
+        assertThat(post("chunks", TOKEN, wrong.array(), null).statusCode()).isEqualTo(400);
+        assertThat(BASE.resolve("server/store/chunks/" + otherHash.substring(0, 2) + "/" + otherHash)).doesNotExist();
     }
 
     private static HttpResponse<String> post(String operation, String token, byte[] body, String chunkHash) throws Exception {
