@@ -218,7 +218,10 @@ public final class SyncClient implements CamelContextAware {
      * server reports the same content hash), then reconciles the whole folder against it.
      */
     void initialSync() throws IOException {
-        Files.createDirectories(root);
+        if (!Files.isDirectory(root)) {
+            // An unmounted disk or a wrong path looks like an empty folder: never mirror that as a mass deletion.
+            throw new SyncTransport.Unavailable("the folder " + root + " does not exist; nothing is synced until it does", null);
+        }
         Map<String, String> believed = state.snapshot();
         Map<String, String> aligned = new LinkedHashMap<>();
         for (SyncServer.Entry entry : transport.list()) {

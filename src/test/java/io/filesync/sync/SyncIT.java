@@ -76,6 +76,7 @@ class SyncIT {
 
     private static BundleBoot startClient(String name, String token) throws Exception {
         Path work = BASE.resolve(name);
+        Files.createDirectories(work.resolve("folder"));
         return BundleBoot.start(work, Map.ofEntries(
                 Map.entry("camel.main.routes-include-pattern", "file:routes/filesync-*.camel.yaml,file:routes/sync-client*.camel.yaml"),
                 Map.entry("sync.client.enabled", "true"),
