@@ -126,8 +126,12 @@ public final class ChunkStore {
     }
 
     private static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Files.createDirectories(file.getParent());
-        Path temp = Files.createTempFile(file.getParent(), ".", ".tmp");
+        if (!Files.isDirectory(file.getParent())) {
+            Files.createDirectories(file.getParent());
+        }
+        // A name derived from the target and the thread, not Files.createTempFile: that costs a secure random
+        // number per call, which made storing a 100 MB file's 6,400 chunks take seconds.
+        Path temp = file.resolveSibling("." + file.getFileName() + "." + Thread.currentThread().getId() + ".tmp");
         try {
             try (OutputStream out = Files.newOutputStream(temp)) {
                 out.write(bytes);
