@@ -3,12 +3,15 @@ package io.filesync.sync;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import io.filesync.core.error.BadInputException;
 
@@ -69,6 +72,37 @@ public final class ChunkStore {
         }
         writeAtomically(file, bytes);
         return true;
+    }
+
+    /** One chunk of an upload batch. */
+    public record Upload(byte[] hash, byte[] bytes) {
+    }
+
+    /**
+     * Splits an upload batch: for each chunk its hash (32 bytes), its length (4 bytes) and its bytes. Hashes are not
+     * checked here; {@link #put} does that.
+     *
+     * @throws IllegalArgumentException when the batch is truncated or announces a length outside 1..maxChunk
+     */
+    public static List<Upload> parseBatch(byte[] batch, int maxChunk) {
+        ByteBuffer buffer = ByteBuffer.wrap(batch);
+        List<Upload> uploads = new ArrayList<>();
+        while (buffer.hasRemaining()) {
+            if (buffer.remaining() < Manifest.HASH_BYTES + 4) {
+                throw new IllegalArgumentException("truncated after " + uploads.size() + " chunks");
+            }
+            byte[] hash = new byte[Manifest.HASH_BYTES];
+            buffer.get(hash);
+            int length = buffer.getInt();
+            if (length < 1 || length > maxChunk || length > buffer.remaining()) {
+                throw new IllegalArgumentException("chunk " + uploads.size() + " announces " + length + " bytes, "
+                        + buffer.remaining() + " remain (truncated or corrupted)");
+            }
+            byte[] bytes = new byte[length];
+            buffer.get(bytes);
+            uploads.add(new Upload(hash, bytes));
+        }
+        return uploads;
     }
 
     public byte[] read(byte[] hash) throws IOException {

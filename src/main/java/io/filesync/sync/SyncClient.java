@@ -1,13 +1,11 @@
 package io.filesync.sync;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,10 +45,6 @@ public final class SyncClient implements CamelContextAware {
     private static final Logger LOG = LoggerFactory.getLogger(SyncClient.class);
     private static final String DIRECTORY = "d";
     private static final int BATCH = 500;
-    /** Below this many chunks a full chunk list is smaller than the round trip that fetches the base for a delta. */
-    private static final int DELTA_MIN_CHUNKS = 16;
-    /** Largest chunk batch per request; well below the server's default request limit of 32 MiB. */
-    private static final int BATCH_BYTES = 4 * 1024 * 1024;
 
     private final Path root;
     private final SyncTransport transport;
@@ -61,14 +55,13 @@ public final class SyncClient implements CamelContextAware {
     private volatile SyncQueue queue;
     private FileVersionRepository state;
     private ErrorRecorder errors;
-    private final Chunker chunker = new Chunker();
+    private final FileSender sender;
     private final long initialDelayMs;
     private final long maxDelayMs;
     private volatile boolean initialSyncDone;
     private long initialSyncRetryAt;
     private int initialSyncFailures;
     private volatile String lastProblem;
-    private final java.util.concurrent.atomic.AtomicLong filesHashed = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param root           the folder to mirror
@@ -82,6 +75,7 @@ public final class SyncClient implements CamelContextAware {
                       long initialDelayMs, long maxDelayMs) {
         this.root = Path.of(root).toAbsolutePath().normalize();
         this.transport = transport;
+        this.sender = new FileSender(transport, new Chunker());
         this.key = "sync-client:" + this.root + "->" + transport.base();
         this.dataSourceName = dataSource;
         this.errorsName = errors;
@@ -145,7 +139,7 @@ public final class SyncClient implements CamelContextAware {
 
     /** Files read and hashed since start; unchanged files are recognised by size and mtime and never counted. */
     public long filesHashed() {
-        return filesHashed.get();
+        return sender.filesHashed();
     }
 
     /** The last reason the server could not be reached or refused this client, or null once it works again. */
@@ -319,83 +313,9 @@ public final class SyncClient implements CamelContextAware {
             state.writeBatch(Map.of(), state.snapshot(path + "/").keySet());
             state.forget(path);
         }
-        Manifest manifest = chunker.chunk(file);
-        filesHashed.incrementAndGet();
-        if (mine != null && mine.endsWith("|" + manifest.hex())) {
-            state.put(path, version + manifest.hex());
-            LOG.debug("Sync: {} touched but unchanged, skipped", path);
-            return false;
-        }
-        if (transport.have(path, manifest.hex())) {
-            state.put(path, version + manifest.hex());
-            LOG.info("Sync: sent {} ({} bytes) by reference: the server had its content, 0 content bytes sent",
-                    path, manifest.size());
-            return true;
-        }
-        List<Integer> missing = null;
-        String serverHash = mine == null ? null : mine.substring(mine.lastIndexOf('|') + 1);
-        if (serverHash != null && serverHash.length() == 2 * Manifest.HASH_BYTES && manifest.chunks().size() > DELTA_MIN_CHUNKS) {
-            // The server holds an earlier version: describe the new one against it, a few bytes instead of the list.
-            Manifest base = transport.manifest(serverHash, chunker.maxSize());
-            if (base != null) {
-                missing = transport.missing(ManifestDelta.encode(manifest, base));
-            }
-        }
-        if (missing == null) {
-            missing = transport.missing(manifest.encode());
-        }
-        long sent = 0;
-        int chunks = 0;
-        for (int round = 0; !missing.isEmpty() && round < 3; round++) {
-            chunks += missing.size();
-            sent += upload(file, manifest, missing);
-            missing = transport.commit(path, manifest.hex());
-        }
-        if (!missing.isEmpty()) {
-            throw new SyncTransport.Unavailable("server still lacks " + missing.size() + " chunks of " + path, null);
-        }
-        if (sent == 0 && transport.commit(path, manifest.hex()).size() > 0) {
-            throw new SyncTransport.Unavailable("server lost chunks of " + path + " during commit", null);
-        }
-        state.put(path, version + manifest.hex());
-        LOG.info("Sync: sent {}: {} of {} chunks, {} of {} bytes", path, chunks, manifest.chunks().size(),
-                sent, manifest.size());
-        return true;
-    }
-
-    /** Sends the chunks in batches of up to {@value #BATCH_BYTES} bytes, one request each. */
-    private long upload(Path file, Manifest manifest, List<Integer> indexes) throws IOException {
-        long sent = 0;
-        java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
-        long batchContent = 0;
-        try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
-            for (int index : indexes) {
-                Manifest.Chunk chunk = manifest.chunks().get(index);
-                byte[] bytes = new byte[chunk.length()];
-                in.seek(chunk.offset());
-                in.readFully(bytes);
-                if (!Arrays.equals(Chunker.sha256().digest(bytes), chunk.hash())) {
-                    // Changed since it was chunked: its watch event is queued; send that version instead.
-                    throw new SyncTransport.Unavailable(file + " changed while being sent", null);
-                }
-                if (batch.size() + bytes.length + 36 > BATCH_BYTES && batch.size() > 0) {
-                    transport.chunks(batch.toByteArray(), batchContent);
-                    batch.reset();
-                    batchContent = 0;
-                }
-                batch.write(chunk.hash());
-                batch.write(java.nio.ByteBuffer.allocate(4).putInt(bytes.length).array());
-                batch.write(bytes);
-                batchContent += bytes.length;
-                sent += bytes.length;
-            }
-            if (batch.size() > 0) {
-                transport.chunks(batch.toByteArray(), batchContent);
-            }
-        } catch (java.io.EOFException e) {
-            throw new SyncTransport.Unavailable(file + " shrank while being sent", e);
-        }
-        return sent;
+        FileSender.Outcome outcome = sender.send(path, file, mine);
+        state.put(path, version + outcome.hash());
+        return outcome.sent();
     }
 
     /** Sends a move as a move when the server holds the source; otherwise the destination is simply sent. */

@@ -3,14 +3,10 @@ package io.filesync.sync;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
@@ -181,25 +177,16 @@ public final class SyncServer {
      * @return how many chunks were in the batch
      */
     public int chunks(String client, byte[] batch) throws IOException {
-        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(batch);
-        int count = 0;
-        while (buffer.hasRemaining()) {
-            if (buffer.remaining() < Manifest.HASH_BYTES + 4) {
-                throw new BadInputException(client, "chunk batch refused: truncated after " + count + " chunks");
-            }
-            byte[] hash = new byte[Manifest.HASH_BYTES];
-            buffer.get(hash);
-            int length = buffer.getInt();
-            if (length < 1 || length > store.maxChunk() || length > buffer.remaining()) {
-                throw new BadInputException(client, "chunk batch refused: chunk " + count + " announces " + length
-                        + " bytes, " + buffer.remaining() + " remain (truncated or corrupted)");
-            }
-            byte[] bytes = new byte[length];
-            buffer.get(bytes);
-            chunk(client, Manifest.hex(hash), bytes);
-            count++;
+        List<ChunkStore.Upload> uploads;
+        try {
+            uploads = ChunkStore.parseBatch(batch, store.maxChunk());
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(client, "chunk batch refused: " + e.getMessage());
         }
-        return count;
+        for (ChunkStore.Upload upload : uploads) {
+            chunk(client, Manifest.hex(upload.hash()), upload.bytes());
+        }
+        return uploads.size();
     }
 
     /** Stores one uploaded chunk, if its bytes match its hash. */
@@ -254,26 +241,12 @@ public final class SyncServer {
     /** Deletes a file or a folder with everything in it; a missing path is already deleted. */
     public synchronized void delete(String client, String path) throws IOException {
         start();
-        Path target = sandbox.confine(checked(path), false);
+        Path target = sandbox.confine(SyncPaths.checked(path), false);
         if (target == null || !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        long[] bytes = {0};
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-            Files.walkFileTree(target, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-                    bytes[0] += attributes.size();
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException failure) throws IOException {
-                    Files.delete(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            SyncPaths.deleteTree(target);
             index.writeBatch(Map.of(), index.snapshot(path + "/").keySet());
         } else {
             Files.delete(target);
@@ -289,11 +262,11 @@ public final class SyncServer {
      */
     public synchronized boolean move(String client, String from, String to) throws IOException {
         start();
-        Path source = sandbox.confine(checked(from), false);
+        Path source = sandbox.confine(SyncPaths.checked(from), false);
         if (source == null || !Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
-        Path target = sandbox.confine(checked(to), true);
+        Path target = sandbox.confine(SyncPaths.checked(to), true);
         if (target.startsWith(source) && !target.equals(source)) {
             throw new BadInputException(to, "move refused: a folder cannot move into itself (" + from + ")");
         }
@@ -317,7 +290,7 @@ public final class SyncServer {
     /** Creates a folder (and its parents); an existing folder is fine. */
     public synchronized void mkdir(String client, String path) throws IOException {
         start();
-        Path target = sandbox.confine(checked(path), true);
+        Path target = sandbox.confine(SyncPaths.checked(path), true);
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
@@ -334,7 +307,7 @@ public final class SyncServer {
     }
 
     private Path target(String path) {
-        Path target = sandbox.confine(checked(path), true);
+        Path target = sandbox.confine(SyncPaths.checked(path), true);
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new BadInputException(path, "refused: a folder of that name exists");
         }
@@ -366,33 +339,6 @@ public final class SyncServer {
         index.put(path, attributes.size() + "|" + attributes.lastModifiedTime().toMillis() + "|" + manifest.hex());
         store.putVerified(manifest);
         return true;
-    }
-
-    /**
-     * Refuses what SandboxedWriter cannot see: traversal hidden behind percent-encoding (even double), backslashes,
-     * and control characters; then normalises to '/'-separated segments.
-     */
-    static String checked(String path) {
-        if (path == null || path.isEmpty()) {
-            throw new BadInputException(String.valueOf(path), "refused: no path given");
-        }
-        String decoded = path;
-        for (int round = 0; round < 3 && decoded.indexOf('%') >= 0; round++) {
-            try {
-                decoded = URLDecoder.decode(decoded.replace("+", "%2B"), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                break;
-            }
-        }
-        for (String candidate : new String[] {path, decoded}) {
-            if (candidate.indexOf('\\') >= 0 || candidate.chars().anyMatch(c -> c < 0x20)) {
-                throw new BadInputException(path.replace("\0", "\\0"), "refused: path contains a backslash or a control character");
-            }
-            if (!candidate.equals(path) && (candidate.startsWith("/") || ("/" + candidate + "/").contains("/../"))) {
-                throw new BadInputException(path, "refused: path hides a traversal behind percent-encoding");
-            }
-        }
-        return path;
     }
 
     private String relative(Path path) {
