@@ -298,6 +298,18 @@ class SyncIT {
         assertThat(BASE.resolve("server/store/chunks/" + otherHash.substring(0, 2) + "/" + otherHash)).doesNotExist();
     }
 
+    @Test
+    void aRequestAboveTheSizeLimitIsRefused() throws Exception {
+        byte[] huge = new byte[33 * 1024 * 1024];
+        HttpResponse<String> response = post("chunks", TOKEN, huge, null);
+        assertThat(response.statusCode()).isEqualTo(413);
+        // A chunk above the largest chunk size, even within the request limit and with its true hash, is refused too.
+        byte[] oversized = random(Chunker.DEFAULT_MAX + 1, 10);
+        HttpResponse<String> chunk = post("chunk", TOKEN, oversized, Manifest.hex(Chunker.sha256().digest(oversized)));
+        assertThat(chunk.statusCode()).isEqualTo(400);
+        assertThat(chunk.body()).contains("chunks hold 1 to " + Chunker.DEFAULT_MAX + " bytes");
+    }
+
     private static HttpResponse<String> post(String operation, String token, byte[] body, String chunkHash) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sync/" + operation))
                 .header("Authorization", "Bearer " + token).header("X-Filesync-Client", "hostile-test")
