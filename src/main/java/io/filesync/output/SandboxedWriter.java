@@ -95,11 +95,43 @@ public final class SandboxedWriter {
     public record WriteResult(Path file, long bytes, boolean existed) {
     }
 
+    /**
+     * Where a relative path leads under the root, checked exactly like every write (no empty path, NUL, absolute
+     * path, {@code ..} segment, or symbolic link on the way that resolves outside the root), for callers that manage
+     * the file themselves, such as the sync server's assemble-and-rename, moves and folders. The final name is not
+     * followed and may be missing, a file or a folder; a link there is refused unless it stays inside the root.
+     *
+     * @param createParents whether missing folders on the way are created (re-checked after creation)
+     * @return the confined path, or null when a folder on the way is missing and createParents is false
+     */
+    public Path confine(String path, boolean createParents) {
+        Plan plan = plan(path, false);
+        if (!plan.missingFolders().isEmpty() && !createParents) {
+            return null;
+        }
+        Path parent;
+        try {
+            parent = parentFor(plan, path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Creating the folders of " + path + " under " + root + " failed: " + e.getMessage(), e);
+        }
+        Path target = parent.resolve(plan.name());
+        BasicFileAttributes attributes = attributes(target);
+        if (attributes != null && attributes.isSymbolicLink()) {
+            insideRoot(path, target);
+        }
+        return target;
+    }
+
     /** Where a path leads: an existing real folder inside the root, the folders still to create, and the name. */
     private record Plan(Path existingParent, List<String> missingFolders, String name) {
     }
 
     private Plan plan(String path) {
+        return plan(path, true);
+    }
+
+    private Plan plan(String path, boolean regularTarget) {
         List<String> segments = segments(path);
         Path current = realRoot;
         List<String> missing = new ArrayList<>();
@@ -124,7 +156,7 @@ public final class SandboxedWriter {
             }
         }
         String name = segments.get(segments.size() - 1);
-        if (missing.isEmpty()) {
+        if (missing.isEmpty() && regularTarget) {
             checkTarget(path, current.resolve(name));
         }
         return new Plan(current, missing, name);

@@ -1,0 +1,81 @@
+package io.filesync.sync;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import io.filesync.core.db.ManagedTable;
+import io.filesync.core.db.SqlDialect;
+
+/**
+ * The server's history: one row in table {@value #TABLE} per change it applied (and per refused request), with the
+ * client, the path, the operation, the content bytes it received and the bytes dedup spared the wire.
+ */
+public final class SyncAudit {
+
+    public static final String TABLE = "sync_audit";
+
+    /** One audit row. */
+    public record Entry(Instant at, String client, String path, String operation, long bytesReceived, long bytesSaved,
+                        String detail) {
+    }
+
+    private final DataSource dataSource;
+    private final ManagedTable table = new ManagedTable(TABLE, sql -> "id " + sql.identityColumn() + ", "
+            + "at " + sql.timestampType() + " NOT NULL, "
+            + "client VARCHAR(200), "
+            + "path " + sql.textType() + ", "
+            + "operation VARCHAR(20) NOT NULL, "
+            + "bytes_received BIGINT NOT NULL, "
+            + "bytes_saved BIGINT NOT NULL, "
+            + "detail " + sql.textType());
+
+    public SyncAudit(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public void record(Entry entry) {
+        try (Connection connection = dataSource.getConnection()) {
+            SqlDialect sql = table.prepare(connection);
+            try (PreparedStatement insert = connection.prepareStatement(table.sql(connection,
+                    "INSERT INTO %s (at, client, path, operation, bytes_received, bytes_saved, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"))) {
+                sql.setInstant(insert, 1, entry.at());
+                insert.setString(2, entry.client());
+                insert.setString(3, entry.path());
+                insert.setString(4, entry.operation());
+                insert.setLong(5, entry.bytesReceived());
+                insert.setLong(6, entry.bytesSaved());
+                insert.setString(7, entry.detail());
+                insert.executeUpdate();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Audit table " + TABLE + " is not reachable: " + e.getMessage(), e);
+        }
+    }
+
+    /** Every row, oldest first; for tests and tools. */
+    public List<Entry> entries() {
+        List<Entry> entries = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement(table.sql(connection,
+                     "SELECT at, client, path, operation, bytes_received, bytes_saved, detail FROM %s ORDER BY id"));
+             ResultSet rows = query.executeQuery()) {
+            while (rows.next()) {
+                Object at = rows.getObject(1);
+                entries.add(new Entry(at instanceof java.time.OffsetDateTime o ? o.toInstant()
+                        : at instanceof java.sql.Timestamp t ? t.toInstant() : Instant.parse(String.valueOf(at)),
+                        rows.getString(2), rows.getString(3), rows.getString(4), rows.getLong(5), rows.getLong(6),
+                        rows.getString(7)));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Audit table " + TABLE + " is not reachable: " + e.getMessage(), e);
+        }
+        return entries;
+    }
+}

@@ -1,0 +1,20 @@
+package io.filesync.sync;
+
+/** HTTP headers of the sync protocol, and the exchange header the server route dispatches on. */
+public final class SyncHeaders {
+
+    /** The shared secret, as {@code Authorization: Bearer <token>} (HTTP header name). */
+    public static final String AUTHORIZATION = "Authorization";
+
+    /** Who the client says it is; recorded in the audit table, not trusted for anything else (String). */
+    public static final String CLIENT = "X-Filesync-Client";
+
+    /** SHA-256 (hex) of the chunk in the body of a chunk upload (String). */
+    public static final String CHUNK_HASH = "X-Filesync-Chunk";
+
+    /** The operation a request asks for, taken from the last segment of its URI: list, have, missing... (String). */
+    public static final String OPERATION = "FilesyncSyncOperation";
+
+    private SyncHeaders() {
+    }
+}

@@ -1,0 +1,255 @@
+package io.filesync.sync;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.filesync.core.error.BadInputException;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP face of {@link SyncServer}, called step by step from route {@code sync-server}: authentication, one
+ * method per operation, and the mapping of failures to status codes. Bodies are JSON, except a chunk list (the
+ * binary {@link Manifest}) and a chunk (its raw bytes). The server itself is built on first use, so a disabled route
+ * leaves no folder behind.
+ */
+public final class SyncServerHttp implements CamelContextAware {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SyncServerHttp.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path root;
+    private final Path store;
+    private final String dataSourceName;
+    private DataSource dataSource;
+    private CamelContext camelContext;
+    private final byte[] tokenDigest;
+    private final long maxFileBytes;
+    private volatile SyncServer server;
+
+    /**
+     * @param root         the folder kept identical to the client's
+     * @param store        the chunk store, outside the root
+     * @param dataSource   registry name of the DataSource holding the audit and index tables, looked up on first
+     *                     use (a name, not a reference, so bean files may load in any order)
+     * @param token        the shared secret every request must carry; blank refuses every request
+     * @param maxFileBytes largest file accepted
+     */
+    public SyncServerHttp(String root, String store, String dataSource, String token, long maxFileBytes) {
+        this.root = Path.of(root);
+        this.store = Path.of(store);
+        this.dataSourceName = dataSource;
+        this.tokenDigest = token == null || token.isBlank() ? null : digest(token);
+        this.maxFileBytes = maxFileBytes;
+    }
+
+    public SyncServer server() {
+        SyncServer built = server;
+        if (built == null) {
+            synchronized (this) {
+                if (server == null) {
+                    if (dataSource == null) {
+                        dataSource = camelContext.getRegistry().lookupByNameAndType(dataSourceName, DataSource.class);
+                        if (dataSource == null) {
+                            throw new IllegalStateException("No DataSource named " + dataSourceName + " in the registry");
+                        }
+                    }
+                    server = new SyncServer(root, store, dataSource, Chunker.DEFAULT_MAX, maxFileBytes);
+                    LOG.info("Sync server keeps {} (chunk store {})", server.root(), store.toAbsolutePath().normalize());
+                }
+                built = server;
+            }
+        }
+        return built;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    /** Checks the token (in constant time) and names the operation in {@link SyncHeaders#OPERATION}. */
+    public void authenticate(Exchange exchange) {
+        Message in = exchange.getMessage();
+        String uri = in.getHeader(Exchange.HTTP_URI, "", String.class);
+        int query = uri.indexOf('?');
+        String path = query >= 0 ? uri.substring(0, query) : uri;
+        in.setHeader(SyncHeaders.OPERATION, path.substring(path.lastIndexOf('/') + 1));
+        String given = in.getHeader(SyncHeaders.AUTHORIZATION, "", String.class);
+        in.removeHeader(SyncHeaders.AUTHORIZATION);
+        String token = given.startsWith("Bearer ") ? given.substring("Bearer ".length()) : "";
+        if (tokenDigest == null) {
+            throw new SyncAuthException("the server has no token configured (set sync.server.token): every request is refused");
+        }
+        // Comparing digests compares equal lengths in constant time, so neither length nor content leaks.
+        if (!MessageDigest.isEqual(tokenDigest, digest(token))) {
+            throw new SyncAuthException("wrong or missing token");
+        }
+    }
+
+    public void list(Exchange exchange) throws IOException {
+        List<SyncServer.Entry> entries = server().list();
+        reply(exchange, 200, Map.of("entries", entries));
+    }
+
+    public void have(Exchange exchange) throws IOException {
+        JsonNode request = json(exchange);
+        boolean copied = server().copyIfKnown(client(exchange), text(request, "path"), text(request, "hash"));
+        reply(exchange, 200, Map.of("copied", copied));
+    }
+
+    public void missing(Exchange exchange) throws IOException {
+        List<Integer> missing = server().missing(client(exchange), bytes(exchange));
+        if (missing == null) {
+            reply(exchange, 404, Map.of("error", "the base of this delta is unknown here: send the full chunk list"));
+        } else {
+            reply(exchange, 200, Map.of("missing", missing));
+        }
+    }
+
+    /** The chunk list of a content the server holds, binary, or 404. */
+    public void manifest(Exchange exchange) throws IOException {
+        String hash = text(json(exchange), "hash");
+        byte[] manifest;
+        try {
+            manifest = server().manifest(hash);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(hash, "manifest request refused: " + e.getMessage());
+        }
+        if (manifest == null) {
+            reply(exchange, 404, Map.of("error", "no chunk list for " + hash));
+            return;
+        }
+        Message out = exchange.getMessage();
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        out.setHeader(Exchange.CONTENT_TYPE, "application/octet-stream");
+        out.setBody(manifest);
+    }
+
+    /** A batch of chunks: hash, length and bytes, one after the other. */
+    public void chunks(Exchange exchange) throws IOException {
+        reply(exchange, 200, Map.of("stored", server().chunks(client(exchange), bytes(exchange))));
+    }
+
+    public void chunk(Exchange exchange) throws IOException {
+        String hash = exchange.getMessage().getHeader(SyncHeaders.CHUNK_HASH, String.class);
+        try {
+            Manifest.parseHash(hash);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(client(exchange), "chunk refused: " + e.getMessage());
+        }
+        server().chunk(client(exchange), hash, bytes(exchange));
+        reply(exchange, 200, Map.of("stored", true));
+    }
+
+    public void commit(Exchange exchange) throws IOException {
+        JsonNode request = json(exchange);
+        List<Integer> missing = server().commit(client(exchange), text(request, "path"), text(request, "hash"));
+        reply(exchange, missing.isEmpty() ? 200 : 409, Map.of("missing", missing));
+    }
+
+    public void delete(Exchange exchange) throws IOException {
+        server().delete(client(exchange), text(json(exchange), "path"));
+        reply(exchange, 200, Map.of("deleted", true));
+    }
+
+    public void move(Exchange exchange) throws IOException {
+        JsonNode request = json(exchange);
+        boolean moved = server().move(client(exchange), text(request, "from"), text(request, "to"));
+        reply(exchange, moved ? 200 : 404, Map.of("moved", moved));
+    }
+
+    public void mkdir(Exchange exchange) throws IOException {
+        server().mkdir(client(exchange), text(json(exchange), "path"));
+        reply(exchange, 200, Map.of("created", true));
+    }
+
+    public void unknown(Exchange exchange) {
+        reply(exchange, 404, Map.of("error", "no such operation: " + exchange.getMessage().getHeader(SyncHeaders.OPERATION)));
+    }
+
+    /** Maps the failure the route caught to a status code and a clear message; refusals are audited. */
+    public void failed(Exchange exchange) {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String client = client(exchange);
+        if (failure instanceof SyncAuthException) {
+            LOG.warn("Sync request from {} refused: {}", client, failure.getMessage());
+            server().refused(client, null, "unauthorised: " + failure.getMessage());
+            reply(exchange, 401, Map.of("error", "unauthorised: " + failure.getMessage()));
+        } else if (failure instanceof BadInputException bad) {
+            LOG.warn("Sync request from {} refused: {}", client, bad.getMessage());
+            server().refused(client, bad.source(), bad.reason());
+            reply(exchange, 400, Map.of("error", bad.getMessage()));
+        } else {
+            LOG.error("Sync request from {} failed: {}", client, String.valueOf(failure));
+            reply(exchange, 500, Map.of("error", String.valueOf(failure)));
+        }
+    }
+
+    private static String client(Exchange exchange) {
+        String client = exchange.getMessage().getHeader(SyncHeaders.CLIENT, String.class);
+        return client == null || client.isBlank() ? "unnamed" : client.substring(0, Math.min(200, client.length()));
+    }
+
+    private static byte[] bytes(Exchange exchange) {
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        return body == null ? new byte[0] : body;
+    }
+
+    private static JsonNode json(Exchange exchange) {
+        try {
+            return JSON.readTree(bytes(exchange));
+        } catch (IOException e) {
+            throw new BadInputException(client(exchange), "request body is not JSON: " + e.getMessage());
+        }
+    }
+
+    private static String text(JsonNode request, String field) {
+        JsonNode value = request == null ? null : request.get(field);
+        if (value == null || !value.isTextual()) {
+            throw new BadInputException(field, "request lacks the text field '" + field + "'");
+        }
+        return value.asText();
+    }
+
+    private static void reply(Exchange exchange, int status, Object body) {
+        Message out = exchange.getMessage();
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        try {
+            out.setBody(JSON.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] digest(String token) {
+        return Chunker.sha256().digest(token.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A request without the right token. */
+    public static final class SyncAuthException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public SyncAuthException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package io.filesync.sync;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.filesync.core.error.BadInputException;
+
+/**
+ * The client's side of the wire: one method per server operation, over the JDK's HTTP client (HTTP/1.1, kept-alive
+ * connections; HTTPS with an optional trust store). Failures come in two kinds: {@link Unavailable} for anything
+ * that may pass (no connection, a timeout, a 5xx, a wrong token that an operator may fix), retried with backoff by
+ * the caller, and {@link BadInputException} for a request the server refused (400), which retrying cannot fix.
+ */
+public final class SyncTransport {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final URI base;
+    private final String authorization;
+    private final String client;
+    private final HttpClient http;
+    private final AtomicLong bytesSent = new AtomicLong();
+    private final AtomicLong contentBytesSent = new AtomicLong();
+
+    /**
+     * @param serverUrl  e.g. {@code http://127.0.0.1:8765/sync}
+     * @param trustStore a PKCS12 trust store for the server's certificate, or blank for the JDK's default
+     */
+    public SyncTransport(String serverUrl, String token, String client, String trustStore, String trustStorePassword) {
+        this.base = URI.create(serverUrl.endsWith("/") ? serverUrl : serverUrl + "/");
+        this.authorization = "Bearer " + (token == null ? "" : token);
+        this.client = client;
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5));
+        if (trustStore != null && !trustStore.isBlank()) {
+            builder.sslContext(sslContext(Path.of(trustStore), trustStorePassword));
+        }
+        this.http = builder.build();
+    }
+
+    /** Unavailable for now: no answer, a server error, or a refused token. */
+    public static final class Unavailable extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    /** All request bytes sent (bodies only; HTTP headers excluded). */
+    public long bytesSent() {
+        return bytesSent.get();
+    }
+
+    /** File content bytes sent in chunks. */
+    public long contentBytesSent() {
+        return contentBytesSent.get();
+    }
+
+    public List<SyncServer.Entry> list() throws IOException {
+        JsonNode reply = call("list", null, null, null);
+        List<SyncServer.Entry> entries = new ArrayList<>();
+        for (JsonNode entry : reply.path("entries")) {
+            entries.add(new SyncServer.Entry(entry.path("path").asText(), entry.path("directory").asBoolean(),
+                    entry.path("size").asLong(), entry.path("hash").isTextual() ? entry.path("hash").asText() : null));
+        }
+        return entries;
+    }
+
+    public boolean have(String path, String hash) throws IOException {
+        return call("have", json(Map.of("path", path, "hash", hash)), null, null).path("copied").asBoolean();
+    }
+
+    /**
+     * Sends a chunk list, full ({@link Manifest#encode()}) or as a {@link ManifestDelta}.
+     *
+     * @return the indexes of the chunks the server lacks, or null when the server does not know a delta's base
+     */
+    public List<Integer> missing(byte[] chunkList) throws IOException {
+        JsonNode reply = call("missing", chunkList, null, null);
+        return reply.has("missing") ? indexes(reply) : null;
+    }
+
+    /** The server's chunk list for a content it holds, or null. */
+    public Manifest manifest(String hash, int maxChunk) throws IOException {
+        HttpResponse<byte[]> response = send("manifest", json(Map.of("hash", hash)), null, null);
+        if (response.statusCode() == 404) {
+            return null;
+        }
+        if (response.statusCode() != 200) {
+            check("manifest", response.statusCode(), parse(response.body()));
+        }
+        return Manifest.decode(new java.io.ByteArrayInputStream(response.body()), maxChunk, Integer.MAX_VALUE);
+    }
+
+    public void chunk(byte[] hash, byte[] bytes) throws IOException {
+        call("chunk", bytes, SyncHeaders.CHUNK_HASH, Manifest.hex(hash));
+        contentBytesSent.addAndGet(bytes.length);
+    }
+
+    /** Sends several chunks in one request: hash (32), length (4) and bytes for each. */
+    public void chunks(byte[] batch, long contentBytes) throws IOException {
+        call("chunks", batch, null, null);
+        contentBytesSent.addAndGet(contentBytes);
+    }
+
+    /** @return the chunks the server still lacks; empty when the file is in place */
+    public List<Integer> commit(String path, String hash) throws IOException {
+        return indexes(call("commit", json(Map.of("path", path, "hash", hash)), null, null));
+    }
+
+    public void delete(String path) throws IOException {
+        call("delete", json(Map.of("path", path)), null, null);
+    }
+
+    /** @return false when the server does not have the source */
+    public boolean move(String from, String to) throws IOException {
+        return call("move", json(Map.of("from", from, "to", to)), null, null).path("moved").asBoolean();
+    }
+
+    public void mkdir(String path) throws IOException {
+        call("mkdir", json(Map.of("path", path)), null, null);
+    }
+
+    private JsonNode call(String operation, byte[] body, String header, String value) throws IOException {
+        HttpResponse<byte[]> response = send(operation, body, header, value);
+        JsonNode reply = parse(response.body());
+        int status = response.statusCode();
+        if (status == 200 || status == 404 && (operation.equals("move") || operation.equals("missing"))
+                || status == 409 && operation.equals("commit")) {
+            return reply;
+        }
+        check(operation, status, reply);
+        return reply;
+    }
+
+    private void check(String operation, int status, JsonNode reply) throws IOException {
+        String error = reply.path("error").asText("HTTP " + status);
+        if (status == 400 || status == 413) {
+            throw new BadInputException(operation, "sync server refused the request: " + error);
+        }
+        if (status == 401) {
+            throw new Unavailable("sync server " + base + " rejected this client (" + error + "): check sync.client.token", null);
+        }
+        throw new Unavailable("sync server " + base + " answered " + status + " to " + operation + ": " + error, null);
+    }
+
+    private HttpResponse<byte[]> send(String operation, byte[] body, String header, String value) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(operation)).timeout(Duration.ofMinutes(2))
+                .header(SyncHeaders.AUTHORIZATION, authorization).header(SyncHeaders.CLIENT, client);
+        if (header != null) {
+            request.header(header, value);
+        }
+        request.method(body == null ? "GET" : "POST",
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unavailable("interrupted while talking to " + base, e);
+        } catch (IOException e) {
+            throw new Unavailable("sync server " + base + " unreachable: " + e, e);
+        }
+        bytesSent.addAndGet(body == null ? 0 : body.length);
+        return response;
+    }
+
+    private static List<Integer> indexes(JsonNode reply) {
+        List<Integer> indexes = new ArrayList<>();
+        reply.path("missing").forEach(node -> indexes.add(node.asInt()));
+        return indexes;
+    }
+
+    private static JsonNode parse(byte[] body) {
+        try {
+            return body == null || body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
+        } catch (IOException e) {
+            return JSON.createObjectNode().put("error", new String(body, 0, Math.min(200, body.length), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    private static byte[] json(Object value) throws IOException {
+        return JSON.writeValueAsBytes(value);
+    }
+
+    private static SSLContext sslContext(Path trustStore, String password) {
+        try (InputStream in = Files.newInputStream(trustStore)) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(in, password == null ? new char[0] : password.toCharArray());
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("Cannot load the sync trust store " + trustStore + ": " + e.getMessage(), e);
+        }
+    }
+}

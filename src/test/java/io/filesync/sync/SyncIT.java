@@ -1,0 +1,371 @@
+package io.filesync.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import io.filesync.BundleBoot;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A real sync server and a real sync client, each a full filesync CamelContext with its own database, talking HTTP
+ * over loopback. Every test ends with the server's folder byte-for-byte equal to the client's; bytes on the wire
+ * are counted by the server.
+ */
+class SyncIT {
+
+    private static final Path BASE = Path.of("target/sync-it").toAbsolutePath();
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+    private static final String TOKEN = "it-secret-token";
+
+    private static int port;
+    private static BundleBoot server;
+    private static BundleBoot client;
+
+    @BeforeAll
+    static void start() throws Exception {
+        deleteTree(BASE);
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        server = startServer();
+        client = startClient("client", TOKEN);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static BundleBoot startServer() throws Exception {
+        Path work = BASE.resolve("server");
+        return BundleBoot.start(work, Map.of(
+                "camel.main.routes-include-pattern", "file:routes/filesync-*.camel.yaml,file:routes/sync-server.camel.yaml",
+                "sync.server.enabled", "true",
+                "sync.server.port", String.valueOf(port),
+                "sync.server.root", work.resolve("files").toString(),
+                "sync.server.store", work.resolve("store").toString(),
+                "sync.server.token", TOKEN));
+    }
+
+    private static BundleBoot startClient(String name, String token) throws Exception {
+        Path work = BASE.resolve(name);
+        Files.createDirectories(work.resolve("folder"));
+        return BundleBoot.start(work, Map.ofEntries(
+                Map.entry("camel.main.routes-include-pattern", "file:routes/filesync-*.camel.yaml,file:routes/sync-client*.camel.yaml"),
+                Map.entry("sync.client.enabled", "true"),
+                Map.entry("sync.client.dir", work.resolve("folder").toString()),
+                Map.entry("sync.client.server-url", "http://127.0.0.1:" + port + "/sync"),
+                Map.entry("sync.client.token", token),
+                Map.entry("sync.client.name", name),
+                Map.entry("sync.client.settle-time-ms", "100"),
+                Map.entry("sync.client.poll-ms", "100"),
+                Map.entry("sync.client.retry-initial-delay-ms", "200"),
+                Map.entry("sync.client.retry-max-delay-ms", "1000")));
+    }
+
+    private static SyncServer syncServer() {
+        return server.main().getCamelContext().getRegistry().lookupByNameAndType("syncServerHttp", SyncServerHttp.class).server();
+    }
+
+    private static SyncClient syncClient(BundleBoot boot) {
+        return boot.main().getCamelContext().getRegistry().lookupByNameAndType("syncClient", SyncClient.class);
+    }
+
+    private static Path local() {
+        return BASE.resolve("client/folder");
+    }
+
+    private static Path remote() {
+        return BASE.resolve("server/files");
+    }
+
+    @Test
+    void createsModificationsDeletesRenamesMovesAndEmptyFoldersEndByteForByteEqual() throws Exception {
+        Path root = local().resolve("tree");
+        write(root.resolve("a/b/c/deep.bin"), random(300_000, 1));
+        write(root.resolve("a/text.txt"), "hello\n".getBytes(StandardCharsets.UTF_8));
+        write(root.resolve("empty-file"), new byte[0]);
+        Files.createDirectories(root.resolve("empty/nested-empty"));
+        write(root.resolve("doomed/one.bin"), random(70_000, 2));
+        write(root.resolve("to-rename.bin"), random(900_000, 3));
+        awaitInSync();
+
+        long before = syncServer().chunkBytesReceived();
+        write(root.resolve("a/text.txt"), "hello, modified\n".getBytes(StandardCharsets.UTF_8));
+        Files.move(root.resolve("to-rename.bin"), root.resolve("renamed.bin"));
+        Files.move(root.resolve("renamed.bin"), root.resolve("a/b/moved.bin"));
+        Files.move(root.resolve("a/b/c"), root.resolve("c-renamed"));
+        Files.move(root.resolve("empty"), root.resolve("a/empty-moved"));
+        deleteTree(root.resolve("doomed"));
+        awaitInSync();
+
+        // The renames and moves cost no content: only the 16-byte edit crossed the wire.
+        assertThat(syncServer().chunkBytesReceived() - before).isEqualTo(16);
+        assertThat(syncServer().audit().entries()).anySatisfy(entry -> {
+            assertThat(entry.operation()).isEqualTo("move");
+            assertThat(entry.path()).isEqualTo("tree/c-renamed");
+        });
+        assertThat(remote().resolve("tree/a/empty-moved/nested-empty")).isEmptyDirectory();
+    }
+
+    @Test
+    void aDuplicateFileIsSentWithZeroContentBytes() throws Exception {
+        byte[] content = random(3_000_000, 4);
+        write(local().resolve("dup/original.bin"), content);
+        awaitInSync();
+        long before = syncServer().chunkBytesReceived();
+
+        write(local().resolve("dup/copy-under-another-name.bin"), content);
+        awaitInSync();
+
+        assertThat(syncServer().chunkBytesReceived()).isEqualTo(before);
+        assertThat(syncServer().audit().entries()).anySatisfy(entry -> {
+            assertThat(entry.operation()).isEqualTo("copy");
+            assertThat(entry.path()).isEqualTo("dup/copy-under-another-name.bin");
+            assertThat(entry.bytesReceived()).isZero();
+            assertThat(entry.bytesSaved()).isEqualTo(content.length);
+        });
+    }
+
+    @Test
+    void aOneByteInsertionInALargeFileSendsOnlyTheAffectedChunks() throws Exception {
+        byte[] content = random(30_000_000, 5);
+        Path file = local().resolve("large/big.bin");
+        write(file, content);
+        awaitInSync();
+        long before = syncServer().chunkBytesReceived();
+        long sentBefore = syncClient(client).transport().bytesSent();
+
+        byte[] edited = new byte[content.length + 1];
+        System.arraycopy(content, 0, edited, 0, content.length / 2);
+        edited[content.length / 2] = 7;
+        System.arraycopy(content, content.length / 2, edited, content.length / 2 + 1, content.length - content.length / 2);
+        write(file, edited);
+        awaitInSync();
+
+        long received = syncServer().chunkBytesReceived() - before;
+        long onTheWire = syncClient(client).transport().bytesSent() - sentBefore;
+        // One or two chunks around the insertion (each at most 256 KiB), against 30 MB for the whole file.
+        assertThat(received).isBetween(1L, 2L * Chunker.DEFAULT_MAX);
+        // Plus one chunk list (36 bytes per chunk) and a few small JSON requests.
+        assertThat(onTheWire).isLessThan(received + 36L * 600 + 4096);
+        assertThat(syncServer().audit().entries()).anySatisfy(entry -> {
+            assertThat(entry.operation()).isEqualTo("commit");
+            assertThat(entry.path()).isEqualTo("large/big.bin");
+            assertThat(entry.bytesReceived()).isEqualTo(received);
+            assertThat(entry.bytesSaved()).isEqualTo(edited.length - received);
+        });
+    }
+
+    @Test
+    void changesMadeWhileTheServerIsDownFlowWhenItReturns() throws Exception {
+        write(local().resolve("outage/before.txt"), "before".getBytes(StandardCharsets.UTF_8));
+        awaitInSync();
+
+        server.close();
+        server = null;
+        write(local().resolve("outage/during-1.bin"), random(200_000, 6));
+        write(local().resolve("outage/before.txt"), "changed while the server was down".getBytes(StandardCharsets.UTF_8));
+        Files.createDirectories(local().resolve("outage/empty-during"));
+        await().atMost(PATIENCE).until(() -> syncClient(client).lastProblem() != null);
+        write(local().resolve("outage/during-2.bin"), random(100_000, 7));
+        Files.delete(local().resolve("outage/during-1.bin"));
+        await().atMost(PATIENCE).until(() -> syncClient(client).queue().size() > 0);
+
+        server = startServer();
+        awaitInSync();
+        await().atMost(PATIENCE).until(() -> syncClient(client).queue().size() == 0);
+    }
+
+    @Test
+    void aRestartedClientReHashesAndReSendsNothingUnchangedAndCatchesUpOnOfflineChanges() throws Exception {
+        write(local().resolve("restart/kept.bin"), random(2_000_000, 9));
+        write(local().resolve("restart/edited.txt"), "first".getBytes(StandardCharsets.UTF_8));
+        write(local().resolve("restart/removed.txt"), "bye".getBytes(StandardCharsets.UTF_8));
+        awaitInSync();
+
+        client.close();
+        client = null;
+        write(local().resolve("restart/edited.txt"), "edited while the client was stopped".getBytes(StandardCharsets.UTF_8));
+        Files.delete(local().resolve("restart/removed.txt"));
+        Files.createDirectories(local().resolve("restart/new-empty"));
+        long before = syncServer().chunkBytesReceived();
+
+        client = startClient("client", TOKEN);
+        await().atMost(PATIENCE).until(() -> syncClient(client).initialSyncDone());
+        awaitInSync();
+        assertThat(syncClient(client).filesHashed()).isEqualTo(1);
+        assertThat(syncServer().chunkBytesReceived() - before).isEqualTo("edited while the client was stopped".length());
+    }
+
+    @Test
+    void aClientWithAWrongTokenIsRejectedAndSaysSo() throws Exception {
+        try (BundleBoot intruder = startClient("intruder", "not-the-token")) {
+            write(BASE.resolve("intruder/folder/intrusion.txt"), "should never arrive".getBytes(StandardCharsets.UTF_8));
+            await().atMost(PATIENCE).untilAsserted(() ->
+                    assertThat(syncClient(intruder).lastProblem()).contains("rejected this client").contains("wrong or missing token"));
+            assertThat(remote().resolve("intrusion.txt")).doesNotExist();
+            assertThat(syncServer().audit().entries()).anySatisfy(entry -> {
+                assertThat(entry.client()).isEqualTo("intruder");
+                assertThat(entry.operation()).isEqualTo("refused");
+            });
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"../escape.txt", "/tmp/escape.txt", "a/../../escape.txt", "%2e%2e/escape.txt",
+            "%252e%252e%252fescape.txt", "..%2fescape.txt", "a\\..\\..\\escape.txt", "nul\u0000byte.txt",
+            "outside-link/escape.txt", "", "."})
+    void hostilePathsAreRefusedAndNothingIsWrittenOutsideTheRoot(String hostile) throws Exception {
+        Path outside = BASE.resolve("outside");
+        Files.createDirectories(outside);
+        Files.createDirectories(remote());
+        Path link = remote().resolve("outside-link");
+        if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Files.createSymbolicLink(link, outside);
+        }
+        String path = hostile.replace("\\u0000", "\u0000");
+        String json = "{\"path\":" + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(path) + "}";
+        for (String operation : List.of("mkdir", "delete")) {
+            HttpResponse<String> response = post(operation, TOKEN, json.getBytes(StandardCharsets.UTF_8), null);
+            assertThat(response.statusCode()).as(operation + " " + hostile).isEqualTo(400);
+        }
+        String move = "{\"from\":\"tree/a/text.txt\",\"to\":" + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(path) + "}";
+        assertThat(post("move", TOKEN, move.getBytes(StandardCharsets.UTF_8), null).statusCode()).isIn(400, 404);
+        assertThat(outside).isEmptyDirectory();
+        assertThat(BASE.resolve("escape.txt")).doesNotExist();
+        assertThat(BASE.resolve("server/escape.txt")).doesNotExist();
+        Files.delete(link);
+    }
+
+    @Test
+    void aTruncatedOrCorruptedChunkIsRefusedAndNotStored() throws Exception {
+        byte[] chunk = random(60_000, 8);
+        String hash = Manifest.hex(Chunker.sha256().digest(chunk));
+        byte[] truncated = java.util.Arrays.copyOf(chunk, chunk.length - 10);
+        byte[] corrupted = chunk.clone();
+        corrupted[500] ^= 1;
+        for (byte[] bad : List.of(truncated, corrupted)) {
+            HttpResponse<String> response = post("chunk", TOKEN, bad, hash);
+            assertThat(response.statusCode()).isEqualTo(400);
+            assertThat(response.body()).contains("do not match its hash");
+        }
+        assertThat(BASE.resolve("server/store/chunks/" + hash.substring(0, 2) + "/" + hash)).doesNotExist();
+        assertThat(post("chunk", TOKEN, chunk, hash).statusCode()).isEqualTo(200);
+        assertThat(BASE.resolve("server/store/chunks/" + hash.substring(0, 2) + "/" + hash)).hasBinaryContent(chunk);
+        assertThat(post("chunk", "wrong", chunk, hash).statusCode()).isEqualTo(401);
+
+        // The same in a batch: a chunk cut short in transit, and a chunk whose bytes were altered.
+        byte[] other = random(20_000, 9);
+        String otherHash = Manifest.hex(Chunker.sha256().digest(other));
+        java.nio.ByteBuffer cut = java.nio.ByteBuffer.allocate(36 + other.length - 100);
+        cut.put(Chunker.sha256().digest(other)).putInt(other.length).put(other, 0, other.length - 100);
+        HttpResponse<String> truncatedBatch = post("chunks", TOKEN, cut.array(), null);
+        assertThat(truncatedBatch.statusCode()).isEqualTo(400);
+        assertThat(truncatedBatch.body()).contains("truncated or corrupted");
+        byte[] altered = other.clone();
+        altered[0] ^= 1;
+        java.nio.ByteBuffer wrong = java.nio.ByteBuffer.allocate(36 + other.length);
+        wrong.put(Chunker.sha256().digest(other)).putInt(other.length).put(altered);
+        assertThat(post("chunks", TOKEN, wrong.array(), null).statusCode()).isEqualTo(400);
+        assertThat(BASE.resolve("server/store/chunks/" + otherHash.substring(0, 2) + "/" + otherHash)).doesNotExist();
+    }
+
+    @Test
+    void aRequestAboveTheSizeLimitIsRefused() throws Exception {
+        byte[] huge = new byte[33 * 1024 * 1024];
+        HttpResponse<String> response = post("chunks", TOKEN, huge, null);
+        assertThat(response.statusCode()).isEqualTo(413);
+        // A chunk above the largest chunk size, even within the request limit and with its true hash, is refused too.
+        byte[] oversized = random(Chunker.DEFAULT_MAX + 1, 10);
+        HttpResponse<String> chunk = post("chunk", TOKEN, oversized, Manifest.hex(Chunker.sha256().digest(oversized)));
+        assertThat(chunk.statusCode()).isEqualTo(400);
+        assertThat(chunk.body()).contains("chunks hold 1 to " + Chunker.DEFAULT_MAX + " bytes");
+    }
+
+    private static HttpResponse<String> post(String operation, String token, byte[] body, String chunkHash) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sync/" + operation))
+                .header("Authorization", "Bearer " + token).header("X-Filesync-Client", "hostile-test")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (chunkHash != null) {
+            request.header("X-Filesync-Chunk", chunkHash);
+        }
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void awaitInSync() {
+        await().atMost(PATIENCE).until(() -> syncClient(client).queue().size() == 0);
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                assertThat(tree(remote())).isEqualTo(tree(local())));
+    }
+
+    /** Path to content hash (or "dir") of everything under a folder. */
+    static Map<String, String> tree(Path root) throws IOException {
+        Map<String, String> tree = new TreeMap<>();
+        if (!Files.isDirectory(root)) {
+            return tree;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) walk::iterator) {
+                if (path.equals(root)) {
+                    continue;
+                }
+                String relative = root.relativize(path).toString();
+                tree.put(relative, Files.isDirectory(path) ? "dir" : Manifest.hex(Chunker.sha256().digest(Files.readAllBytes(path))));
+            }
+        }
+        return tree;
+    }
+
+    static void write(Path file, byte[] content) throws IOException {
+        Files.createDirectories(file.getParent());
+        Path temp = file.resolveSibling("." + file.getFileName() + ".writing");
+        Files.write(temp, content);
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    static byte[] random(int size, long seed) {
+        byte[] data = new byte[size];
+        new Random(seed).nextBytes(data);
+        return data;
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(path);
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.filesync.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.filesync.core.db.DataSources;
+import io.filesync.core.error.BadInputException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sync server as a plain class: chunk store integrity, assemble-and-rename, dedup, and path confinement. */
+class SyncServerTest {
+
+    @TempDir
+    Path work;
+    private HikariDataSource dataSource;
+    private SyncServer server;
+    private final Chunker chunker = new Chunker();
+
+    @BeforeEach
+    void start() {
+        dataSource = DataSources.pooled("jdbc:sqlite:" + work.resolve("server.db"), null, null, 2);
+        server = new SyncServer(work.resolve("root"), work.resolve("store"), dataSource, Chunker.DEFAULT_MAX, 1L << 30);
+    }
+
+    @AfterEach
+    void stop() {
+        dataSource.close();
+    }
+
+    @Test
+    void aFileIsCommittedOnlyOnceEveryChunkIsThereAndItsHashMatches() throws IOException {
+        byte[] content = SyncChunkerTest.random(1_000_000, 11);
+        Manifest manifest = chunker.chunk(new ByteArrayInputStream(content));
+        List<Integer> missing = server.missing("c", manifest.encode());
+        assertThat(missing).hasSize(manifest.chunks().size());
+
+        upload(manifest, content, missing.subList(1, missing.size()));
+        assertThat(server.commit("c", "x/file.bin", manifest.hex())).containsExactly(0);
+        assertThat(work.resolve("root/x/file.bin")).doesNotExist();
+
+        upload(manifest, content, List.of(0));
+        assertThat(server.commit("c", "x/file.bin", manifest.hex())).isEmpty();
+        assertThat(work.resolve("root/x/file.bin")).hasBinaryContent(content);
+        assertThat(server.list()).extracting(SyncServer.Entry::path, SyncServer.Entry::hash)
+                .contains(org.assertj.core.groups.Tuple.tuple("x/file.bin", manifest.hex()));
+        try (var files = Files.list(work.resolve("root/x"))) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("file.bin");
+        }
+    }
+
+    @Test
+    void knownContentIsCopiedLocallyUnderANewName() throws IOException {
+        byte[] content = SyncChunkerTest.random(400_000, 12);
+        Manifest manifest = chunker.chunk(new ByteArrayInputStream(content));
+        assertThat(server.copyIfKnown("c", "copy.bin", manifest.hex())).isFalse();
+        upload(manifest, content, server.missing("c", manifest.encode()));
+        assertThat(server.commit("c", "first.bin", manifest.hex())).isEmpty();
+
+        assertThat(server.copyIfKnown("c", "copy.bin", manifest.hex())).isTrue();
+        assertThat(work.resolve("root/copy.bin")).hasBinaryContent(content);
+        assertThat(server.audit().entries()).extracting(SyncAudit.Entry::operation, SyncAudit.Entry::bytesReceived)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("commit", 400_000L),
+                        org.assertj.core.groups.Tuple.tuple("copy", 0L));
+    }
+
+    @Test
+    void aChunkWhoseBytesDoNotMatchItsHashIsNeverStored() throws IOException {
+        byte[] good = SyncChunkerTest.random(50_000, 13);
+        byte[] hash = Chunker.sha256().digest(good);
+        byte[] poisoned = SyncChunkerTest.random(50_000, 14);
+        assertThatThrownBy(() -> server.chunk("evil", Manifest.hex(hash), poisoned))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("do not match its hash");
+        assertThat(new ChunkStore(work.resolve("store"), Chunker.DEFAULT_MAX, 10).has(hash)).isFalse();
+    }
+
+    @Test
+    void movesDeletesAndFoldersStayInsideTheRoot() throws IOException {
+        server.mkdir("c", "a/b");
+        Files.writeString(work.resolve("root/a/b/f.txt"), "x");
+        assertThat(server.move("c", "a", "z/renamed")).isTrue();
+        assertThat(work.resolve("root/z/renamed/b/f.txt")).hasContent("x");
+        assertThat(server.move("c", "not-there", "y")).isFalse();
+        assertThatThrownBy(() -> server.move("c", "z", "z/renamed/inside")).isInstanceOf(BadInputException.class);
+        for (String hostile : List.of("../x", "/abs", "a/../../x", "%2e%2e/x", "a\\..\\x", "nul\0x")) {
+            assertThatThrownBy(() -> server.mkdir("c", hostile)).as(hostile).isInstanceOf(BadInputException.class);
+            assertThatThrownBy(() -> server.delete("c", hostile)).as(hostile).isInstanceOf(BadInputException.class);
+        }
+        server.delete("c", "z");
+        assertThat(work.resolve("root/z")).doesNotExist();
+        assertThat(work.resolve("root")).exists();
+    }
+
+    private void upload(Manifest manifest, byte[] content, List<Integer> indexes) throws IOException {
+        for (int index : indexes) {
+            Manifest.Chunk chunk = manifest.chunks().get(index);
+            byte[] bytes = java.util.Arrays.copyOfRange(content, (int) chunk.offset(), (int) chunk.offset() + chunk.length());
+            server.chunk("c", chunk.hex(), bytes);
+        }
+    }
+}
