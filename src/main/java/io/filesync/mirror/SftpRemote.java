@@ -57,11 +57,7 @@ public final class SftpRemote implements Remote {
             run(path, () -> removeIfPresent(channel, temporary));
             throw changed;
         }
-        run(path, () -> {
-            removeIfPresent(channel, target);
-            channel.rename(escape(temporary), escape(target));
-            return null;
-        });
+        run(path, () -> replace(channel, temporary, target));
         return "uploaded " + stamp.size() + " bytes";
     }
 
@@ -104,6 +100,23 @@ public final class SftpRemote implements Remote {
             channel.rename(escape(source), escape(target));
             return true;
         });
+    }
+
+    /**
+     * Renames over an existing target. JSch uses the atomic posix-rename extension where the server offers it (OpenSSH,
+     * MINA), so readers never miss the file; plain SFTP v3 refuses to overwrite, and then the target is removed first.
+     */
+    private static Void replace(ChannelSftp channel, String from, String to) throws SftpException {
+        try {
+            channel.rename(escape(from), escape(to));
+        } catch (SftpException refused) {
+            if (statOrNull(channel, to) == null || statOrNull(channel, from) == null) {
+                throw refused;
+            }
+            channel.rm(escape(to));
+            channel.rename(escape(from), escape(to));
+        }
+        return null;
     }
 
     private void makeParents(ChannelSftp channel, String target) throws SftpException {
