@@ -6,7 +6,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import javax.sql.DataSource;
 
@@ -21,7 +23,8 @@ import io.filesync.core.db.ManagedTable;
  * De-duplicated per path: a send waiting for a path absorbs every later send of that path (the executor reads the
  * file when it runs, so the newest content goes out), so 1,000 rewrites while the remote is slow give at most the
  * send that is running plus one waiting. Actions on one path run in queue order: only an action with no earlier
- * unfinished action on its path (or, for a move, on its previous path) is offered by {@link #due(long, int)}.
+ * unfinished action on its path (or, for a move, on its previous path) is offered by {@link #due(long, int)}. A
+ * folder's own actions are ordered with the folder's path, not with the paths below it.
  * <p>
  * States: QUEUED (waiting, possibly until {@code due_at} after a failure), RUNNING, FAILED (bad input that retrying
  * will not fix; kept for the operator, superseded by the next action on its path). Finished actions are deleted;
@@ -37,6 +40,9 @@ public final class ActionQueue {
         /** A send made redundant by a waiting move that already carries this version to the path. */
         SKIPPED
     }
+
+    /** How many of the oldest queued actions one {@link #due} looks at. */
+    private static final int WINDOW = 2000;
 
     private final DataSource dataSource;
     private final String mapping;
@@ -91,24 +97,47 @@ public final class ActionQueue {
     public List<MirrorAction> due(long nowMillis, int limit) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             prepare(connection);
-            String sql = table.sql(connection, "SELECT a.id, a.kind, a.path, a.previous_path, a.version, a.directory, a.attempts"
-                    + " FROM %1$s a WHERE a.mapping = ? AND a.state = 'QUEUED' AND a.due_at <= ?"
-                    + " AND NOT EXISTS (SELECT 1 FROM %1$s b WHERE b.mapping = a.mapping AND b.id < a.id AND b.state <> 'FAILED'"
-                    + " AND (b.path = a.path OR b.path = a.previous_path OR b.previous_path = a.path))"
-                    + " ORDER BY a.id LIMIT " + Math.max(1, limit));
-            List<MirrorAction> actions = new ArrayList<>();
-            try (PreparedStatement query = connection.prepareStatement(sql)) {
-                query.setString(1, mapping);
-                query.setLong(2, nowMillis);
-                try (ResultSet rows = query.executeQuery()) {
-                    while (rows.next()) {
-                        actions.add(new MirrorAction(rows.getLong(1), ActionKind.valueOf(rows.getString(2)), rows.getString(3),
-                                rows.getString(4), rows.getString(5), rows.getInt(6) != 0, rows.getInt(7)));
+            // Order per path is decided here rather than by a correlated subquery, which cost a scan of the queue per
+            // queued row: the oldest queued actions are read in id order (an index range), and an action is due only
+            // if no running action and no older queued one touches its path.
+            Set<String> busy = new HashSet<>();
+            for (MirrorAction running : select(connection, "state = 'RUNNING'", Integer.MAX_VALUE)) {
+                busy.addAll(paths(running));
+            }
+            List<MirrorAction> due = new ArrayList<>();
+            for (MirrorAction candidate : select(connection, "state = 'QUEUED'", Math.max(WINDOW, limit * 4))) {
+                List<String> paths = paths(candidate);
+                boolean free = paths.stream().noneMatch(busy::contains);
+                busy.addAll(paths);
+                if (free && candidate.dueAtMillis() <= nowMillis) {
+                    due.add(candidate);
+                    if (due.size() >= limit) {
+                        break;
                     }
                 }
             }
-            return actions;
+            return due;
         }
+    }
+
+    private List<MirrorAction> select(Connection connection, String condition, int limit) throws SQLException {
+        String sql = table.sql(connection, "SELECT id, kind, path, previous_path, version, directory, attempts, due_at"
+                + " FROM %s WHERE mapping = ? AND " + condition + " ORDER BY id LIMIT " + limit);
+        List<MirrorAction> actions = new ArrayList<>();
+        try (PreparedStatement query = connection.prepareStatement(sql)) {
+            query.setString(1, mapping);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    actions.add(new MirrorAction(rows.getLong(1), ActionKind.valueOf(rows.getString(2)), rows.getString(3),
+                            rows.getString(4), rows.getString(5), rows.getInt(6) != 0, rows.getInt(7), rows.getLong(8)));
+                }
+            }
+        }
+        return actions;
+    }
+
+    private static List<String> paths(MirrorAction action) {
+        return action.previousPath() == null ? List.of(action.path()) : List.of(action.path(), action.previousPath());
     }
 
     /** Marks an action as running, so no later send of its path merges into it. */
@@ -216,6 +245,7 @@ public final class ActionQueue {
             try (Statement statement = connection.createStatement()) {
                 statement.execute("CREATE INDEX IF NOT EXISTS filesync_mirror_queue_path ON " + TABLE + " (mapping, path)");
                 statement.execute("CREATE INDEX IF NOT EXISTS filesync_mirror_queue_previous ON " + TABLE + " (mapping, previous_path)");
+                statement.execute("CREATE INDEX IF NOT EXISTS filesync_mirror_queue_order ON " + TABLE + " (mapping, state, id)");
             }
             indexed = true;
         }

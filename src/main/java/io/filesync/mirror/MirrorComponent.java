@@ -21,7 +21,7 @@ public class MirrorComponent extends DefaultComponent {
 
     private final Map<String, Running> engines = new HashMap<>();
 
-    private record Running(MirrorEngine engine, ExecutorService executor, int users) {
+    private record Running(MirrorEngine engine, ExecutorService executor, ExecutorService workers, int users) {
     }
 
     @Override
@@ -49,10 +49,12 @@ public class MirrorComponent extends DefaultComponent {
                     dataSource, errors);
             ExecutorService executor = getCamelContext().getExecutorServiceManager()
                     .newSingleThreadExecutor(this, SCHEME + "-" + mapping.name());
-            engine.start(executor);
-            running = new Running(engine, executor, 0);
+            ExecutorService workers = getCamelContext().getExecutorServiceManager()
+                    .newFixedThreadPool(this, SCHEME + "-" + mapping.name() + "-worker", engine.concurrency());
+            engine.start(executor, workers);
+            running = new Running(engine, executor, workers, 0);
         }
-        engines.put(endpoint.getMapping(), new Running(running.engine(), running.executor(), running.users() + 1));
+        engines.put(endpoint.getMapping(), new Running(running.engine(), running.executor(), running.workers(), running.users() + 1));
         return running.engine();
     }
 
@@ -63,12 +65,13 @@ public class MirrorComponent extends DefaultComponent {
             return;
         }
         if (running.users() > 1) {
-            engines.put(endpoint.getMapping(), new Running(running.engine(), running.executor(), running.users() - 1));
+            engines.put(endpoint.getMapping(), new Running(running.engine(), running.executor(), running.workers(), running.users() - 1));
             return;
         }
         engines.remove(endpoint.getMapping());
         running.engine().stop();
         getCamelContext().getExecutorServiceManager().shutdown(running.executor());
+        getCamelContext().getExecutorServiceManager().shutdown(running.workers());
     }
 
     /** The engine of a running mapping, or null: for tests and monitoring. */

@@ -29,6 +29,8 @@ public class MirrorEndpoint extends DefaultEndpoint {
     @UriParam(defaultValue = "true", description = "Whether the mapping runs. Camel starts the producers of a route that is"
             + " not started, so a mapping that is off must say so here too: it then opens no connection and needs no settings")
     private boolean enabled = true;
+    @UriParam(defaultValue = "4", description = "How many actions on different paths run at once (SFTP: one)")
+    private int concurrency = 4;
     @UriParam(description = "The local folder mirrored (required)")
     private String root;
 
@@ -134,7 +136,7 @@ public class MirrorEndpoint extends DefaultEndpoint {
     /** The mapping these options describe. */
     MirrorMapping mappingSettings() {
         require(root, "root");
-        return new MirrorMapping(mapping, Path.of(root), completeSync, initialBackoff, maxBackoff);
+        return new MirrorMapping(mapping, Path.of(root), completeSync, initialBackoff, maxBackoff, concurrency);
     }
 
     /** A new client for the configured remote; the caller closes it. */
@@ -168,6 +170,14 @@ public class MirrorEndpoint extends DefaultEndpoint {
 
     public void setEnabled(boolean enabled) {
         this.enabled = enabled;
+    }
+
+    public int getConcurrency() {
+        return concurrency;
+    }
+
+    public void setConcurrency(int concurrency) {
+        this.concurrency = concurrency;
     }
 
     public String getRoot() {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -41,7 +42,6 @@ import org.slf4j.LoggerFactory;
 public final class MirrorEngine {
 
     private static final Logger LOG = LoggerFactory.getLogger(MirrorEngine.class);
-    private static final int BATCH = 100;
     private static final long IDLE_POLL_MILLIS = 1000;
     private static final long ABANDONED_CHECK_MILLIS = 3_600_000;
 
@@ -53,10 +53,14 @@ public final class MirrorEngine {
     private final ErrorRecorder errors;
     private final Backoff backoff;
     private final Object signal = new Object();
+    private boolean woken;
     private volatile boolean running;
     private volatile Future<?> loop;
+    private final int concurrency;
+    private final Semaphore permits;
+    private ExecutorService workers;
     private int remoteFailures;
-    private long pausedUntil;
+    private volatile long pausedUntil;
     private long nextAbandonedCheck;
 
     /** @param errors where failures are also recorded for the shared error table; may be null */
@@ -68,6 +72,8 @@ public final class MirrorEngine {
         this.remoteState = new FileVersionRepository(dataSource, mapping.stateKey());
         this.errors = errors;
         this.backoff = new Backoff(mapping.initialBackoff(), mapping.maxBackoff());
+        this.concurrency = Math.max(1, Math.min(mapping.concurrency(), remote.maxConcurrency()));
+        this.permits = new Semaphore(concurrency);
     }
 
     public MirrorMapping mapping() {
@@ -89,7 +95,7 @@ public final class MirrorEngine {
             return;
         }
         String version = stamp.version();
-        if (version.equals(remoteState.snapshot(path).get(path)) && !queue.hasPending(path)) {
+        if (version.equals(remoteState.version(path)) && !queue.hasPending(path)) {
             return;
         }
         queued(ActionKind.SEND, path, null, version, false);
@@ -107,7 +113,7 @@ public final class MirrorEngine {
 
     /** A file or folder was renamed: queue a remote rename, or a send when the remote never had it. */
     public void moved(String from, String to, boolean directory) throws IOException, SQLException {
-        if (!directory && !remoteState.snapshot(from).containsKey(from) && !queue.hasPending(from)) {
+        if (!directory && remoteState.version(from) == null && !queue.hasPending(from)) {
             fileChanged(to);
             return;
         }
@@ -129,27 +135,32 @@ public final class MirrorEngine {
             case COALESCED -> Event.COALESCED;
             case SKIPPED -> Event.SKIPPED;
         }, null, outcome == ActionQueue.Outcome.SKIPPED ? "carried by a waiting move" : version);
-        synchronized (signal) {
-            signal.notifyAll();
-        }
+        wake();
     }
 
     // ---- executing (one thread) ----
 
-    /** Starts executing on the given executor: actions left running by a crash or stop are queued again first. */
-    public void start(ExecutorService executor) {
+    /** How many actions run at once: the mapping's setting, bounded by what the remote supports. */
+    public int concurrency() {
+        return concurrency;
+    }
+
+    /**
+     * Starts executing: the dispatcher on {@code dispatcher}, the actions on {@code workers} (at least
+     * {@link #concurrency()} threads). Actions left running by a crash or stop are queued again first.
+     */
+    public void start(ExecutorService dispatcher, ExecutorService workers) {
         running = true;
-        loop = executor.submit(this::runLoop);
-        LOG.info("mirror {}: {} -> {}, complete-sync {}", mapping.name(), mapping.root(), remote.describe(),
-                mapping.completeSync() ? "on" : "off");
+        this.workers = workers;
+        loop = dispatcher.submit(this::runLoop);
+        LOG.info("mirror {}: {} -> {}, complete-sync {}, {} at once", mapping.name(), mapping.root(), remote.describe(),
+                mapping.completeSync() ? "on" : "off", concurrency);
     }
 
     /** Stops between actions or between the parts of a large upload, which resumes on the next start. */
     public void stop() {
         running = false;
-        synchronized (signal) {
-            signal.notifyAll();
-        }
+        wake();
         Future<?> running = loop;
         if (running != null) {
             try {
@@ -185,21 +196,51 @@ public final class MirrorEngine {
                         LOG.info("mirror {}: aborted {} abandoned multipart upload(s)", mapping.name(), aborted);
                     }
                 }
-                List<MirrorAction> due = queue.due(now, BATCH);
+                // Blocks until a worker is free, so the queue is asked again exactly when something can run.
+                if (!permits.tryAcquire(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+                    continue;
+                }
+                List<MirrorAction> due = queue.due(now, permits.availablePermits() + 1);
                 if (due.isEmpty()) {
+                    permits.release();
                     await(IDLE_POLL_MILLIS);
                     continue;
                 }
-                for (MirrorAction action : due) {
-                    if (!running || !execute(action)) {
+                for (int i = 0; i < due.size(); i++) {
+                    if (i > 0 && !permits.tryAcquire()) {
                         break;
                     }
+                    MirrorAction action = due.get(i);
+                    // Marked running here, before the next query, so no action is handed out twice.
+                    queue.start(action.id());
+                    workers.execute(() -> {
+                        try {
+                            execute(action);
+                        } catch (SQLException | RuntimeException e) {
+                            pause(action, "mirror state not reachable: " + e.getMessage());
+                        } finally {
+                            permits.release();
+                        }
+                    });
                 }
             } catch (RemoteUnavailableException e) {
                 pause(null, e.getMessage());
             } catch (SQLException | IOException | RuntimeException e) {
                 pause(null, "mirror state not reachable: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
             }
+        }
+        // In-flight actions stop between parts and are queued again at the next start.
+        permits.acquireUninterruptibly(concurrency);
+        permits.release(concurrency);
+    }
+
+    private void wake() {
+        synchronized (signal) {
+            woken = true;
+            signal.notifyAll();
         }
     }
 
@@ -208,7 +249,6 @@ public final class MirrorEngine {
         if (action.attempts() > 0) {
             audit.record(mapping.name(), action, Event.RETRIED, null, "attempt " + (action.attempts() + 1));
         }
-        queue.start(action.id());
         audit.record(mapping.name(), action, Event.STARTED, null, null);
         try {
             String detail = switch (action.kind()) {
@@ -221,10 +261,7 @@ public final class MirrorEngine {
             }
             queue.complete(action.id());
             audit.record(mapping.name(), action, Event.COMPLETED, null, detail);
-            if (remoteFailures > 0) {
-                LOG.info("mirror {}: remote {} is back; the queue drains", mapping.name(), remote.describe());
-                remoteFailures = 0;
-            }
+            resumed();
             return true;
         } catch (RemoteUnavailableException e) {
             queue.retryAt(action.id(), 0, true, e.getMessage());
@@ -302,7 +339,7 @@ public final class MirrorEngine {
             remoteState.rename(action.previousPath(), action.path());
             // The file may have changed between its last send and the move: the newest content must end up there.
             Path local = mapping.local(action.path());
-            String sent = remoteState.snapshot(action.path()).get(action.path());
+            String sent = remoteState.version(action.path());
             if (Files.isRegularFile(local) && !FileStamp.of(local).version().equals(sent)) {
                 return "renamed on the remote, then " + send(action);
             }
@@ -352,7 +389,7 @@ public final class MirrorEngine {
         }
     }
 
-    private void pause(MirrorAction action, String reason) {
+    private synchronized void pause(MirrorAction action, String reason) {
         long delay = backoff.delayMillis(remoteFailures++);
         pausedUntil = System.currentTimeMillis() + delay;
         if (remoteFailures == 1 || remoteFailures % 20 == 0) {
@@ -364,9 +401,18 @@ public final class MirrorEngine {
         }
     }
 
+    private synchronized void resumed() {
+        if (remoteFailures > 0) {
+            LOG.info("mirror {}: remote {} is back; the queue drains", mapping.name(), remote.describe());
+            remoteFailures = 0;
+        }
+    }
+
+    /** Waits for new work or the timeout; a wake-up that came before the wait is not lost. */
     private void await(long millis) {
         synchronized (signal) {
-            if (!running) {
+            if (!running || woken) {
+                woken = false;
                 return;
             }
             try {
@@ -375,6 +421,7 @@ public final class MirrorEngine {
                 Thread.currentThread().interrupt();
                 running = false;
             }
+            woken = false;
         }
     }
 

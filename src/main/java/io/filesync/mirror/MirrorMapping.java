@@ -11,8 +11,9 @@ import java.nio.file.Path;
  * @param completeSync    whether local deletions are mirrored (without it, remote copies of deleted files stay)
  * @param initialBackoff  first retry delay after a failure, in milliseconds
  * @param maxBackoff      cap of the retry delay, in milliseconds
+ * @param concurrency     how many actions on different paths run at once (the remote may allow fewer)
  */
-public record MirrorMapping(String name, Path root, boolean completeSync, long initialBackoff, long maxBackoff) {
+public record MirrorMapping(String name, Path root, boolean completeSync, long initialBackoff, long maxBackoff, int concurrency) {
 
     public MirrorMapping {
         if (name == null || name.isBlank()) {

@@ -49,6 +49,11 @@ public interface Remote extends AutoCloseable {
      */
     boolean move(String from, String to, boolean directory) throws IOException, RemoteUnavailableException;
 
+    /** How many actions this remote can run at once; calls beyond one must then be thread-safe. */
+    default int maxConcurrency() {
+        return 1;
+    }
+
     /** Discards uploads left unfinished longer than the remote's configured age; returns how many. */
     default int abortAbandonedUploads() throws IOException, RemoteUnavailableException {
         return 0;

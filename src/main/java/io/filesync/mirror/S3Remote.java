@@ -363,6 +363,12 @@ public final class S3Remote implements Remote {
         }
     }
 
+    /** The SDK client is thread-safe: puts of different files go in parallel. */
+    @Override
+    public int maxConcurrency() {
+        return Integer.MAX_VALUE;
+    }
+
     @Override
     public String describe() {
         return settings.toString();

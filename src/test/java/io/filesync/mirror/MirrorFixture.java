@@ -29,11 +29,13 @@ final class MirrorFixture implements AutoCloseable {
     }
 
     MirrorEngine start(String name, boolean completeSync, Remote remote) {
-        MirrorEngine engine = new MirrorEngine(new MirrorMapping(name, root, completeSync, 50, 400), remote, db, null);
+        MirrorEngine engine = new MirrorEngine(new MirrorMapping(name, root, completeSync, 50, 400, 4), remote, db, null);
         ExecutorService executor = Executors.newSingleThreadExecutor();
+        ExecutorService workers = Executors.newFixedThreadPool(engine.concurrency());
         executors.add(executor);
+        executors.add(workers);
         engines.add(engine);
-        engine.start(executor);
+        engine.start(executor, workers);
         return engine;
     }
 
