@@ -14,6 +14,7 @@ import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.Session;
 import com.jcraft.jsch.SftpATTRS;
 import com.jcraft.jsch.SftpException;
+import com.jcraft.jsch.SftpProgressMonitor;
 
 /**
  * A mapping's SFTP remote, through JSch (the fork camel-ftp ships). One session is kept open between actions and
@@ -30,6 +31,7 @@ public final class SftpRemote implements Remote {
 
     private static final String TEMPORARY_SUFFIX = ".filesync-part";
     private static final int BULK_REQUESTS = 128;
+    private static final long PROGRESS_STEP = 8L * 1024 * 1024;
 
     private final SftpSettings settings;
     private Session session;
@@ -48,10 +50,20 @@ public final class SftpRemote implements Remote {
         run(path, () -> {
             makeParents(channel, target);
             try (InputStream in = Files.newInputStream(file)) {
-                channel.put(in, escape(temporary), ChannelSftp.OVERWRITE);
+                channel.put(in, escape(temporary), new ProgressReport(stamp.size(), progress), ChannelSftp.OVERWRITE);
             }
             return null;
         });
+        if (progress.stopping()) {
+            // JSch ends a put cancelled by its monitor without an error: the temporary file is partial.
+            throw new java.io.InterruptedIOException("stopped while uploading " + path + "; sent again on restart");
+        }
+        // What arrived must be what was read: a short temporary file is never renamed into place.
+        SftpATTRS arrived = run(path, () -> statOrNull(channel, temporary));
+        if (arrived == null || arrived.getSize() != stamp.size()) {
+            throw new IOException("the SFTP server holds " + (arrived == null ? "nothing" : arrived.getSize() + " bytes")
+                    + " of " + stamp.size() + " for " + path + " after the upload");
+        }
         try {
             stamp.verifyUnchanged(file, path);
         } catch (ChangedDuringUploadException changed) {
@@ -265,6 +277,40 @@ public final class SftpRemote implements Remote {
     @Override
     public synchronized void close() {
         disconnect();
+    }
+
+    /**
+     * Reports a large upload every {@value #PROGRESS_STEP} bytes as numbered steps, and stops it when the engine stops
+     * (the temporary file is then left behind and overwritten by the next attempt).
+     */
+    private static final class ProgressReport implements SftpProgressMonitor {
+        private final Remote.Progress progress;
+        private final int steps;
+        private long sinceReport;
+        private int step;
+
+        ProgressReport(long size, Remote.Progress progress) {
+            this.progress = progress;
+            this.steps = (int) Math.max(1, (size + PROGRESS_STEP - 1) / PROGRESS_STEP);
+        }
+
+        @Override
+        public void init(int op, String src, String dest, long max) {
+        }
+
+        @Override
+        public boolean count(long count) {
+            sinceReport += count;
+            if (sinceReport >= PROGRESS_STEP) {
+                progress.sent(++step, steps, sinceReport);
+                sinceReport = 0;
+            }
+            return !progress.stopping();
+        }
+
+        @Override
+        public void end() {
+        }
     }
 
     @FunctionalInterface

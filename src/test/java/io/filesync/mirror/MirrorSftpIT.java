@@ -95,6 +95,19 @@ class MirrorSftpIT {
     }
 
     @Test
+    void aLargeUploadReportsProgressAndArrivesWhole() throws Exception {
+        MirrorEngine engine = fixture.start("sftp", false, remote(server.port(), server.password()));
+        byte[] content = new byte[20 * 1024 * 1024 + 17];
+        new java.util.Random(3).nextBytes(content);
+        Files.write(fixture.root.resolve("big.bin"), content);
+        engine.fileChanged("big.bin");
+        await().atMost(Duration.ofSeconds(30)).until(() -> engine.queue().pending() == 0);
+        assertThat(server.root().resolve("upload/base/big.bin")).hasBinaryContent(content);
+        assertThat(fixture.audit("sftp", "big.bin")).filteredOn(row -> row.startsWith("PROGRESS"))
+                .containsExactly("PROGRESS part 1 of 3", "PROGRESS part 2 of 3");
+    }
+
+    @Test
     void theQueuePausesWhileTheServerIsDownAndDrainsByItselfWhenItIsBack() throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
