@@ -7,6 +7,7 @@ import java.time.Instant;
 
 import javax.sql.DataSource;
 
+import io.filesync.core.db.DataSources;
 import io.filesync.core.db.ManagedTable;
 import io.filesync.core.db.SqlDialect;
 import org.slf4j.Logger;
@@ -56,7 +57,8 @@ public final class MirrorAudit {
 
     public void record(String mapping, Long actionId, ActionKind kind, String path, String previousPath, Event event,
                        Long bytes, String detail) {
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = dataSource.getConnection();
+             DataSources.WriteLock lock = DataSources.writeLock(dataSource, connection)) {
             SqlDialect sql = table.prepare(connection);
             try (PreparedStatement insert = connection.prepareStatement(table.sql(connection, "INSERT INTO %s"
                     + " (occurred_at, mapping, action_id, kind, path, previous_path, event, bytes, detail)"
