@@ -31,8 +31,8 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 s3_port=$(free_port); sftp_port=$(free_port)
-bench servers "$work/servers" "$s3_port" "$sftp_port" > "$work/servers.log" 2>&1 &
-servers_pid=$!
+"${bench_cmd[@]}" servers "$work/servers" "$s3_port" "$sftp_port" > "$work/servers.log" 2>&1 &
+servers_pid=$!  # the JVM itself, so the trap stops it
 until grep -q ready "$work/servers.log"; do sleep 0.2; kill -0 $servers_pid || { cat "$work/servers.log"; exit 1; }; done
 
 echo "generating $files files of 4 KiB and one file of $big_mib MiB"
