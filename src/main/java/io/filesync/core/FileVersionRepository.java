@@ -163,6 +163,19 @@ public final class FileVersionRepository extends ServiceSupport implements Idemp
         return versions;
     }
 
+    /** The stored version of one path, or null: an exact, indexed lookup (a prefix {@link #snapshot(String)} scans). */
+    public String version(String path) {
+        String cached = cached(path);
+        if (cached != null) {
+            return cached;
+        }
+        String stored = versionOf(path);
+        if (stored != null) {
+            remember(path, stored);
+        }
+        return stored;
+    }
+
     /** Stores one version for a path, replacing whatever was stored; the version is opaque to this class. */
     public void put(String path, String version) {
         evictPath(path);

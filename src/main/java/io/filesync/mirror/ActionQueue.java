@@ -1,0 +1,281 @@
+package io.filesync.mirror;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import javax.sql.DataSource;
+
+import io.filesync.core.db.DataSources;
+import io.filesync.core.db.ManagedTable;
+
+/**
+ * The durable queue of one mapping's actions, in table {@value #TABLE}. An action is committed here before the change
+ * that caused it is acknowledged, so a kill -9 at any moment loses nothing: what was running is queued again on the
+ * next start ({@link #requeueRunning()}).
+ * <p>
+ * De-duplicated per path: a send waiting for a path absorbs every later send of that path (the executor reads the
+ * file when it runs, so the newest content goes out), so 1,000 rewrites while the remote is slow give at most the
+ * send that is running plus one waiting. Actions on one path run in queue order: only an action with no earlier
+ * unfinished action on its path (or, for a move, on its previous path) is offered by {@link #due(long, int)}. A
+ * folder's own actions are ordered with the folder's path, not with the paths below it.
+ * <p>
+ * States: QUEUED (waiting, possibly until {@code due_at} after a failure), RUNNING, FAILED (bad input that retrying
+ * will not fix; kept for the operator, superseded by the next action on its path). Finished actions are deleted;
+ * their history is in {@link MirrorAudit}.
+ */
+public final class ActionQueue {
+
+    public static final String TABLE = "filesync_mirror_queue";
+
+    /** What {@link #enqueue} did. */
+    public enum Outcome {
+        QUEUED, COALESCED,
+        /** A send made redundant by a waiting move that already carries this version to the path. */
+        SKIPPED
+    }
+
+    /** How many of the oldest queued actions one {@link #due} looks at. */
+    private static final int WINDOW = 2000;
+
+    private final DataSource dataSource;
+    private final String mapping;
+    private volatile boolean indexed;
+    private final ManagedTable table = new ManagedTable(TABLE, sql -> "id " + sql.identityColumn() + ", "
+            + "mapping VARCHAR(255) NOT NULL, "
+            + "kind VARCHAR(16) NOT NULL, "
+            + "path VARCHAR(2000) NOT NULL, "
+            + "previous_path VARCHAR(2000), "
+            + "version VARCHAR(64), "
+            + "directory SMALLINT NOT NULL, "
+            + "state VARCHAR(16) NOT NULL, "
+            + "attempts INTEGER NOT NULL, "
+            + "due_at BIGINT NOT NULL, "
+            + "last_error " + sql.textType());
+
+    public ActionQueue(DataSource dataSource, String mapping) {
+        this.dataSource = dataSource;
+        this.mapping = mapping;
+    }
+
+    /**
+     * Records an action, merging it into a waiting send of the same path where that gives the same result.
+     * Earlier FAILED actions on the path are superseded.
+     */
+    public synchronized Outcome enqueue(ActionKind kind, String path, String previousPath, String version, boolean directory)
+            throws SQLException {
+        return write(connection -> {
+            execute(connection, "DELETE FROM %s WHERE mapping = ? AND path = ? AND state = 'FAILED'", mapping, path);
+            if (kind == ActionKind.SEND) {
+                if (version != null && version.equals(movedHereVersion(connection, path))) {
+                    return Outcome.SKIPPED;
+                }
+                Long waiting = waitingSend(connection, path);
+                if (waiting != null && isLast(connection, path, waiting)) {
+                    execute(connection, "UPDATE %s SET version = ? WHERE id = ?", version, waiting);
+                    return Outcome.COALESCED;
+                }
+            } else {
+                // A waiting send of a path that is gone or moved would only find the file missing.
+                execute(connection, "DELETE FROM %s WHERE mapping = ? AND path = ? AND kind = 'SEND' AND state = 'QUEUED'",
+                        mapping, kind == ActionKind.MOVE ? previousPath : path);
+            }
+            execute(connection, "INSERT INTO %s (mapping, kind, path, previous_path, version, directory, state, attempts, due_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, 'QUEUED', 0, 0)", mapping, kind.name(), path, previousPath, version,
+                    directory ? 1 : 0);
+            return Outcome.QUEUED;
+        });
+    }
+
+    /** Up to {@code limit} actions that may run now, oldest first, each the first unfinished action of its path. */
+    public List<MirrorAction> due(long nowMillis, int limit) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            prepare(connection);
+            // Order per path is decided here rather than by a correlated subquery, which cost a scan of the queue per
+            // queued row: the oldest queued actions are read in id order (an index range), and an action is due only
+            // if no running action and no older queued one touches its path.
+            Set<String> busy = new HashSet<>();
+            for (MirrorAction running : select(connection, "state = 'RUNNING'", Integer.MAX_VALUE)) {
+                busy.addAll(paths(running));
+            }
+            List<MirrorAction> due = new ArrayList<>();
+            for (MirrorAction candidate : select(connection, "state = 'QUEUED'", Math.max(WINDOW, limit * 4))) {
+                List<String> paths = paths(candidate);
+                boolean free = paths.stream().noneMatch(busy::contains);
+                busy.addAll(paths);
+                if (free && candidate.dueAtMillis() <= nowMillis) {
+                    due.add(candidate);
+                    if (due.size() >= limit) {
+                        break;
+                    }
+                }
+            }
+            return due;
+        }
+    }
+
+    private List<MirrorAction> select(Connection connection, String condition, int limit) throws SQLException {
+        String sql = table.sql(connection, "SELECT id, kind, path, previous_path, version, directory, attempts, due_at"
+                + " FROM %s WHERE mapping = ? AND " + condition + " ORDER BY id LIMIT " + limit);
+        List<MirrorAction> actions = new ArrayList<>();
+        try (PreparedStatement query = connection.prepareStatement(sql)) {
+            query.setString(1, mapping);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    actions.add(new MirrorAction(rows.getLong(1), ActionKind.valueOf(rows.getString(2)), rows.getString(3),
+                            rows.getString(4), rows.getString(5), rows.getInt(6) != 0, rows.getInt(7), rows.getLong(8)));
+                }
+            }
+        }
+        return actions;
+    }
+
+    private static List<String> paths(MirrorAction action) {
+        return action.previousPath() == null ? List.of(action.path()) : List.of(action.path(), action.previousPath());
+    }
+
+    /** Marks an action as running, so no later send of its path merges into it. */
+    public void start(long id) throws SQLException {
+        write(connection -> execute(connection, "UPDATE %s SET state = 'RUNNING' WHERE id = ?", id));
+    }
+
+    /** Removes a finished action. */
+    public void complete(long id) throws SQLException {
+        write(connection -> execute(connection, "DELETE FROM %s WHERE id = ?", id));
+    }
+
+    /** Puts an action back, to run again not before {@code dueAt}; counts an attempt when {@code failed}. */
+    public void retryAt(long id, long dueAtMillis, boolean failed, String error) throws SQLException {
+        write(connection -> execute(connection, "UPDATE %s SET state = 'QUEUED', due_at = ?, attempts = attempts + ?,"
+                + " last_error = ? WHERE id = ?", dueAtMillis, failed ? 1 : 0, error, id));
+    }
+
+    /** Keeps an action that retrying cannot fix, for the operator; the next action on its path supersedes it. */
+    public void fail(long id, String error) throws SQLException {
+        write(connection -> execute(connection, "UPDATE %s SET state = 'FAILED', last_error = ? WHERE id = ?", error, id));
+    }
+
+    /** After a crash or stop: whatever was running runs again. Returns how many. */
+    public int requeueRunning() throws SQLException {
+        return write(connection -> execute(connection,
+                "UPDATE %s SET state = 'QUEUED', due_at = 0 WHERE mapping = ? AND state = 'RUNNING'", mapping));
+    }
+
+    /** Actions not yet finished (queued or running), failed ones excluded. */
+    public int pending() throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement(sqlOf(connection,
+                     "SELECT COUNT(*) FROM %s WHERE mapping = ? AND state <> 'FAILED'"))) {
+            query.setString(1, mapping);
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        }
+    }
+
+    /** Whether some action on this path is queued or running. */
+    public boolean hasPending(String path) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement(sqlOf(connection,
+                     "SELECT 1 FROM %s WHERE mapping = ? AND state <> 'FAILED' AND (path = ? OR previous_path = ?)"))) {
+            query.setString(1, mapping);
+            query.setString(2, path);
+            query.setString(3, path);
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+
+    private Long waitingSend(Connection connection, String path) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(table.sql(connection,
+                "SELECT id FROM %s WHERE mapping = ? AND path = ? AND kind = 'SEND' AND state = 'QUEUED' ORDER BY id DESC"))) {
+            query.setString(1, mapping);
+            query.setString(2, path);
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next() ? rows.getLong(1) : null;
+            }
+        }
+    }
+
+    /** The version a waiting or running move brings to this path, when that is the path's last action. */
+    private String movedHereVersion(Connection connection, String path) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(table.sql(connection,
+                "SELECT kind, path, version FROM %s WHERE mapping = ? AND state <> 'FAILED' AND (path = ? OR previous_path = ?)"
+                        + " ORDER BY id DESC"))) {
+            query.setString(1, mapping);
+            query.setString(2, path);
+            query.setString(3, path);
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next() && "MOVE".equals(rows.getString(1)) && path.equals(rows.getString(2)) ? rows.getString(3) : null;
+            }
+        }
+    }
+
+    /** Whether no later action touches the path, so merging into {@code id} keeps the order of operations. */
+    private boolean isLast(Connection connection, String path, long id) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(table.sql(connection,
+                "SELECT 1 FROM %s WHERE mapping = ? AND id > ? AND (path = ? OR previous_path = ?)"))) {
+            query.setString(1, mapping);
+            query.setLong(2, id);
+            query.setString(3, path);
+            query.setString(4, path);
+            try (ResultSet rows = query.executeQuery()) {
+                return !rows.next();
+            }
+        }
+    }
+
+    private String sqlOf(Connection connection, String template) throws SQLException {
+        prepare(connection);
+        return table.sql(connection, template);
+    }
+
+    private void prepare(Connection connection) throws SQLException {
+        table.prepare(connection);
+        if (!indexed) {
+            // Without these, finding the first action of a path scans the queue: 10,000 queued files would cost 10^8.
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("CREATE INDEX IF NOT EXISTS filesync_mirror_queue_path ON " + TABLE + " (mapping, path)");
+                statement.execute("CREATE INDEX IF NOT EXISTS filesync_mirror_queue_previous ON " + TABLE + " (mapping, previous_path)");
+                statement.execute("CREATE INDEX IF NOT EXISTS filesync_mirror_queue_order ON " + TABLE + " (mapping, state, id)");
+            }
+            indexed = true;
+        }
+    }
+
+    private <T> T write(Work<T> work) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             DataSources.WriteLock lock = DataSources.writeLock(dataSource, connection)) {
+            prepare(connection);
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(autoCommit);
+            }
+        }
+    }
+
+    private int execute(Connection connection, String template, Object... parameters) throws SQLException {
+        return ManagedTable.execute(connection, table.sql(connection, template), parameters);
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+}

@@ -1,0 +1,36 @@
+package io.filesync.mirror;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * The version of a local file as the mirror tracks it: size and modification time, the same {@code size|modified}
+ * that the file source stores. Taken before and after an upload, it tells whether the file changed meanwhile.
+ */
+public record FileStamp(long size, long modifiedMillis) {
+
+    public static FileStamp of(Path file) throws IOException {
+        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        return new FileStamp(attributes.size(), attributes.lastModifiedTime().toMillis());
+    }
+
+    public String version() {
+        return size + "|" + modifiedMillis;
+    }
+
+    /** Throws when the file no longer has this stamp. */
+    public void verifyUnchanged(Path file, String path) throws IOException {
+        FileStamp now;
+        try {
+            now = of(file);
+        } catch (IOException e) {
+            throw new ChangedDuringUploadException(path + " vanished while it was being uploaded");
+        }
+        if (!equals(now)) {
+            throw new ChangedDuringUploadException(path + " changed while it was being uploaded (" + version() + " became "
+                    + now.version() + ")");
+        }
+    }
+}

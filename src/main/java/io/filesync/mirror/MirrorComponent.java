@@ -1,0 +1,82 @@
+package io.filesync.mirror;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+
+import javax.sql.DataSource;
+
+import io.filesync.core.error.ErrorRecorder;
+import org.apache.camel.Endpoint;
+import org.apache.camel.support.DefaultComponent;
+
+/**
+ * The {@code filesync-mirror:} component. It owns one {@link MirrorEngine} per mapping name, started when the first
+ * producer of that mapping starts and stopped with the last, so the send, delete and move routes of one mapping share
+ * one queue and one executor thread, and a mapping whose routes are off opens no connection at all.
+ */
+public class MirrorComponent extends DefaultComponent {
+
+    public static final String SCHEME = "filesync-mirror";
+
+    private final Map<String, Running> engines = new HashMap<>();
+
+    private record Running(MirrorEngine engine, ExecutorService executor, ExecutorService workers, int users) {
+    }
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        if (remaining == null || remaining.isBlank()) {
+            throw new IllegalArgumentException(SCHEME + ": needs a mapping name, e.g. " + SCHEME + ":photos?root=...&remote=s3");
+        }
+        MirrorEndpoint endpoint = new MirrorEndpoint(uri, this, remaining);
+        setProperties(endpoint, parameters);
+        return endpoint;
+    }
+
+    /** The running engine of the endpoint's mapping, started on first use. */
+    synchronized MirrorEngine acquire(MirrorEndpoint endpoint) {
+        Running running = engines.get(endpoint.getMapping());
+        if (running == null) {
+            DataSource dataSource = getCamelContext().getRegistry().lookupByNameAndType(endpoint.getDataSource(), DataSource.class);
+            if (dataSource == null) {
+                throw new IllegalStateException(SCHEME + ":" + endpoint.getMapping() + ": no DataSource named " + endpoint.getDataSource());
+            }
+            ErrorRecorder errors = endpoint.getErrorRecorder() == null ? null
+                    : getCamelContext().getRegistry().lookupByNameAndType(endpoint.getErrorRecorder(), ErrorRecorder.class);
+            MirrorMapping mapping = endpoint.mappingSettings();
+            MirrorEngine engine = new MirrorEngine(mapping, endpoint.newRemote(new MultipartUploads(dataSource, mapping.name())),
+                    dataSource, errors);
+            ExecutorService executor = getCamelContext().getExecutorServiceManager()
+                    .newSingleThreadExecutor(this, SCHEME + "-" + mapping.name());
+            ExecutorService workers = getCamelContext().getExecutorServiceManager()
+                    .newFixedThreadPool(this, SCHEME + "-" + mapping.name() + "-worker", engine.concurrency());
+            engine.start(executor, workers);
+            running = new Running(engine, executor, workers, 0);
+        }
+        engines.put(endpoint.getMapping(), new Running(running.engine(), running.executor(), running.workers(), running.users() + 1));
+        return running.engine();
+    }
+
+    /** Stops the mapping's engine when its last producer stops. */
+    synchronized void release(MirrorEndpoint endpoint) {
+        Running running = engines.get(endpoint.getMapping());
+        if (running == null) {
+            return;
+        }
+        if (running.users() > 1) {
+            engines.put(endpoint.getMapping(), new Running(running.engine(), running.executor(), running.workers(), running.users() - 1));
+            return;
+        }
+        engines.remove(endpoint.getMapping());
+        running.engine().stop();
+        getCamelContext().getExecutorServiceManager().shutdown(running.executor());
+        getCamelContext().getExecutorServiceManager().shutdown(running.workers());
+    }
+
+    /** The engine of a running mapping, or null: for tests and monitoring. */
+    public synchronized MirrorEngine engine(String mapping) {
+        Running running = engines.get(mapping);
+        return running == null ? null : running.engine();
+    }
+}

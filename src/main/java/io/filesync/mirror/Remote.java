@@ -1,0 +1,67 @@
+package io.filesync.mirror;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Where a mapping mirrors to: an S3 bucket and prefix, or an SFTP server and folder. Paths given to a remote are
+ * relative to the mapping's root, '/'-separated; the remote adds its base.
+ * <p>
+ * Failures are reported in three kinds: {@link RemoteUnavailableException} (the whole remote: the executor pauses),
+ * {@link io.filesync.core.error.BadInputException} (this action can never succeed: it is kept as failed), and any
+ * other {@link IOException} (this action failed and is retried later while the rest of the queue moves).
+ */
+public interface Remote extends AutoCloseable {
+
+    /** Told about the parts of a large upload as they go, and asked whether to stop between parts. */
+    interface Progress {
+        void sent(int part, int parts, long bytes);
+
+        boolean stopping();
+
+        Progress NONE = new Progress() {
+            @Override
+            public void sent(int part, int parts, long bytes) {
+            }
+
+            @Override
+            public boolean stopping() {
+                return false;
+            }
+        };
+    }
+
+    /**
+     * Uploads the file's current content so that readers of the remote never see a partial or mixed object.
+     *
+     * @return a short description of what was sent (checksum, parts), for the audit row
+     * @throws ChangedDuringUploadException when the file changed while it was read; nothing was published
+     */
+    String send(String path, Path file, Progress progress) throws IOException, RemoteUnavailableException;
+
+    /** Deletes the remote file, or everything below the remote folder; a missing one is not an error. */
+    void delete(String path, boolean directory) throws IOException, RemoteUnavailableException;
+
+    /**
+     * Renames on the remote, without sending content again.
+     *
+     * @return false when the remote has nothing at {@code from} (it was never sent): the caller sends instead
+     */
+    boolean move(String from, String to, boolean directory) throws IOException, RemoteUnavailableException;
+
+    /** How many actions this remote can run at once; calls beyond one must then be thread-safe. */
+    default int maxConcurrency() {
+        return 1;
+    }
+
+    /** Discards uploads left unfinished longer than the remote's configured age; returns how many. */
+    default int abortAbandonedUploads() throws IOException, RemoteUnavailableException {
+        return 0;
+    }
+
+    /** Where this remote points, for logs: never includes a secret. */
+    String describe();
+
+    @Override
+    void close();
+}

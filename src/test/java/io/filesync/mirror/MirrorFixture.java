@@ -1,0 +1,96 @@
+package io.filesync.mirror;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.filesync.core.db.DataSources;
+
+/** A SQLite database, a local root and engines over them, for the mirror's tests. */
+final class MirrorFixture implements AutoCloseable {
+
+    final Path root;
+    final HikariDataSource db;
+    private final List<ExecutorService> executors = new ArrayList<>();
+    private final List<MirrorEngine> engines = new ArrayList<>();
+
+    MirrorFixture(Path dir) throws IOException {
+        this.root = Files.createDirectories(dir.resolve("root"));
+        this.db = DataSources.pooled("jdbc:sqlite:" + dir.resolve("mirror.db"), null, null, 4);
+    }
+
+    MirrorEngine start(String name, boolean completeSync, Remote remote) {
+        MirrorEngine engine = new MirrorEngine(new MirrorMapping(name, root, completeSync, 50, 400, 4), remote, db, null);
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        ExecutorService workers = Executors.newFixedThreadPool(engine.concurrency());
+        executors.add(executor);
+        executors.add(workers);
+        engines.add(engine);
+        engine.start(executor, workers);
+        return engine;
+    }
+
+    void stop(MirrorEngine engine) {
+        engine.stop();
+        engines.remove(engine);
+    }
+
+    Path write(String path, String content) throws IOException {
+        Path file = root.resolve(path);
+        Files.createDirectories(file.getParent());
+        return Files.writeString(file, content);
+    }
+
+    /** The audit events of one path, oldest first, as "EVENT detail". */
+    List<String> audit(String mapping, String path) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection connection = db.getConnection();
+             PreparedStatement query = connection.prepareStatement("SELECT event, detail FROM " + MirrorAudit.TABLE
+                     + " WHERE mapping = ? AND path = ? ORDER BY id")) {
+            query.setString(1, mapping);
+            query.setString(2, path);
+            try (ResultSet result = query.executeQuery()) {
+                while (result.next()) {
+                    rows.add(result.getString(1) + " " + result.getString(2));
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** Every audit row of a mapping, as text, to check that no secret ever lands there. */
+    String allAudit(String mapping) throws SQLException {
+        StringBuilder all = new StringBuilder();
+        try (Connection connection = db.getConnection();
+             PreparedStatement query = connection.prepareStatement("SELECT * FROM " + MirrorAudit.TABLE + " WHERE mapping = ?")) {
+            query.setString(1, mapping);
+            try (ResultSet result = query.executeQuery()) {
+                while (result.next()) {
+                    for (int i = 1; i <= result.getMetaData().getColumnCount(); i++) {
+                        all.append(result.getString(i)).append(' ');
+                    }
+                    all.append('\n');
+                }
+            }
+        }
+        return all.toString();
+    }
+
+    @Override
+    public void close() {
+        for (MirrorEngine engine : engines) {
+            engine.stop();
+        }
+        executors.forEach(ExecutorService::shutdownNow);
+        db.close();
+    }
+}

@@ -1,0 +1,157 @@
+package io.filesync.mirror;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.filesync.BundleBoot;
+import io.filesync.servers.S3Server;
+import io.filesync.servers.SftpServer.SftpRoot;
+import io.filesync.servers.TestServers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The real bundle with both default mirrors turned on plus one more mapping from the Kamelet: initial sync, live
+ * changes, and changes made while filesync was stopped, against the real S3 and SFTP servers.
+ */
+@ExtendWith(TestServers.class)
+class MirrorRoutesIT {
+
+    @TempDir
+    Path work;
+
+    @Test
+    void initialSyncLiveChangesAndOfflineChangesReachBothRemotes() throws Exception {
+        S3Server s3 = TestServers.s3();
+        String bucket = s3.createBucket();
+        SftpRoot sftp = TestServers.sftp().newRoot();
+        Path s3Root = Files.createDirectories(work.resolve("s3root"));
+        Path sftpRoot = Files.createDirectories(work.resolve("sftproot"));
+        Path photos = Files.createDirectories(work.resolve("photos"));
+        Files.writeString(s3Root.resolve("a.txt"), "a1");
+        Files.createDirectories(s3Root.resolve("sub dir"));
+        Files.writeString(s3Root.resolve("sub dir/b.txt"), "b1");
+        Files.writeString(sftpRoot.resolve("c.txt"), "c1");
+        Files.writeString(photos.resolve("p.jpg"), "jpeg");
+        Path extra = work.resolve("photos.camel.yaml");
+        Files.writeString(extra, """
+                - route:
+                    id: photos-send
+                    from:
+                      uri: kamelet:filesync-file-source
+                      parameters: { directory: "%1$s", stateKey: photos-send, settleTime: 200, scanDelay: 200 }
+                      steps:
+                        - to: "kamelet:filesync-mirror-sink?mapping=photos&root=%1$s&remote=s3&bucket=%2$s&prefix=photos/&endpoint=%3$s&accessKey=RAW({{it.key}})&secretKey=RAW({{it.secret}})"
+                """.formatted(photos, bucket, s3.endpoint()));
+
+        Map<String, String> settings = new HashMap<>(Map.ofEntries(
+                Map.entry("camel.main.routes-include-pattern", "file:routes/*.camel.yaml,file:" + extra),
+                Map.entry("it.key", s3.accessKey()), Map.entry("it.secret", s3.secretKey()),
+                Map.entry("mirror.s3.enabled", "true"), Map.entry("mirror.s3.root", s3Root.toString()),
+                Map.entry("mirror.s3.bucket", bucket), Map.entry("mirror.s3.prefix", "team/"),
+                Map.entry("mirror.s3.endpoint", s3.endpoint().toString()),
+                Map.entry("mirror.s3.access-key", s3.accessKey()), Map.entry("mirror.s3.secret-key", s3.secretKey()),
+                Map.entry("mirror.s3.complete-sync", "true"), Map.entry("mirror.s3.settle-time-ms", "200"),
+                Map.entry("mirror.s3.scan-delay-ms", "200"), Map.entry("mirror.s3.initial-backoff-ms", "100"),
+                Map.entry("mirror.sftp.enabled", "true"), Map.entry("mirror.sftp.root", sftpRoot.toString()),
+                Map.entry("mirror.sftp.host", sftp.host()), Map.entry("mirror.sftp.port", String.valueOf(sftp.port())),
+                Map.entry("mirror.sftp.username", sftp.user()), Map.entry("mirror.sftp.password", sftp.password()),
+                Map.entry("mirror.sftp.strict-host-key-checking", "false"), Map.entry("mirror.sftp.directory", "/in"),
+                Map.entry("mirror.sftp.settle-time-ms", "200"), Map.entry("mirror.sftp.scan-delay-ms", "200")));
+
+        try (BundleBoot bundle = BundleBoot.start(work, settings)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> "a1".equals(object(bucket, "team/a.txt"))
+                    && "b1".equals(object(bucket, "team/sub dir/b.txt")) && "jpeg".equals(object(bucket, "photos/p.jpg"))
+                    && Files.exists(sftp.root().resolve("in/c.txt")));
+            assertThat(sftp.root().resolve("in/c.txt")).hasContent("c1");
+
+            Files.writeString(s3Root.resolve("a.txt"), "a2");
+            Files.move(s3Root.resolve("sub dir/b.txt"), s3Root.resolve("sub dir/b-renamed.txt"));
+            Files.writeString(s3Root.resolve("new.txt"), "new1");
+            Files.delete(sftpRoot.resolve("c.txt"));
+            Files.writeString(sftpRoot.resolve("d.txt"), "d1");
+            await().atMost(Duration.ofSeconds(30)).until(() -> "a2".equals(object(bucket, "team/a.txt"))
+                    && "b1".equals(object(bucket, "team/sub dir/b-renamed.txt")) && object(bucket, "team/sub dir/b.txt") == null
+                    && "new1".equals(object(bucket, "team/new.txt")) && Files.exists(sftp.root().resolve("in/d.txt")));
+            // Without complete-sync, the SFTP copy of the deleted file stays.
+            assertThat(sftp.root().resolve("in/c.txt")).hasContent("c1");
+            await().atMost(Duration.ofSeconds(30)).until(() -> pending() == 0);
+        }
+        List<String> renameRows = audit("s3", "sub dir/b-renamed.txt");
+        assertThat(renameRows).anyMatch(row -> row.startsWith("COMPLETED renamed on the remote"));
+        assertThat(renameRows).noneMatch(row -> row.startsWith("COMPLETED put"));
+        int aRowsBefore = audit("s3", "a.txt").size();
+
+        // Changes while filesync is stopped.
+        Files.writeString(s3Root.resolve("new.txt"), "new2, longer");
+        Files.writeString(s3Root.resolve("offline.txt"), "offline");
+        Files.delete(s3Root.resolve("sub dir/b-renamed.txt"));
+        Files.writeString(sftpRoot.resolve("d.txt"), "d2, longer");
+
+        try (BundleBoot bundle = BundleBoot.start(work, settings)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> "offline".equals(object(bucket, "team/offline.txt"))
+                    && "new2, longer".equals(object(bucket, "team/new.txt"))
+                    && object(bucket, "team/sub dir/b-renamed.txt") == null
+                    && "d2, longer".equals(Files.readString(sftp.root().resolve("in/d.txt"))));
+            await().atMost(Duration.ofSeconds(30)).until(() -> pending() == 0);
+        }
+        // Unchanged files are not sent again on restart.
+        assertThat(audit("s3", "a.txt")).hasSize(aRowsBefore);
+        assertThat(audit("s3", "offline.txt")).extracting(row -> row.split(" ")[0]).containsExactly("QUEUED", "STARTED", "COMPLETED");
+        assertThat(audit("s3", "sub dir/b-renamed.txt")).last().asString().startsWith("COMPLETED deleted");
+        try (S3Client client = s3.client()) {
+            assertThat(client.listObjectsV2(r -> r.bucket(bucket)).contents()).extracting(S3Object::key)
+                    .containsExactlyInAnyOrder("team/a.txt", "team/new.txt", "team/offline.txt", "photos/p.jpg");
+        }
+        assertThat(Files.readString(work.resolve("filesync.db"), java.nio.charset.StandardCharsets.ISO_8859_1))
+                .doesNotContain(s3.secretKey()).doesNotContain(sftp.password());
+    }
+
+    private String object(String bucket, String key) {
+        try (S3Client client = TestServers.s3().client()) {
+            return client.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asUtf8String();
+        } catch (NoSuchKeyException e) {
+            return null;
+        }
+    }
+
+    private int pending() throws Exception {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + work.resolve("filesync.db"));
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM " + ActionQueue.TABLE)) {
+            rows.next();
+            return rows.getInt(1);
+        }
+    }
+
+    private List<String> audit(String mapping, String path) throws Exception {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + work.resolve("filesync.db"));
+             var query = connection.prepareStatement("SELECT event, detail FROM " + MirrorAudit.TABLE
+                     + " WHERE mapping = ? AND path = ? ORDER BY id")) {
+            query.setString(1, mapping);
+            query.setString(2, path);
+            List<String> rows = new java.util.ArrayList<>();
+            try (ResultSet result = query.executeQuery()) {
+                while (result.next()) {
+                    rows.add(result.getString(1) + " " + result.getString(2));
+                }
+            }
+            return rows;
+        }
+    }
+}

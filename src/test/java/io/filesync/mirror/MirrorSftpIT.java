@@ -1,0 +1,169 @@
+package io.filesync.mirror;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+import io.filesync.servers.SftpServer.SftpRoot;
+import io.filesync.servers.TestServers;
+import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The mirror against the real SFTP server: bytes on the server's disk and audit rows. */
+@ExtendWith(TestServers.class)
+class MirrorSftpIT {
+
+    @TempDir
+    Path dir;
+
+    private MirrorFixture fixture;
+    private SftpRoot server;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        fixture = new MirrorFixture(dir);
+        server = TestServers.sftp().newRoot();
+    }
+
+    @AfterEach
+    void tearDown() {
+        fixture.close();
+    }
+
+    private SftpRemote remote(int port, String password) {
+        return new SftpRemote(new SftpSettings("127.0.0.1", port, server.user(), password, null, null, null, false,
+                "/upload/base", 10_000));
+    }
+
+    @Test
+    void uploadsNestedFilesWithAwkwardNamesRenamesAndDeletesInCompleteSync() throws Exception {
+        MirrorEngine engine = fixture.start("sftp", true, remote(server.port(), server.password()));
+        List<String> names = List.of("plain.txt", "with space/and #hash %25.txt", "ünïcødé/日本語.txt", "deep/a/b/c/d.txt",
+                "odd/star*?question[x].txt", "odd/back\\slash.txt");
+        for (String name : names) {
+            fixture.write(name, "content of " + name);
+            engine.fileChanged(name);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> engine.queue().pending() == 0);
+        Path base = server.root().resolve("upload/base");
+        for (String name : names) {
+            assertThat(base.resolve(name)).hasContent("content of " + name);
+        }
+        try (Stream<Path> all = Files.walk(base)) {
+            assertThat(all.map(Path::toString)).noneMatch(path -> path.endsWith(".filesync-part"));
+        }
+
+        fixture.write("plain.txt", "second version");
+        engine.fileChanged("plain.txt");
+        Files.move(fixture.root.resolve("deep"), fixture.root.resolve("shallow"));
+        engine.moved("deep", "shallow", true);
+        Files.move(fixture.root.resolve("odd/star*?question[x].txt"), fixture.root.resolve("odd/renamed.txt"));
+        engine.moved("odd/star*?question[x].txt", "odd/renamed.txt", false);
+        Files.delete(fixture.root.resolve("with space/and #hash %25.txt"));
+        engine.deleted("with space/and #hash %25.txt", false);
+        await().atMost(Duration.ofSeconds(20)).until(() -> engine.queue().pending() == 0);
+        assertThat(base.resolve("plain.txt")).hasContent("second version");
+        assertThat(base.resolve("shallow/a/b/c/d.txt")).hasContent("content of deep/a/b/c/d.txt");
+        assertThat(base.resolve("deep")).doesNotExist();
+        assertThat(base.resolve("odd/renamed.txt")).hasContent("content of odd/star*?question[x].txt");
+        assertThat(base.resolve("odd/star*?question[x].txt")).doesNotExist();
+        assertThat(base.resolve("with space/and #hash %25.txt")).doesNotExist();
+        assertThat(fixture.audit("sftp", "shallow")).extracting(row -> row.split(" ")[0]).containsExactly("QUEUED", "STARTED", "COMPLETED");
+
+        Files.delete(fixture.root.resolve("shallow/a/b/c/d.txt"));
+        try (Stream<Path> folders = Files.walk(fixture.root.resolve("shallow"))) {
+            folders.sorted((a, b) -> b.compareTo(a)).forEach(path -> path.toFile().delete());
+        }
+        engine.deleted("shallow", true);
+        await().atMost(Duration.ofSeconds(20)).until(() -> engine.queue().pending() == 0);
+        assertThat(base.resolve("shallow")).doesNotExist();
+        assertThat(fixture.allAudit("sftp")).doesNotContain(server.password());
+    }
+
+    @Test
+    void aLargeUploadReportsProgressAndArrivesWhole() throws Exception {
+        MirrorEngine engine = fixture.start("sftp", false, remote(server.port(), server.password()));
+        byte[] content = new byte[20 * 1024 * 1024 + 17];
+        new java.util.Random(3).nextBytes(content);
+        Files.write(fixture.root.resolve("big.bin"), content);
+        engine.fileChanged("big.bin");
+        await().atMost(Duration.ofSeconds(30)).until(() -> engine.queue().pending() == 0);
+        assertThat(server.root().resolve("upload/base/big.bin")).hasBinaryContent(content);
+        assertThat(fixture.audit("sftp", "big.bin")).filteredOn(row -> row.startsWith("PROGRESS"))
+                .containsExactly("PROGRESS part 1 of 3", "PROGRESS part 2 of 3");
+    }
+
+    @Test
+    void theQueuePausesWhileTheServerIsDownAndDrainsByItselfWhenItIsBack() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path home = Files.createDirectories(dir.resolve("second-sftp"));
+        SshServer second = startServer(port, home);
+        SftpRemote remote = new SftpRemote(new SftpSettings("127.0.0.1", port, "mirror", "secret-pw", null, null, null, false,
+                "in", 5_000));
+        MirrorEngine engine = fixture.start("sftp", false, remote);
+        fixture.write("before.txt", "before");
+        engine.fileChanged("before.txt");
+        await().atMost(Duration.ofSeconds(20)).until(() -> engine.queue().pending() == 0);
+        second.stop(true);
+        for (int i = 0; i < 10; i++) {
+            fixture.write("during/" + i + ".txt", "during " + i);
+            engine.fileChanged("during/" + i + ".txt");
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> fixture.audit("sftp", "during/0.txt").stream()
+                .anyMatch(r -> r.startsWith("FAILED")));
+        assertThat(engine.queue().pending()).isEqualTo(10);
+        second = startServer(port, home);
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> engine.queue().pending() == 0);
+            for (int i = 0; i < 10; i++) {
+                assertThat(home.resolve("in/during/" + i + ".txt")).hasContent("during " + i);
+            }
+            assertThat(fixture.audit("sftp", "during/0.txt")).anyMatch(r -> r.startsWith("RETRIED")).last().asString().startsWith("COMPLETED");
+        } finally {
+            second.stop(true);
+        }
+    }
+
+    @Test
+    void wrongCredentialsPauseTheQueueWithAClearReasonAndNoPasswordAnywhere() throws Exception {
+        fixture.write("a.txt", "a");
+        MirrorEngine refused = fixture.start("sftp", false, remote(server.port(), "wrong-password-456"));
+        refused.fileChanged("a.txt");
+        await().atMost(Duration.ofSeconds(20)).until(() -> fixture.audit("sftp", "a.txt").stream()
+                .anyMatch(r -> r.startsWith("FAILED cannot open sftp://" + server.user())));
+        assertThat(fixture.allAudit("sftp")).doesNotContain("wrong-password-456");
+        fixture.stop(refused);
+        MirrorEngine fixed = fixture.start("sftp", false, remote(server.port(), server.password()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> fixed.queue().pending() == 0);
+        assertThat(server.root().resolve("upload/base/a.txt")).hasContent("a");
+    }
+
+    private static SshServer startServer(int port, Path home) throws IOException {
+        SshServer server = SshServer.setUpDefaultServer();
+        server.setHost("127.0.0.1");
+        server.setPort(port);
+        server.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(home.resolveSibling("second-host-key.ser")));
+        server.setPasswordAuthenticator((user, password, session) -> "mirror".equals(user) && "secret-pw".equals(password));
+        server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
+        server.setFileSystemFactory(new VirtualFileSystemFactory(home));
+        server.start();
+        return server;
+    }
+}
