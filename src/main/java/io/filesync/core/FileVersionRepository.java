@@ -13,6 +13,7 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import io.filesync.core.db.ManagedTable;
+import io.filesync.core.db.Transactions;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
 
@@ -197,26 +198,16 @@ public final class FileVersionRepository extends ServiceSupport implements Idemp
             knownVersions.keySet().removeAll(forgotten);
             knownVersions.keySet().removeAll(stored.keySet());
         }
-        withConnection(connection -> {
-            boolean autoCommit = connection.getAutoCommit();
-            connection.setAutoCommit(false);
-            try {
-                String now = Instant.now().toString();
-                batch(connection, "DELETE FROM %s WHERE state_key = ? AND path = ?",
-                        forgotten.stream().map(path -> new String[] {stateKey, path}).toList());
-                batch(connection, "DELETE FROM %s WHERE state_key = ? AND path = ?",
-                        stored.keySet().stream().map(path -> new String[] {stateKey, path}).toList());
-                batch(connection, "INSERT INTO %s (state_key, path, version, updated_at) VALUES (?, ?, ?, ?)",
-                        stored.entrySet().stream().map(e -> new String[] {stateKey, e.getKey(), e.getValue(), now}).toList());
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(autoCommit);
-            }
+        withConnection(connection -> Transactions.inTransaction(connection, tx -> {
+            String now = Instant.now().toString();
+            batch(tx, "DELETE FROM %s WHERE state_key = ? AND path = ?",
+                    forgotten.stream().map(path -> new String[] {stateKey, path}).toList());
+            batch(tx, "DELETE FROM %s WHERE state_key = ? AND path = ?",
+                    stored.keySet().stream().map(path -> new String[] {stateKey, path}).toList());
+            batch(tx, "INSERT INTO %s (state_key, path, version, updated_at) VALUES (?, ?, ?, ?)",
+                    stored.entrySet().stream().map(e -> new String[] {stateKey, e.getKey(), e.getValue(), now}).toList());
             return null;
-        });
+        }));
     }
 
     private void batch(Connection connection, String template, List<String[]> rows) throws SQLException {
@@ -244,21 +235,11 @@ public final class FileVersionRepository extends ServiceSupport implements Idemp
     public void rename(String fromPath, String toPath) {
         evictPath(fromPath);
         evictPath(toPath);
-        withConnection(connection -> {
-            boolean autoCommit = connection.getAutoCommit();
-            connection.setAutoCommit(false);
-            try {
-                execute(connection, "DELETE FROM %s WHERE state_key = ? AND path = ?", stateKey, toPath);
-                execute(connection, "UPDATE %s SET path = ? WHERE state_key = ? AND path = ?", toPath, stateKey, fromPath);
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(autoCommit);
-            }
+        withConnection(connection -> Transactions.inTransaction(connection, tx -> {
+            execute(tx, "DELETE FROM %s WHERE state_key = ? AND path = ?", stateKey, toPath);
+            execute(tx, "UPDATE %s SET path = ? WHERE state_key = ? AND path = ?", toPath, stateKey, fromPath);
             return null;
-        });
+        }));
     }
 
     private String versionOf(String path) {

@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 
 import io.filesync.core.FileVersionRepository;
 import io.filesync.core.db.SqlDialect;
+import io.filesync.core.db.Transactions;
 import io.filesync.core.error.BadInputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -264,21 +265,10 @@ public final class CsvTables {
 
     /** Runs work in one transaction on the connection, rolling back on any failure. */
     static void inTransaction(Connection connection, SqlWork work) throws SQLException {
-        boolean autoCommit = connection.getAutoCommit();
-        connection.setAutoCommit(false);
-        try {
+        Transactions.inTransaction(connection, tx -> {
             work.run();
-            connection.commit();
-        } catch (SQLException | RuntimeException | Error e) {
-            try {
-                connection.rollback();
-            } catch (SQLException rollback) {
-                e.addSuppressed(rollback);
-            }
-            throw e;
-        } finally {
-            connection.setAutoCommit(autoCommit);
-        }
+            return null;
+        });
     }
 
     @FunctionalInterface

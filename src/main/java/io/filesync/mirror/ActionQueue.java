@@ -13,6 +13,7 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 import io.filesync.core.db.DataSources;
+import io.filesync.core.db.Transactions;
 import io.filesync.core.db.ManagedTable;
 
 /**
@@ -255,18 +256,7 @@ public final class ActionQueue {
         try (Connection connection = dataSource.getConnection();
              DataSources.WriteLock lock = DataSources.writeLock(dataSource, connection)) {
             prepare(connection);
-            boolean autoCommit = connection.getAutoCommit();
-            connection.setAutoCommit(false);
-            try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(autoCommit);
-            }
+            return Transactions.inTransaction(connection, work::run);
         }
     }
 

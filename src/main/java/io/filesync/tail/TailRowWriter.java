@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 
 import io.filesync.core.db.DataSources;
 import io.filesync.core.db.SqlDialect;
+import io.filesync.core.db.Transactions;
 import io.filesync.core.error.ErrorRecord;
 import io.filesync.core.error.ErrorRecorder;
 
@@ -35,6 +36,8 @@ public final class TailRowWriter {
     private final String job;
     private final String setupSql;
     private volatile boolean setUp;
+    /** Known after the first batch; read from the connection's metadata once, not per batch. */
+    private volatile SqlDialect dialect;
 
     /**
      * @param dataSource  the database the rows go to
@@ -78,28 +81,31 @@ public final class TailRowWriter {
         setUpOnce();
         try (Connection connection = dataSource.getConnection();
              DataSources.WriteLock lock = DataSources.writeLock(dataSource, connection)) {
-            connection.setAutoCommit(false);
-            try {
-                SqlDialect dialect = SqlDialect.of(connection);
-                insert(connection, dialect, good, values, bad);
+            SqlDialect dialect = dialectOf(connection);
+            Transactions.inTransaction(connection, tx -> {
+                insert(tx, dialect, good, values, bad);
                 for (ErrorRecord error : bad) {
-                    errors.record(error, connection);
+                    errors.record(error, tx);
                 }
                 if (sameDatabase) {
-                    batch.offsets().save(connection, batch.to());
+                    batch.offsets().save(tx, batch.to());
                 }
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
+                return null;
+            });
         }
         if (sameDatabase) {
             batch.offsets().committed(batch.to());
         }
         return batch;
+    }
+
+    private SqlDialect dialectOf(Connection connection) throws SQLException {
+        SqlDialect known = dialect;
+        if (known == null) {
+            known = SqlDialect.of(connection);
+            dialect = known;
+        }
+        return known;
     }
 
     private void setUpOnce() throws SQLException {
