@@ -1,5 +1,6 @@
 package io.filesync.csv;
 
+import io.filesync.testing.Bundle;
 import io.filesync.testing.Rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -9,11 +10,10 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
-import io.filesync.FilesyncMain;
 import io.filesync.servers.PostgresServer.TestDatabase;
 import io.filesync.servers.TestServers;
-import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -32,29 +32,21 @@ class CsvBundlePostgresIT {
     Path csv;
 
     private TestDatabase database;
-    private Main main;
+    private Bundle bundle;
 
     @AfterEach
     void stop() throws Exception {
-        if (main != null) {
-            main.stop();
-        }
-        for (String key : List.of("filesync.db.url", "filesync.db.username", "filesync.db.password", "csv.dir",
-                "csv.settle-time-ms", "csv.scan-delay-ms", "camel.main.routes-include-pattern")) {
-            System.clearProperty(key);
+        if (bundle != null) {
+            bundle.close();
         }
     }
 
     private void startBundle() throws Exception {
-        System.setProperty("filesync.db.url", database.jdbcUrl());
-        System.setProperty("filesync.db.username", database.username());
-        System.setProperty("filesync.db.password", database.password());
-        System.setProperty("csv.dir", csv.toString());
-        System.setProperty("csv.settle-time-ms", "200");
-        System.setProperty("csv.scan-delay-ms", "100");
-        System.setProperty("camel.main.routes-include-pattern", "file:routes/filesync-*.camel.yaml,file:routes/csv-*.camel.yaml");
-        main = FilesyncMain.create(Path.of("config/application.properties"));
-        main.start();
+        bundle = Bundle.onPostgres(database, Map.of(
+                "csv.dir", csv.toString(),
+                "csv.settle-time-ms", "200",
+                "csv.scan-delay-ms", "100",
+                "camel.main.routes-include-pattern", "file:routes/filesync-*.camel.yaml,file:routes/csv-*.camel.yaml"));
     }
 
     @Test
@@ -70,8 +62,8 @@ class CsvBundlePostgresIT {
         String movedLoadedAt = single("SELECT loaded_at FROM filesync_csv_tables WHERE relative_path = 'moved.csv'");
         String sameLoadedAt = single("SELECT loaded_at FROM filesync_csv_tables WHERE relative_path = 'same.csv'");
 
-        main.stop();
-        main = null;
+        bundle.close();
+        bundle = null;
         Files.delete(csv.resolve("gone.csv"));
         Files.createDirectories(csv.resolve("archive"));
         Files.move(csv.resolve("moved.csv"), csv.resolve("archive/cities.csv"));

@@ -2,19 +2,17 @@ package io.filesync.servers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 
 import javax.sql.DataSource;
 
-import io.filesync.FilesyncMain;
 import io.filesync.core.FileVersionRepository;
 import io.filesync.core.error.BadInputException;
 import io.filesync.servers.PostgresServer.TestDatabase;
+import io.filesync.testing.Bundle;
 import org.apache.camel.CamelContext;
-import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,26 +26,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class PostgresIT {
 
     private static TestDatabase database;
-    private static Main main;
+    private static Bundle bundle;
     private static CamelContext context;
 
     @BeforeAll
     static void startBundleOnPostgres() throws Exception {
         database = TestServers.postgres().createDatabase();
-        System.setProperty("filesync.db.url", database.jdbcUrl());
-        System.setProperty("filesync.db.username", database.username());
-        System.setProperty("filesync.db.password", database.password());
-        main = FilesyncMain.create(Path.of("config/application.properties"));
-        main.start();
-        context = main.getCamelContext();
+        bundle = Bundle.onPostgres(database, java.util.Map.of());
+        context = bundle.context();
     }
 
     @AfterAll
     static void stopBundle() throws Exception {
-        main.stop();
-        System.clearProperty("filesync.db.url");
-        System.clearProperty("filesync.db.username");
-        System.clearProperty("filesync.db.password");
+        bundle.close();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.filesync.tail;
 
+import io.filesync.testing.Bundle;
 import io.filesync.testing.Rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -11,11 +12,10 @@ import java.nio.file.StandardOpenOption;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
-import io.filesync.FilesyncMain;
 import io.filesync.servers.PostgresServer.TestDatabase;
 import io.filesync.servers.TestServers;
-import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,31 +29,23 @@ class TailPostgresIT {
     Path tail;
 
     private TestDatabase database;
-    private Main main;
+    private Bundle bundle;
 
     @AfterEach
     void stop() throws Exception {
-        if (main != null) {
-            main.stop();
-        }
-        for (String key : List.of("filesync.db.url", "filesync.db.username", "filesync.db.password", "tail.dir",
-                "tail.template", "tail.setup-sql", "tail.include")) {
-            System.clearProperty(key);
+        if (bundle != null) {
+            bundle.close();
         }
     }
 
     private void startBundle() throws Exception {
-        System.setProperty("filesync.db.url", database.jdbcUrl());
-        System.setProperty("filesync.db.username", database.username());
-        System.setProperty("filesync.db.password", database.password());
-        System.setProperty("tail.dir", tail.toString());
-        System.setProperty("tail.include", "*.csv");
-        System.setProperty("tail.template", "INSERT INTO readings (sensor, value, file, line_number)"
-                + " VALUES (:#field1, :#field2, :#file, :#line_number)");
-        System.setProperty("tail.setup-sql", "CREATE TABLE IF NOT EXISTS readings (sensor INTEGER NOT NULL,"
-                + " value NUMERIC(10, 2), file TEXT NOT NULL, line_number BIGINT NOT NULL, UNIQUE (file, line_number))");
-        main = FilesyncMain.create(Path.of("config/application.properties"));
-        main.start();
+        bundle = Bundle.onPostgres(database, Map.of(
+                "tail.dir", tail.toString(),
+                "tail.include", "*.csv",
+                "tail.template", "INSERT INTO readings (sensor, value, file, line_number)"
+                        + " VALUES (:#field1, :#field2, :#file, :#line_number)",
+                "tail.setup-sql", "CREATE TABLE IF NOT EXISTS readings (sensor INTEGER NOT NULL,"
+                        + " value NUMERIC(10, 2), file TEXT NOT NULL, line_number BIGINT NOT NULL, UNIQUE (file, line_number))"));
     }
 
     @Test
@@ -68,8 +60,8 @@ class TailPostgresIT {
         assertThat(query("SELECT line_number || ' ' || reason FROM filesync_errors"))
                 .singleElement().asString().startsWith("2 rejected by the database").contains("integer");
 
-        main.stop();
-        main = null;
+        bundle.close();
+        bundle = null;
         append(file, "3,22\n4,23\n");
         startBundle();
 
