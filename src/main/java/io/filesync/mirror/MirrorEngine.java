@@ -259,28 +259,29 @@ public final class MirrorEngine {
             if (detail == null) {
                 return true;
             }
-            queue.complete(action.id());
+            // The audit row first: once the queue shows an action done, its record is there to read.
             audit.record(mapping.name(), action, Event.COMPLETED, null, detail);
+            queue.complete(action.id());
             resumed();
             return true;
         } catch (RemoteUnavailableException e) {
-            queue.retryAt(action.id(), 0, true, e.getMessage());
             audit.record(mapping.name(), action, Event.FAILED, null, e.getMessage() + "; the queue pauses and retries");
+            queue.retryAt(action.id(), 0, true, e.getMessage());
             pause(action, e.getMessage());
             return false;
         } catch (ChangedDuringUploadException e) {
-            queue.retryAt(action.id(), 0, false, e.getMessage());
             audit.record(mapping.name(), action, Event.RETRIED, null, e.getMessage() + "; sending the newest content");
+            queue.retryAt(action.id(), 0, false, e.getMessage());
             return true;
         } catch (InterruptedIOException e) {
-            queue.retryAt(action.id(), 0, false, e.getMessage());
             audit.record(mapping.name(), action, Event.FAILED, null, "interrupted: " + e.getMessage());
+            queue.retryAt(action.id(), 0, false, e.getMessage());
             return false;
         } catch (BadInputException e) {
             LOG.error("mirror {}: {} {}: {} (kept as failed until the path changes)", mapping.name(), action.kind(),
                     action.describe(), e.reason());
-            queue.fail(action.id(), e.reason());
             audit.record(mapping.name(), action, Event.FAILED, null, e.reason() + "; kept as failed until the path changes");
+            queue.fail(action.id(), e.reason());
             recordError(action, e.reason(), e, false);
             return true;
         } catch (IOException | RuntimeException e) {
@@ -288,8 +289,8 @@ public final class MirrorEngine {
             String reason = describe(e);
             LOG.warn("mirror {}: {} {} failed: {} (kept, retry in {} ms)", mapping.name(), action.kind(), action.describe(),
                     reason, delay);
-            queue.retryAt(action.id(), System.currentTimeMillis() + delay, true, reason);
             audit.record(mapping.name(), action, Event.FAILED, null, reason + "; retry in " + delay + " ms");
+            queue.retryAt(action.id(), System.currentTimeMillis() + delay, true, reason);
             recordError(action, reason, e, true);
             return true;
         }
@@ -318,8 +319,8 @@ public final class MirrorEngine {
             String reason = "local root " + mapping.root() + " is missing or empty: deletions are not mirrored until it has"
                     + " content again (an unmounted disk is not a request to empty the remote)";
             LOG.warn("mirror {}: refused to delete {}: {}", mapping.name(), action.path(), reason);
-            queue.retryAt(action.id(), System.currentTimeMillis() + delay, true, reason);
             audit.record(mapping.name(), action, Event.REFUSED, null, reason);
+            queue.retryAt(action.id(), System.currentTimeMillis() + delay, true, reason);
             return null;
         }
         remote.delete(action.path(), action.directory());
