@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Turns a detected change into a {@link ChangeEvent}, with the file's content when configured, and delivers it. */
+/**
+ * Turns a detected change into a {@link ChangeEvent}, with the file's content when configured, and delivers it. A
+ * listener that throws did not take the event: the caller undoes the change in its model so it is reported again.
+ */
 final class EventEmitter {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventEmitter.class);
@@ -22,7 +25,8 @@ final class EventEmitter {
         this.listener = listener;
     }
 
-    void emit(ChangeType type, Path root, Path path, Path previous, FileState state) {
+    /** Returns whether the listener took the event. */
+    boolean emit(ChangeType type, Path root, Path path, Path previous, FileState state) {
         Path absolute = root.resolve(path);
         boolean fileEvent = !state.directory();
         ChangeEvent event = ChangeEvent.of(type, path.toString(), absolute.toString(), SnapshotPaths.uriOf(absolute),
@@ -33,8 +37,10 @@ final class EventEmitter {
         }
         try {
             listener.onEvent(event);
+            return true;
         } catch (RuntimeException e) {
-            LOG.error("The listener of {} failed on {}: {}", options.target(), event, e.getMessage(), e);
+            LOG.warn("{} {} was not delivered ({}); it will be reported again", event.type(), absolute, e.getMessage());
+            return false;
         }
     }
 

@@ -70,6 +70,14 @@ record FileState(boolean directory, long size, long mtimeNanos, String identity)
         return directory == other.directory && (directory || (size == other.size && mtimeNanos == other.mtimeNanos));
     }
 
+    /**
+     * The same file with a size and time no real state has: it is still recognised by identity, but never the same
+     * version as what is on disk, so the next walk reports it as updated.
+     */
+    FileState withUnknownContent() {
+        return new FileState(directory, -1, -1, identity);
+    }
+
     String encode() {
         return directory ? "d|" + identity
                 : "f|" + Long.toString(size, 36) + '|' + Long.toString(mtimeNanos, 36) + '|' + identity;

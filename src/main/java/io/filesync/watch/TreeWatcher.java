@@ -4,11 +4,11 @@ import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.time.Duration;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -35,8 +35,14 @@ import org.slf4j.LoggerFactory;
  * of the same device and inode; a directory only pairs while its own watch is still valid (a deleted directory's
  * watch is invalidated before its inode can be reused, a moved one's is not).</li>
  * <li>The target may be missing, deleted, renamed away or replaced by the other kind: the nearest existing ancestor
- * is watched for it, and its identity is re-checked every {@link WatchOptions#verifyInterval()} as a safety net.</li>
+ * is watched for it, and its identity is re-checked every {@link WatchOptions#verifyInterval()} as a safety net
+ * ({@link TargetTracker}).</li>
+ * <li>An event the listener does not take (it throws) is undone in the model and reported again by a rescan after
+ * {@link WatchOptions#redeliveryDelay()}, doubled while failures go on; the persisted snapshot holds the undone
+ * state too, so a restart reports it as well. Delivery is at least once.</li>
  * </ul>
+ * The parts: {@link ChangeDetector} (live events), {@link TreeScan} (full walks), {@link TreeModel} (what was
+ * reported and what waits), {@link TargetTracker} (the target itself).
  * Threads: one loop thread from the executor given (Camel's ExecutorServiceManager inside Camel), plus the JDK's own
  * inotify reader thread.
  */
@@ -44,39 +50,27 @@ public final class TreeWatcher extends ServiceSupport implements Suspendable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TreeWatcher.class);
 
-    /** Snapshot key of the target itself; no relative path of a real entry is ever ".". */
-    static final String TARGET_KEY = ".";
-    private static final String MISSING = "missing";
-    private static final Path ROOT = ChangeDetector.ROOT;
+    /** The longest wait before an undelivered event is reported again. */
+    public static final Duration MAX_REDELIVERY_DELAY = Duration.ofMinutes(5);
     private static final long STOP_TIMEOUT_MS = 10_000;
     private static final long READY_TIMEOUT_MS = 120_000;
-    private static final int MAX_ESTABLISH_RETRIES = 100;
-
-    private enum Kind { MISSING, FILE, DIRECTORY }
 
     private final WatchOptions options;
-    private final ChangeListener listener;
     private final SnapshotStore store;
     private final SnapshotBuffer snapshot;
-    private final KnownTree known;
+    private final TreeModel model;
     private final ChangeDetector detector;
+    private final TargetTracker tracker;
     private final ExecutorService executor;
     private final boolean ownExecutor;
     private final Path target;
 
     // Everything below is touched by the loop thread only (and by start/stop while the loop is not running).
-    private Kind targetKind = Kind.MISSING;
-    private String targetIdentity;
-    private boolean firstRun;
     private boolean loaded;
     private WatchService watchService;
-    private WatchKey anchorKey;
-    private Path anchorDir;
-    private String anchorIdentity;
-    private Path anchorProblem;
     private long rescanDue = Long.MAX_VALUE;
-    private int establishRetries;
     private long verifyDue;
+    private int redeliveries;
 
     private volatile boolean running;
     private volatile long rescans;
@@ -85,16 +79,18 @@ public final class TreeWatcher extends ServiceSupport implements Suspendable {
     /**
      * @param options  what to watch and how
      * @param store    where the snapshot lives between runs; {@link SnapshotStore#none()} for none
-     * @param listener receives the events, on the watcher's thread
+     * @param listener receives the events, on the watcher's thread; throwing means the event was not taken
      * @param executor runs the loop (one thread is used); null to create and own a daemon thread
      */
     public TreeWatcher(WatchOptions options, SnapshotStore store, ChangeListener listener, ExecutorService executor) {
         this.options = Objects.requireNonNull(options, "options");
         this.store = Objects.requireNonNull(store, "store");
-        this.listener = Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(listener, "listener");
         this.snapshot = new SnapshotBuffer(store);
-        this.known = new KnownTree(snapshot);
-        this.detector = new ChangeDetector(options, known, listener, this::targetFileSettled);
+        this.model = new TreeModel(options, new KnownTree(snapshot), listener);
+        TreeScan scan = new TreeScan(model);
+        this.detector = new ChangeDetector(model, this::targetFileSettled);
+        this.tracker = new TargetTracker(model, scan, detector, snapshot, listener, this::scheduleRescan);
         this.target = options.target();
         this.ownExecutor = executor == null;
         this.executor = executor != null ? executor : Executors.newSingleThreadExecutor(runnable -> {
@@ -108,7 +104,7 @@ public final class TreeWatcher extends ServiceSupport implements Suspendable {
         return options;
     }
 
-    /** How many full rescans an overflow or an error caused since construction; for monitoring and tests. */
+    /** How many full rescans an overflow, an error or an undelivered event caused since construction; for monitoring and tests. */
     public long rescanCount() {
         return rescans;
     }
@@ -116,7 +112,7 @@ public final class TreeWatcher extends ServiceSupport implements Suspendable {
     @Override
     protected void doStart() throws Exception {
         if (!loaded) {
-            loadSnapshot();
+            tracker.load(store.load());
             loaded = true;
         }
         startLoop();
@@ -147,7 +143,8 @@ public final class TreeWatcher extends ServiceSupport implements Suspendable {
      */
     private void startLoop() throws IOException, InterruptedException {
         watchService = target.getFileSystem().newWatchService();
-        detector.attach(watchService);
+        model.attach(watchService);
+        tracker.attach(watchService);
         running = true;
         CountDownLatch ended = new CountDownLatch(1);
         CountDownLatch ready = new CountDownLatch(1);
@@ -180,55 +177,16 @@ public final class TreeWatcher extends ServiceSupport implements Suspendable {
             LOG.warn("The watch loop of {} did not end within {} ms", target, STOP_TIMEOUT_MS);
         }
         // Keys die with the service; unsettled changes are found again by the rescan on the next start.
-        detector.detach();
-        anchorKey = null;
-        anchorDir = null;
+        model.detach();
+        tracker.detach();
         snapshot.flush();
-    }
-
-    private void loadSnapshot() {
-        Map<String, String> stored = store.load();
-        String marker = stored.get(TARGET_KEY);
-        firstRun = marker == null;
-        if (marker == null || MISSING.equals(marker)) {
-            targetKind = Kind.MISSING;
-            return;
-        }
-        FileState targetState = FileState.decode(marker);
-        if (targetState == null) {
-            firstRun = true;
-            return;
-        }
-        setTarget(targetState.directory() ? Kind.DIRECTORY : Kind.FILE, targetState.identity());
-        stored.forEach((key, version) -> {
-            FileState state = FileState.decode(version);
-            if (!TARGET_KEY.equals(key) && state != null) {
-                known.remember(SnapshotPaths.decode(key), state, false);
-            }
-        });
-    }
-
-    private void setTarget(Kind kind, String identity) {
-        targetKind = kind;
-        targetIdentity = identity;
-        if (kind == Kind.FILE) {
-            detector.useRoot(target.getParent(), target.getFileName());
-        } else {
-            detector.useRoot(target, null);
-        }
-    }
-
-    /** A single-file target may change inode and stay the target (an editor's atomic save). */
-    private void targetFileSettled(FileState state) {
-        targetIdentity = state.identity();
-        snapshot.put(TARGET_KEY, state.encode());
     }
 
     // ---------------------------------------------------------------------------------------------------- the loop
 
     private void loop(CountDownLatch ready) {
         try {
-            establish();
+            tracker.establish();
         } catch (RuntimeException e) {
             LOG.error("Watching {} could not start cleanly, retrying by rescan: {}", target, e.getMessage(), e);
             rescanDue = Watches.now() + options.verifyInterval().toMillis();
@@ -248,13 +206,14 @@ public final class TreeWatcher extends ServiceSupport implements Suspendable {
                 if (now >= rescanDue) {
                     rescanDue = Long.MAX_VALUE;
                     rescans++;
-                    establish();
+                    tracker.establish();
                 }
                 detector.fireDue(now);
                 if (now >= verifyDue) {
                     verifyDue = now + options.verifyInterval().toMillis();
-                    verify();
+                    tracker.verify();
                 }
+                scheduleRedelivery(now);
                 snapshot.flushIfDue(now);
             } catch (ClosedWatchServiceException | InterruptedException e) {
                 if (running) {
@@ -272,15 +231,11 @@ public final class TreeWatcher extends ServiceSupport implements Suspendable {
 
     private void handle(WatchKey key) {
         List<WatchEvent<?>> events = key.pollEvents();
-        if (key == anchorKey) {
-            handleAnchor(events);
-            if (!key.reset()) {
-                anchorKey = null;
-                establish();
-            }
+        if (tracker.isAnchor(key)) {
+            tracker.anchorEvents(key, events);
             return;
         }
-        Path dir = detector.dirOf(key);
+        Path dir = model.dirOf(key);
         if (dir == null) {
             key.cancel();
             return;
@@ -300,42 +255,15 @@ public final class TreeWatcher extends ServiceSupport implements Suspendable {
             }
         }
         if (!key.reset()) {
-            detector.invalidated(key);
-            if (dir.equals(ROOT)) {
-                checkTarget();
+            model.invalidated(key);
+            if (dir.equals(TreeModel.ROOT)) {
+                tracker.checkTarget();
             }
         }
     }
 
-    /** Events of the folder watched for the target: the target's folder, or its nearest existing ancestor. */
-    private void handleAnchor(List<WatchEvent<?>> events) {
-        for (WatchEvent<?> event : events) {
-            if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
-                scheduleRescan();
-                continue;
-            }
-            Path entry = anchorDir.resolve((Path) event.context());
-            if (!target.startsWith(entry)) {
-                continue;
-            }
-            if (targetKind == Kind.MISSING) {
-                // A folder on the way to the target appeared: watch from deeper down, or the target itself.
-                establish();
-            } else if (targetKind == Kind.FILE && entry.equals(target)) {
-                FileState now = FileState.following(target);
-                if (now == null || now.directory()) {
-                    establish();
-                } else if (event.kind() != StandardWatchEventKinds.ENTRY_DELETE) {
-                    if (detector.isTracked(target.getFileName())) {
-                        detector.settle(target.getFileName(), now);
-                    } else {
-                        establish();
-                    }
-                }
-            } else {
-                checkTarget();
-            }
-        }
+    private void targetFileSettled(FileState state) {
+        tracker.targetFileSettled(state);
     }
 
     private void scheduleRescan() {
@@ -345,140 +273,21 @@ public final class TreeWatcher extends ServiceSupport implements Suspendable {
         }
     }
 
-    /** Re-establishes watching when the target changed kind or identity, or appeared or vanished. */
-    private void checkTarget() {
-        FileState now = FileState.following(target);
-        if (changedTarget(kindOf(now), now)) {
-            establish();
-        }
-    }
-
-    private static Kind kindOf(FileState state) {
-        return state == null ? Kind.MISSING : state.directory() ? Kind.DIRECTORY : Kind.FILE;
-    }
-
     /**
-     * Whether the target is no longer the one being watched. A folder is identified by its inode; a file target may
-     * change inode without leaving (an editor's atomic save renames a new file over it): that is an update.
+     * Events were undone because the listener did not take them: a rescan reports them again, later each time while
+     * failures go on in a row, so a downstream that is down is not hammered.
      */
-    private boolean changedTarget(Kind kind, FileState now) {
-        return kind != targetKind || (kind == Kind.DIRECTORY && !now.identity().equals(targetIdentity));
-    }
-
-    /** The safety net: catches what no watch reports, such as an ancestor folder renamed or recreated. */
-    private void verify() {
-        checkTarget();
-        if (target.getParent() == null) {
-            return;
-        }
-        FileState anchor = anchorDir == null ? null : FileState.following(anchorDir);
-        if (anchor == null || !anchor.identity().equals(anchorIdentity) || anchorKey == null || !anchorKey.isValid()) {
-            watchAnchor(targetKind);
-            checkTarget();
-        }
-    }
-
-    // ------------------------------------------------------------------------------------- target and full rescans
-
-    /**
-     * Brings the model in line with the disk: finds the target, watches the right folder for it, reports the target
-     * gone or created, then walks the tree and diffs it against what is known. Used at start, on resume, after an
-     * overflow and whenever the target changed.
-     */
-    private void establish() {
-        FileState now = FileState.following(target);
-        Kind kind = kindOf(now);
-        if (targetKind != Kind.MISSING && changedTarget(kind, now)) {
-            targetGone();
-        }
-        watchAnchor(kind);
-        if (kind == Kind.MISSING && pathGrewMeanwhile() && establishRetries++ < MAX_ESTABLISH_RETRIES) {
-            establish();
-            return;
-        }
-        establishRetries = 0;
-        boolean silent = firstRun && !options.emitExisting();
-        firstRun = false;
-        if (kind == Kind.MISSING) {
-            targetKind = Kind.MISSING;
-            targetIdentity = null;
-            snapshot.put(TARGET_KEY, MISSING);
-            return;
-        }
-        boolean appeared = targetKind == Kind.MISSING;
-        setTarget(kind, now.identity());
-        snapshot.put(TARGET_KEY, now.encode());
-        if (appeared && !silent && kind == Kind.DIRECTORY) {
-            detector.emit(ChangeType.TARGET_CREATED, ROOT, null, now);
-        }
-        Map<Path, FileState> found = kind == Kind.DIRECTORY ? detector.walkRoot() : Map.of(target.getFileName(), now);
-        if (silent) {
-            detector.baseline(found);
-        } else {
-            detector.diff(found);
-        }
-    }
-
-    /**
-     * Whether the path to a missing target grew between looking and watching: then no event will say so, and
-     * establishing must start over from the new state.
-     */
-    private boolean pathGrewMeanwhile() {
-        if (FileState.following(target) != null) {
-            return true;
-        }
-        Path nearest = target.getParent();
-        while (nearest != null && FileState.following(nearest) == null) {
-            nearest = nearest.getParent();
-        }
-        return !Objects.equals(nearest, anchorDir);
-    }
-
-    /** Watches the target's folder, or while the target is missing its nearest existing ancestor. */
-    private void watchAnchor(Kind kind) {
-        Path wanted = target.getParent();
-        if (kind == Kind.MISSING) {
-            while (wanted != null && FileState.following(wanted) == null) {
-                wanted = wanted.getParent();
+    private void scheduleRedelivery(long now) {
+        if (!model.takeUndelivered()) {
+            if (model.lastDelivered()) {
+                redeliveries = 0;
             }
-        }
-        FileState wantedState = wanted == null ? null : FileState.following(wanted);
-        if (wanted != null && wanted.equals(anchorDir) && anchorKey != null && anchorKey.isValid() && wantedState != null
-                && wantedState.identity().equals(anchorIdentity)) {
             return;
         }
-        if (anchorKey != null && !detector.owns(anchorKey)) {
-            anchorKey.cancel();
-        }
-        anchorKey = null;
-        anchorDir = wanted;
-        anchorIdentity = wantedState == null ? null : wantedState.identity();
-        if (wanted == null) {
-            return;
-        }
-        try {
-            anchorKey = wanted.register(watchService, StandardWatchEventKinds.ENTRY_CREATE,
-                    StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY);
-            anchorProblem = null;
-        } catch (IOException e) {
-            if (!wanted.equals(anchorProblem)) {
-                anchorProblem = wanted;
-                listener.onProblem(wanted, "cannot be watched for " + target + " (" + TreeKeys.describe(e)
-                        + "); trying again every " + options.verifyInterval().toMillis() + " ms");
-            }
-        }
-    }
-
-    /** The target disappeared or changed kind: deletes for its content, deepest first, then TARGET_DELETED. */
-    private void targetGone() {
-        Kind was = targetKind;
-        Path path = was == Kind.FILE ? target.getFileName() : ROOT;
-        FileState targetState = was == Kind.FILE ? known.get(path) : null;
-        detector.deleteAll(was == Kind.DIRECTORY);
-        FileState gone = targetState != null ? targetState : new FileState(was == Kind.DIRECTORY, 0, 0, "");
-        detector.emit(ChangeType.TARGET_DELETED, path, null, gone);
-        targetKind = Kind.MISSING;
-        targetIdentity = null;
-        snapshot.put(TARGET_KEY, MISSING);
+        long base = options.redeliveryDelay().toMillis();
+        long delay = Math.min(MAX_REDELIVERY_DELAY.toMillis(), base << Math.min(redeliveries, 20));
+        redeliveries++;
+        rescanDue = Math.min(rescanDue, now + delay);
+        LOG.info("{}: reporting undelivered changes again in {} ms", target, delay);
     }
 }

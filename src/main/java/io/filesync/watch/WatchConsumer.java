@@ -1,8 +1,6 @@
 package io.filesync.watch;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 
@@ -23,9 +21,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a {@link TreeWatcher} on a thread from Camel's ExecutorServiceManager and turns each event into an exchange
  * (body: the {@link ChangeEvent}, headers: {@link WatchHeaders}). Exchanges are processed one at a time, in event
- * order; a failed exchange goes to the route's error handling and watching goes on. Suspending the route pauses
- * watching but keeps the model, so resuming reports what changed meanwhile, even without a persisted snapshot. Paths that cannot be watched are
- * logged and, when the shared {@link ErrorRecorder} is present, recorded in the error table.
+ * order. An exchange that fails (after the route's own redeliveries, unhandled) is not acknowledged: the watcher
+ * reports the change again later, and after a restart, so a change is never lost to a database or remote that was
+ * down; a failure the route handles (bad input, recorded) is not reported again. Suspending the route pauses watching
+ * but keeps the model, so resuming reports what changed meanwhile, even without a persisted snapshot. Paths that
+ * cannot be watched are logged and, when the shared {@link ErrorRecorder} is present, recorded in the error table.
  */
 public class WatchConsumer extends DefaultConsumer implements ChangeListener, Suspendable {
 
@@ -33,14 +33,6 @@ public class WatchConsumer extends DefaultConsumer implements ChangeListener, Su
 
     private ExecutorService executor;
     private TreeWatcher watcher;
-    /** Keeps events in order across the hand-over below. */
-    private final Object dispatchOrder = new Object();
-    /**
-     * Events seen while the CamelContext is still starting, or null once it has started. The first scan replays
-     * offline changes during start, when the routes and Kamelets an event goes to may not be running yet: sending
-     * then would wait on a consumer that cannot start until this one has.
-     */
-    private List<ChangeEvent> heldUntilStarted;
 
     public WatchConsumer(WatchEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -51,31 +43,45 @@ public class WatchConsumer extends DefaultConsumer implements ChangeListener, Su
         return (WatchEndpoint) super.getEndpoint();
     }
 
+    /**
+     * Watching starts once the CamelContext has fully started: the first scan reports changes made while stopped, and
+     * the routes and Kamelets those events go to may not run before then (sending to them would wait on a consumer
+     * that cannot start until this one has).
+     */
     @Override
     protected void doStart() throws Exception {
         super.doStart();
         WatchEndpoint endpoint = getEndpoint();
         CamelContext context = endpoint.getCamelContext();
-        synchronized (dispatchOrder) {
-            heldUntilStarted = context.isStarted() ? null : new ArrayList<>();
-        }
-        if (!context.isStarted()) {
+        executor = context.getExecutorServiceManager()
+                .newSingleThreadExecutor(this, "FilesyncWatch[" + endpoint.getTarget() + "]");
+        watcher = new TreeWatcher(endpoint.watchOptions(), endpoint.snapshotStore(), this, executor);
+        if (context.isStarted()) {
+            startWatching();
+        } else {
             context.addStartupListener(new ExtendedStartupListener() {
                 @Override
                 public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
-                    // Routes are still starting here; the release waits for onCamelContextFullyStarted.
+                    // Routes are still starting here; watching waits for onCamelContextFullyStarted.
                 }
 
                 @Override
                 public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
-                    releaseHeldEvents();
+                    if (isRunAllowed() && !isSuspendingOrSuspended()) {
+                        startWatching();
+                    }
                 }
             });
         }
-        executor = context.getExecutorServiceManager()
-                .newSingleThreadExecutor(this, "FilesyncWatch[" + endpoint.getTarget() + "]");
-        watcher = new TreeWatcher(endpoint.watchOptions(), endpoint.snapshotStore(), this, executor);
-        ServiceHelper.startService(watcher);
+    }
+
+    private void startWatching() {
+        TreeWatcher current = watcher;
+        if (current == null) {
+            return;
+        }
+        ServiceHelper.startService(current);
+        WatchEndpoint endpoint = getEndpoint();
         LOG.info("Watching {} ({}recursive, settle {} ms, {})", endpoint.targetPath(), endpoint.isRecursive() ? "" : "not ",
                 endpoint.getSettleTime(), endpoint.isSnapshot() ? "snapshot key '" + endpoint.effectiveStateKey() + "'" : "no snapshot");
     }
@@ -83,6 +89,7 @@ public class WatchConsumer extends DefaultConsumer implements ChangeListener, Su
     @Override
     protected void doStop() throws Exception {
         ServiceHelper.stopService(watcher);
+        watcher = null;
         if (executor != null) {
             getEndpoint().getCamelContext().getExecutorServiceManager().shutdown(executor);
             executor = null;
@@ -92,36 +99,23 @@ public class WatchConsumer extends DefaultConsumer implements ChangeListener, Su
 
     @Override
     protected void doSuspend() throws Exception {
-        watcher.suspend();
+        if (watcher.isStarted()) {
+            watcher.suspend();
+        }
     }
 
     @Override
     protected void doResume() throws Exception {
-        watcher.resume();
+        if (watcher.isSuspended()) {
+            watcher.resume();
+        } else if (!watcher.isStarted()) {
+            startWatching();
+        }
     }
 
+    /** Delivers one event; throws when the route failed with it, so the watcher reports it again. */
     @Override
     public void onEvent(ChangeEvent event) {
-        synchronized (dispatchOrder) {
-            if (heldUntilStarted != null) {
-                heldUntilStarted.add(event);
-                return;
-            }
-            dispatch(event);
-        }
-    }
-
-    private void releaseHeldEvents() {
-        synchronized (dispatchOrder) {
-            List<ChangeEvent> held = heldUntilStarted;
-            heldUntilStarted = null;
-            if (held != null) {
-                held.forEach(this::dispatch);
-            }
-        }
-    }
-
-    private void dispatch(ChangeEvent event) {
         Exchange exchange = createExchange(false);
         Message message = exchange.getMessage();
         message.setBody(event);
@@ -143,11 +137,11 @@ public class WatchConsumer extends DefaultConsumer implements ChangeListener, Su
             getProcessor().process(exchange);
         } catch (Exception e) {
             exchange.setException(e);
-        } finally {
-            if (exchange.getException() != null) {
-                getExceptionHandler().handleException("Failed to process " + event, exchange, exchange.getException());
-            }
-            releaseExchange(exchange, false);
+        }
+        Exception failure = exchange.getException();
+        releaseExchange(exchange, false);
+        if (failure != null) {
+            throw new EventNotDeliveredException(event, failure);
         }
     }
 

@@ -49,6 +49,8 @@ public class WatchEndpoint extends DefaultEndpoint {
     private int maxContentBytes = 64 * 1024;
     @UriParam(defaultValue = "false", description = "Whether the very first start reports everything already there as created")
     private boolean emitExisting;
+    @UriParam(defaultValue = "5000", description = "Milliseconds after an event whose route failed (after its own retries) before it is reported again; doubled after each failure in a row, up to 5 minutes")
+    private long redeliveryDelay = 5000;
     @UriParam(defaultValue = "filesyncErrors", description = "Registry name of the ErrorRecorder told about unwatchable paths; ignored if absent")
     private String errorRecorder = "filesyncErrors";
 
@@ -73,7 +75,8 @@ public class WatchEndpoint extends DefaultEndpoint {
     public WatchOptions watchOptions() {
         return WatchOptions.builder(targetPath()).recursive(recursive).settleTime(Duration.ofMillis(settleTime))
                 .moveWindow(Duration.ofMillis(moveWindow)).maxSettleTime(Duration.ofMillis(maxSettleTime)).contentMode(ContentMode.valueOf(content.toUpperCase(Locale.ROOT)))
-                .charset(Charset.forName(charset)).maxContentBytes(maxContentBytes).emitExisting(emitExisting).build();
+                .charset(Charset.forName(charset)).maxContentBytes(maxContentBytes).emitExisting(emitExisting)
+                .redeliveryDelay(Duration.ofMillis(redeliveryDelay)).build();
     }
 
     /** Where the snapshot lives: the shared database under the state key, or nowhere when snapshot=false. */
@@ -196,5 +199,13 @@ public class WatchEndpoint extends DefaultEndpoint {
 
     public void setErrorRecorder(String errorRecorder) {
         this.errorRecorder = errorRecorder;
+    }
+
+    public long getRedeliveryDelay() {
+        return redeliveryDelay;
+    }
+
+    public void setRedeliveryDelay(long redeliveryDelay) {
+        this.redeliveryDelay = redeliveryDelay;
     }
 }

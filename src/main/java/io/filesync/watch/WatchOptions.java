@@ -23,6 +23,7 @@ public final class WatchOptions {
     private final boolean emitExisting;
     private final Duration rescanDelay;
     private final Duration verifyInterval;
+    private final Duration redeliveryDelay;
 
     private WatchOptions(Builder b) {
         this.target = b.target.toAbsolutePath().normalize();
@@ -36,6 +37,7 @@ public final class WatchOptions {
         this.emitExisting = b.emitExisting;
         this.rescanDelay = b.rescanDelay;
         this.verifyInterval = b.verifyInterval;
+        this.redeliveryDelay = b.redeliveryDelay;
     }
 
     public static Builder builder(Path target) {
@@ -87,6 +89,10 @@ public final class WatchOptions {
         return verifyInterval;
     }
 
+    public Duration redeliveryDelay() {
+        return redeliveryDelay;
+    }
+
     /** Builds {@link WatchOptions}; every setter names its default. */
     public static final class Builder {
         private final Path target;
@@ -100,6 +106,7 @@ public final class WatchOptions {
         private boolean emitExisting;
         private Duration rescanDelay = Duration.ofMillis(50);
         private Duration verifyInterval = Duration.ofSeconds(1);
+        private Duration redeliveryDelay = Duration.ofSeconds(5);
 
         private Builder(Path target) {
             this.target = Objects.requireNonNull(target, "target");
@@ -181,6 +188,16 @@ public final class WatchOptions {
          */
         public Builder verifyInterval(Duration verifyInterval) {
             this.verifyInterval = requireNotNegative(verifyInterval, "verifyInterval");
+            return this;
+        }
+
+        /**
+         * How long after an event the listener did not take (it threw: in Camel, the route failed after its own
+         * retries) the tree is rescanned to report the change again; doubled after each failure in a row, up to
+         * {@link TreeWatcher#MAX_REDELIVERY_DELAY}. Default 5 s.
+         */
+        public Builder redeliveryDelay(Duration redeliveryDelay) {
+            this.redeliveryDelay = requireNotNegative(redeliveryDelay, "redeliveryDelay");
             return this;
         }
 

@@ -99,4 +99,38 @@ class WatchComponentTest {
         assertThat(moved.getMessage().getHeader(WatchHeaders.PREVIOUS_PATH)).isEqualTo("a.txt");
         assertThat(moved.getMessage().getHeader(WatchHeaders.PATH)).isEqualTo("b.txt");
     }
+
+    @Test
+    void anEventWhoseRouteFailsIsDeliveredAgainAndOneTheRouteHandledIsNot() throws Exception {
+        List<String> attempts = new CopyOnWriteArrayList<>();
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                onException(IllegalArgumentException.class).handled(true);
+                from("filesync-watch:" + dir + "?snapshot=false&settleTime=50&redeliveryDelay=100").routeId("watch")
+                        .process(exchange -> {
+                            String path = exchange.getMessage().getHeader(WatchHeaders.PATH, String.class);
+                            String attempt = exchange.getMessage().getHeader(WatchHeaders.EVENT_TYPE) + " " + path;
+                            attempts.add(attempt);
+                            if (path.startsWith("down") && attempts.stream().filter(attempt::equals).count() == 1) {
+                                throw new IllegalStateException("the database is down");
+                            }
+                            if (path.startsWith("bad")) {
+                                throw new IllegalArgumentException("bad input, recorded and handled");
+                            }
+                        });
+            }
+        });
+        context.start();
+
+        Files.writeString(dir.resolve("down.txt"), "d");
+        Files.writeString(dir.resolve("bad.txt"), "b");
+        await().atMost(Duration.ofSeconds(20)).until(() -> attempts.contains("FILE_CREATED bad.txt")
+                && attempts.stream().filter("FILE_CREATED down.txt"::equals).count() == 2);
+        Files.writeString(dir.resolve("sentinel.txt"), "s");
+        await().atMost(Duration.ofSeconds(20)).until(() -> attempts.contains("FILE_CREATED sentinel.txt"));
+
+        assertThat(attempts).containsExactlyInAnyOrder("FILE_CREATED down.txt", "FILE_CREATED down.txt",
+                "FILE_CREATED bad.txt", "FILE_CREATED sentinel.txt");
+    }
 }
