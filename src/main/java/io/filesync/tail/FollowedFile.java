@@ -84,6 +84,29 @@ final class FollowedFile {
         return 0;
     }
 
+    /**
+     * How many lines end before {@code end}: the line number of the last of them, so a file followed from its end
+     * numbers its lines as in the file. Streams the file once, in a fixed buffer.
+     */
+    static long linesBefore(FileChannel channel, long end) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16);
+        long lines = 0;
+        for (long at = 0; at < end; ) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), end - at));
+            int read = channel.read(buffer, at);
+            if (read < 0) {
+                break;
+            }
+            for (int i = 0; i < read; i++) {
+                if (buffer.get(i) == '\n') {
+                    lines++;
+                }
+            }
+            at += read;
+        }
+        return lines;
+    }
+
     static void closeQuietly(FileChannel channel) {
         try {
             channel.close();

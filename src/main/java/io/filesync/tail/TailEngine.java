@@ -284,7 +284,7 @@ public final class TailEngine implements AutoCloseable {
                 position = TailPosition.start(fileKey, path);
                 if (startAtEnd && firstScan) {
                     long end = FollowedFile.afterLastNewline(channel);
-                    position = position.advancedTo(end, 0).withFingerprint(FileIdentity.fingerprintLength(end),
+                    position = position.advancedTo(end, FollowedFile.linesBefore(channel, end)).withFingerprint(FileIdentity.fingerprintLength(end),
                             FileIdentity.fingerprint(channel, FileIdentity.fingerprintLength(end)));
                 }
             } else {

@@ -86,6 +86,7 @@ class TailEngineTest {
             engine.scan();
             TailBatch batch = engine.read(engine.nextReady(1000));
             assertThat(batch.lines()).extracting(TailLine::text).containsExactly("half done", "new");
+            assertThat(batch.lines()).as("line numbers as in the file").extracting(TailLine::lineNumber).containsExactly(3L, 4L);
         }
     }
 }
