@@ -5,124 +5,283 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends one file's content to the sync server with as few bytes as it can: nothing when the server already holds the
- * content (whole-file dedup); otherwise a chunk list, as a {@link ManifestDelta} against the version the server
- * holds when there is one, and then only the chunks the server lacks, in batches. Chunks are re-read and re-checked
- * against their hash just before they are sent, so a file changing meanwhile is never sent half old, half new.
+ * Sends the content of a batch of files, a few requests for the whole batch rather than several per file: the
+ * files are chunked, offered by content hash (whole-file dedup), described by chunk list (a {@link ManifestDelta}
+ * against the version the server holds, when this client knows it), then only the chunks the server lacks are
+ * streamed in batches of bounded size, two requests in flight so that reading here overlaps storing there, and the
+ * files are committed together. Chunks are re-read and re-checked against their hash just before they are sent, so
+ * a file changing meanwhile is never sent half old, half new.
  */
 final class FileSender {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileSender.class);
-    /** Below this many chunks a full chunk list is smaller than the round trip that fetches the base for a delta. */
-    private static final int DELTA_MIN_CHUNKS = 16;
-    /** Largest chunk batch per request; well below the server's default request limit of 32 MiB. */
-    private static final int BATCH_BYTES = 4 * 1024 * 1024;
+    /** Below this many chunks a full chunk list is as small as a delta: no base needed. */
+    private static final int DELTA_MIN_CHUNKS = ManifestCache.MIN_CHUNKS;
 
-    /** What sending a file came to: its content hash, and whether anything had to be sent. */
-    record Outcome(String hash, boolean sent) {
+    /** A file to send: its path on the server, the file, its version, and what the server holds there (or null). */
+    record Candidate(String path, Path file, String version, String mine) {
+    }
+
+    /** What sending a file came to: the version to remember ({@code size|mtime|hash}), whether anything was sent. */
+    record Outcome(String path, String version, boolean sent) {
     }
 
     private final SyncTransport transport;
     private final Chunker chunker;
+    private final ManifestCache cache;
+    private final int batchBytes;
     private final AtomicLong filesHashed = new AtomicLong();
 
-    FileSender(SyncTransport transport, Chunker chunker) {
+    /**
+     * @param cache      the chunk lists the server holds for this client's larger files
+     * @param batchBytes largest chunk upload request; keep it well below the server's request limit
+     */
+    FileSender(SyncTransport transport, Chunker chunker, ManifestCache cache, int batchBytes) {
         this.transport = transport;
         this.chunker = chunker;
+        this.cache = cache;
+        this.batchBytes = batchBytes;
     }
 
     long filesHashed() {
         return filesHashed.get();
     }
 
-    /**
-     * @param path the path relative to the synced folder, as the server knows it
-     * @param file the file itself
-     * @param mine what this client believes the server holds at that path ({@code size|mtime|hash}), or null
-     */
-    Outcome send(String path, Path file, String mine) throws IOException {
-        Manifest manifest = chunker.chunk(file);
-        filesHashed.incrementAndGet();
-        if (mine != null && mine.endsWith("|" + manifest.hex())) {
-            LOG.debug("Sync: {} touched but unchanged, skipped", path);
-            return new Outcome(manifest.hex(), false);
-        }
-        if (transport.have(path, manifest.hex())) {
-            LOG.info("Sync: sent {} ({} bytes) by reference: the server had its content, 0 content bytes sent",
-                    path, manifest.size());
-            return new Outcome(manifest.hex(), true);
-        }
-        List<Integer> missing = null;
-        String serverHash = mine == null ? null : mine.substring(mine.lastIndexOf('|') + 1);
-        if (serverHash != null && serverHash.length() == 2 * Manifest.HASH_BYTES && manifest.chunks().size() > DELTA_MIN_CHUNKS) {
-            // The server holds an earlier version: describe the new one against it, a few bytes instead of the list.
-            Manifest base = transport.manifest(serverHash, chunker.maxSize());
-            if (base != null) {
-                missing = transport.missing(ManifestDelta.encode(manifest, base));
+    /** Sends a batch of files; a file gone since it was listed is left out of the outcomes. */
+    List<Outcome> send(List<Candidate> candidates) throws IOException {
+        List<Outcome> outcomes = new ArrayList<>();
+        List<Candidate> offered = new ArrayList<>();
+        List<Manifest> manifests = new ArrayList<>();
+        for (Candidate candidate : candidates) {
+            Manifest manifest;
+            try {
+                manifest = chunker.chunk(candidate.file());
+            } catch (NoSuchFileException e) {
+                // Gone since the walk (an editor's temporary file): its deletion is queued and handled then.
+                LOG.debug("Sync: {} vanished before it could be sent, skipped", candidate.path());
+                continue;
+            }
+            filesHashed.incrementAndGet();
+            String version = candidate.version() + manifest.hex();
+            if (candidate.mine() != null && candidate.mine().endsWith("|" + manifest.hex())) {
+                LOG.debug("Sync: {} touched but unchanged, skipped", candidate.path());
+                outcomes.add(new Outcome(candidate.path(), version, false));
+            } else {
+                offered.add(candidate);
+                manifests.add(manifest);
             }
         }
-        if (missing == null) {
-            missing = transport.missing(manifest.encode());
+        if (offered.isEmpty()) {
+            return outcomes;
         }
-        long sent = 0;
-        int chunks = 0;
-        for (int round = 0; !missing.isEmpty() && round < 3; round++) {
-            chunks += missing.size();
-            sent += upload(file, manifest, missing);
-            missing = transport.commit(path, manifest.hex());
+        Map<String, Manifest> held = new LinkedHashMap<>();
+        List<Boolean> copied = transport.offer(refs(offered, manifests));
+        List<Candidate> sending = new ArrayList<>();
+        List<Manifest> sendingManifests = new ArrayList<>();
+        for (int i = 0; i < offered.size(); i++) {
+            Manifest manifest = manifests.get(i);
+            if (copied.get(i)) {
+                LOG.info("Sync: sent {} ({} bytes) by reference: the server had its content, 0 content bytes sent",
+                        offered.get(i).path(), manifest.size());
+                held.put(offered.get(i).path(), manifest);
+                outcomes.add(new Outcome(offered.get(i).path(), offered.get(i).version() + manifest.hex(), true));
+            } else {
+                sending.add(offered.get(i));
+                sendingManifests.add(manifest);
+            }
         }
-        if (!missing.isEmpty()) {
-            throw new SyncTransport.Unavailable("server still lacks " + missing.size() + " chunks of " + path, null);
+        if (!sending.isEmpty()) {
+            upload(sending, sendingManifests);
+            for (int i = 0; i < sending.size(); i++) {
+                held.put(sending.get(i).path(), sendingManifests.get(i));
+                outcomes.add(new Outcome(sending.get(i).path(), sending.get(i).version() + sendingManifests.get(i).hex(), true));
+            }
         }
-        if (sent == 0 && transport.commit(path, manifest.hex()).size() > 0) {
-            throw new SyncTransport.Unavailable("server lost chunks of " + path + " during commit", null);
-        }
-        LOG.info("Sync: sent {}: {} of {} chunks, {} of {} bytes", path, chunks, manifest.chunks().size(),
-                sent, manifest.size());
-        return new Outcome(manifest.hex(), true);
+        cache.putAll(held);
+        return outcomes;
     }
 
-    /** Sends the chunks in batches of up to {@value #BATCH_BYTES} bytes, one request each. */
-    private long upload(Path file, Manifest manifest, List<Integer> indexes) throws IOException {
-        long sent = 0;
-        ByteArrayOutputStream batch = new ByteArrayOutputStream();
-        long batchContent = 0;
-        try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
-            for (int index : indexes) {
-                Manifest.Chunk chunk = manifest.chunks().get(index);
-                byte[] bytes = new byte[chunk.length()];
-                in.seek(chunk.offset());
-                in.readFully(bytes);
-                if (!Arrays.equals(Chunker.sha256().digest(bytes), chunk.hash())) {
-                    // Changed since it was chunked: its watch event is queued; send that version instead.
-                    throw new SyncTransport.Unavailable(file + " changed while being sent", null);
-                }
-                if (batch.size() + bytes.length + Manifest.HASH_BYTES + 4 > BATCH_BYTES && batch.size() > 0) {
-                    transport.chunks(batch.toByteArray(), batchContent);
-                    batch.reset();
-                    batchContent = 0;
-                }
-                batch.write(chunk.hash());
-                batch.write(ByteBuffer.allocate(4).putInt(bytes.length).array());
-                batch.write(bytes);
-                batchContent += bytes.length;
-                sent += bytes.length;
-            }
-            if (batch.size() > 0) {
-                transport.chunks(batch.toByteArray(), batchContent);
-            }
-        } catch (EOFException e) {
-            throw new SyncTransport.Unavailable(file + " shrank while being sent", e);
+    /** Chunk lists, missing chunks, commit; again for what a commit still lacks, up to three rounds. */
+    private void upload(List<Candidate> files, List<Manifest> manifests) throws IOException {
+        List<byte[]> lists = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            lists.add(chunkList(files.get(i), manifests.get(i)));
         }
-        return sent;
+        List<List<Integer>> missing = new ArrayList<>(transport.missing(lists));
+        resendFullLists(missing, manifests);
+        long[] sent = new long[files.size()];
+        ChunkUploader uploader = new ChunkUploader(transport, batchBytes);
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < files.size(); i++) {
+                sent[i] += missing.get(i) == null ? 0 : uploader.add(files.get(i).file(), manifests.get(i), missing.get(i));
+            }
+            uploader.flush();
+            List<SyncServer.FileRef> pending = new ArrayList<>();
+            List<Integer> positions = new ArrayList<>();
+            for (int i = 0; i < files.size(); i++) {
+                if (missing.get(i) == null || !missing.get(i).isEmpty() || round == 0) {
+                    pending.add(new SyncServer.FileRef(files.get(i).path(), manifests.get(i).hex()));
+                    positions.add(i);
+                }
+            }
+            if (pending.isEmpty()) {
+                break;
+            }
+            List<List<Integer>> answers = transport.commit(pending);
+            boolean done = true;
+            for (int k = 0; k < positions.size(); k++) {
+                int i = positions.get(k);
+                List<Integer> answer = answers.get(k);
+                if (answer == null) {
+                    // The server lost the chunk list (a restart): describe the file again.
+                    answer = transport.missing(List.of(manifests.get(i).encode())).get(0);
+                }
+                missing.set(i, answer);
+                if (answer.isEmpty()) {
+                    LOG.info("Sync: sent {}: {} of {} bytes", files.get(i).path(), sent[i], manifests.get(i).size());
+                } else {
+                    done = false;
+                }
+            }
+            if (done) {
+                return;
+            }
+        }
+        throw new SyncTransport.Unavailable("server still lacks chunks of " + files.size() + " files after three rounds", null);
+    }
+
+    /** A delta against the version the server holds when this client still has its chunk list, else the full list. */
+    private byte[] chunkList(Candidate file, Manifest manifest) throws IOException {
+        String mine = file.mine();
+        String serverHash = mine == null ? null : mine.substring(mine.lastIndexOf('|') + 1);
+        if (serverHash != null && serverHash.length() == 2 * Manifest.HASH_BYTES && manifest.chunks().size() > DELTA_MIN_CHUNKS) {
+            Manifest base = cache.get(file.path(), serverHash);
+            if (base != null) {
+                return ManifestDelta.encode(manifest, base);
+            }
+        }
+        return manifest.encode();
+    }
+
+    /** Where the server did not know a delta's base, the full list goes instead. */
+    private void resendFullLists(List<List<Integer>> missing, List<Manifest> manifests) throws IOException {
+        List<Integer> unknown = new ArrayList<>();
+        for (int i = 0; i < missing.size(); i++) {
+            if (missing.get(i) == null) {
+                unknown.add(i);
+            }
+        }
+        if (unknown.isEmpty()) {
+            return;
+        }
+        List<List<Integer>> answers = transport.missing(unknown.stream().map(i -> manifests.get(i).encode()).toList());
+        for (int k = 0; k < unknown.size(); k++) {
+            missing.set(unknown.get(k), answers.get(k));
+        }
+    }
+
+    private static List<SyncServer.FileRef> refs(List<Candidate> files, List<Manifest> manifests) {
+        List<SyncServer.FileRef> refs = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            refs.add(new SyncServer.FileRef(files.get(i).path(), manifests.get(i).hex()));
+        }
+        return refs;
+    }
+
+    /** Streams chunks of many files into upload batches of bounded size, with up to two batches in flight. */
+    private static final class ChunkUploader {
+        private final SyncTransport transport;
+        private final int batchBytes;
+        private final ByteArrayOutputStream batch = new ByteArrayOutputStream();
+        private long batchContent;
+        private final java.util.ArrayDeque<java.util.concurrent.CompletableFuture<Void>> inFlight = new java.util.ArrayDeque<>();
+
+        ChunkUploader(SyncTransport transport, int batchBytes) {
+            this.transport = transport;
+            this.batchBytes = batchBytes;
+        }
+
+        /** @return the content bytes queued */
+        long add(Path file, Manifest manifest, List<Integer> indexes) throws IOException {
+            if (indexes.isEmpty()) {
+                return 0;
+            }
+            long queued = 0;
+            try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+                for (int index : indexes) {
+                    Manifest.Chunk chunk = manifest.chunks().get(index);
+                    byte[] bytes = new byte[chunk.length()];
+                    in.seek(chunk.offset());
+                    in.readFully(bytes);
+                    if (!Arrays.equals(Chunker.sha256().digest(bytes), chunk.hash())) {
+                        // Changed since it was chunked: its watch event is queued; send that version instead.
+                        throw new SyncTransport.Unavailable(file + " changed while being sent", null);
+                    }
+                    if (batch.size() > 0 && batch.size() + bytes.length + Manifest.HASH_BYTES + 4 > batchBytes) {
+                        send();
+                    }
+                    batch.write(chunk.hash());
+                    batch.write(ByteBuffer.allocate(4).putInt(bytes.length).array());
+                    batch.write(bytes);
+                    batchContent += bytes.length;
+                    queued += bytes.length;
+                }
+            } catch (EOFException e) {
+                throw new SyncTransport.Unavailable(file + " shrank while being sent", e);
+            } catch (NoSuchFileException e) {
+                throw new SyncTransport.Unavailable(file + " vanished while being sent", e);
+            }
+            return queued;
+        }
+
+        /** Sends what is queued and waits for every batch in flight. */
+        void flush() throws IOException {
+            if (batch.size() > 0) {
+                send();
+            }
+            while (!inFlight.isEmpty()) {
+                await(inFlight.poll());
+            }
+        }
+
+        private void send() throws IOException {
+            if (inFlight.size() >= 2) {
+                await(inFlight.poll());
+            }
+            inFlight.add(transport.chunksAsync(batch.toByteArray(), batchContent));
+            batch.reset();
+            batchContent = 0;
+        }
+
+        private void await(java.util.concurrent.CompletableFuture<Void> future) throws IOException {
+            try {
+                future.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                inFlight.forEach(other -> other.cancel(true));
+                inFlight.clear();
+                batch.reset();
+                batchContent = 0;
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                if (e.getCause() instanceof IOException io) {
+                    throw io instanceof SyncTransport.Unavailable ? io : new SyncTransport.Unavailable("sync server " + transport.base() + " unreachable: " + io, io);
+                }
+                throw new SyncTransport.Unavailable("sending chunks failed: " + e.getCause(), e.getCause());
+            }
+        }
     }
 }

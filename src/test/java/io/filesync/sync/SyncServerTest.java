@@ -23,17 +23,20 @@ class SyncServerTest {
     @TempDir
     Path work;
     private HikariDataSource dataSource;
+    private ChunkStore store;
     private SyncServer server;
     private final Chunker chunker = new Chunker();
 
     @BeforeEach
-    void start() {
+    void start() throws IOException {
         dataSource = DataSources.pooled("jdbc:sqlite:" + work.resolve("server.db"), null, null, 2);
-        server = new SyncServer(work.resolve("root"), work.resolve("store"), dataSource, Chunker.DEFAULT_MAX, 1L << 30);
+        store = new ChunkStore(work.resolve("store"), Chunker.DEFAULT_MAX, 1 << 20, 1 << 20, 0, false);
+        server = new SyncServer(work.resolve("root"), store, dataSource, 1L << 30, false);
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws IOException {
+        store.close();
         dataSource.close();
     }
 
@@ -80,22 +83,22 @@ class SyncServerTest {
         byte[] poisoned = SyncChunkerTest.random(50_000, 14);
         assertThatThrownBy(() -> server.chunk("evil", Manifest.hex(hash), poisoned))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("do not match its hash");
-        assertThat(new ChunkStore(work.resolve("store"), Chunker.DEFAULT_MAX, 10).has(hash)).isFalse();
+        assertThat(store.has(hash)).isFalse();
     }
 
     @Test
     void movesDeletesAndFoldersStayInsideTheRoot() throws IOException {
-        server.mkdir("c", "a/b");
+        server.tree().mkdir("c", "a/b");
         Files.writeString(work.resolve("root/a/b/f.txt"), "x");
-        assertThat(server.move("c", "a", "z/renamed")).isTrue();
+        assertThat(server.tree().move("c", "a", "z/renamed")).isTrue();
         assertThat(work.resolve("root/z/renamed/b/f.txt")).hasContent("x");
-        assertThat(server.move("c", "not-there", "y")).isFalse();
-        assertThatThrownBy(() -> server.move("c", "z", "z/renamed/inside")).isInstanceOf(BadInputException.class);
+        assertThat(server.tree().move("c", "not-there", "y")).isFalse();
+        assertThatThrownBy(() -> server.tree().move("c", "z", "z/renamed/inside")).isInstanceOf(BadInputException.class);
         for (String hostile : List.of("../x", "/abs", "a/../../x", "%2e%2e/x", "a\\..\\x", "nul\0x")) {
-            assertThatThrownBy(() -> server.mkdir("c", hostile)).as(hostile).isInstanceOf(BadInputException.class);
-            assertThatThrownBy(() -> server.delete("c", hostile)).as(hostile).isInstanceOf(BadInputException.class);
+            assertThatThrownBy(() -> server.tree().mkdir("c", hostile)).as(hostile).isInstanceOf(BadInputException.class);
+            assertThatThrownBy(() -> server.tree().delete("c", hostile)).as(hostile).isInstanceOf(BadInputException.class);
         }
-        server.delete("c", "z");
+        server.tree().delete("c", "z");
         assertThat(work.resolve("root/z")).doesNotExist();
         assertThat(work.resolve("root")).exists();
     }
