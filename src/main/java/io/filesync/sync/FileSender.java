@@ -60,9 +60,27 @@ final class FileSender {
         return filesHashed.get();
     }
 
+    /** A group whose chunks went up and whose commit is still to come. */
+    static final class Prepared {
+        private final List<Outcome> outcomes = new ArrayList<>();
+        private final Map<String, Manifest> held = new LinkedHashMap<>();
+        private final List<Candidate> files = new ArrayList<>();
+        private final List<Manifest> manifests = new ArrayList<>();
+        private List<List<Integer>> missing = List.of();
+        private long[] sent = new long[0];
+    }
+
     /** Sends a batch of files; a file gone since it was listed is left out of the outcomes. */
     List<Outcome> send(List<Candidate> candidates) throws IOException {
-        List<Outcome> outcomes = new ArrayList<>();
+        return finish(prepare(candidates));
+    }
+
+    /**
+     * The first half of sending a group, which may overlap the {@link #finish} of the group before: chunking, the
+     * offer by content hash, the chunk lists, and the upload of the chunks the server lacks.
+     */
+    Prepared prepare(List<Candidate> candidates) throws IOException {
+        Prepared group = new Prepared();
         List<Candidate> offered = new ArrayList<>();
         List<Manifest> manifests = new ArrayList<>();
         for (Candidate candidate : candidates) {
@@ -75,65 +93,57 @@ final class FileSender {
                 continue;
             }
             filesHashed.incrementAndGet();
-            String version = candidate.version() + manifest.hex();
             if (candidate.mine() != null && candidate.mine().endsWith("|" + manifest.hex())) {
                 LOG.debug("Sync: {} touched but unchanged, skipped", candidate.path());
-                outcomes.add(new Outcome(candidate.path(), version, false));
+                group.outcomes.add(new Outcome(candidate.path(), candidate.version() + manifest.hex(), false));
             } else {
                 offered.add(candidate);
                 manifests.add(manifest);
             }
         }
         if (offered.isEmpty()) {
-            return outcomes;
+            return group;
         }
-        Map<String, Manifest> held = new LinkedHashMap<>();
         List<Boolean> copied = transport.offer(refs(offered, manifests));
-        List<Candidate> sending = new ArrayList<>();
-        List<Manifest> sendingManifests = new ArrayList<>();
         for (int i = 0; i < offered.size(); i++) {
             Manifest manifest = manifests.get(i);
             if (copied.get(i)) {
                 LOG.info("Sync: sent {} ({} bytes) by reference: the server had its content, 0 content bytes sent",
                         offered.get(i).path(), manifest.size());
-                held.put(offered.get(i).path(), manifest);
-                outcomes.add(new Outcome(offered.get(i).path(), offered.get(i).version() + manifest.hex(), true));
+                group.held.put(offered.get(i).path(), manifest);
+                group.outcomes.add(new Outcome(offered.get(i).path(), offered.get(i).version() + manifest.hex(), true));
             } else {
-                sending.add(offered.get(i));
-                sendingManifests.add(manifest);
+                group.files.add(offered.get(i));
+                group.manifests.add(manifest);
             }
         }
-        if (!sending.isEmpty()) {
-            upload(sending, sendingManifests);
-            for (int i = 0; i < sending.size(); i++) {
-                held.put(sending.get(i).path(), sendingManifests.get(i));
-                outcomes.add(new Outcome(sending.get(i).path(), sending.get(i).version() + sendingManifests.get(i).hex(), true));
-            }
+        if (group.files.isEmpty()) {
+            return group;
         }
-        cache.putAll(held);
-        return outcomes;
+        List<byte[]> lists = new ArrayList<>();
+        for (int i = 0; i < group.files.size(); i++) {
+            lists.add(chunkList(group.files.get(i), group.manifests.get(i)));
+        }
+        group.missing = new ArrayList<>(transport.missing(lists));
+        resendFullLists(group.missing, group.manifests);
+        group.sent = new long[group.files.size()];
+        upload(group);
+        return group;
     }
 
-    /** Chunk lists, missing chunks, commit; again for what a commit still lacks, up to three rounds. */
-    private void upload(List<Candidate> files, List<Manifest> manifests) throws IOException {
-        List<byte[]> lists = new ArrayList<>();
-        for (int i = 0; i < files.size(); i++) {
-            lists.add(chunkList(files.get(i), manifests.get(i)));
-        }
-        List<List<Integer>> missing = new ArrayList<>(transport.missing(lists));
-        resendFullLists(missing, manifests);
-        long[] sent = new long[files.size()];
-        ChunkUploader uploader = new ChunkUploader(transport, batchBytes);
-        for (int round = 0; round < 3; round++) {
-            for (int i = 0; i < files.size(); i++) {
-                sent[i] += missing.get(i) == null ? 0 : uploader.add(files.get(i).file(), manifests.get(i), missing.get(i));
+    /** The second half: commits the group, sending again what a commit still lacks, up to three rounds. */
+    List<Outcome> finish(Prepared group) throws IOException {
+        List<Candidate> files = group.files;
+        boolean[] done = new boolean[files.size()];
+        for (int round = 0; round < 3 && !files.isEmpty(); round++) {
+            if (round > 0) {
+                upload(group);
             }
-            uploader.flush();
             List<SyncServer.FileRef> pending = new ArrayList<>();
             List<Integer> positions = new ArrayList<>();
             for (int i = 0; i < files.size(); i++) {
-                if (missing.get(i) == null || !missing.get(i).isEmpty() || round == 0) {
-                    pending.add(new SyncServer.FileRef(files.get(i).path(), manifests.get(i).hex()));
+                if (!done[i]) {
+                    pending.add(new SyncServer.FileRef(files.get(i).path(), group.manifests.get(i).hex()));
                     positions.add(i);
                 }
             }
@@ -141,26 +151,44 @@ final class FileSender {
                 break;
             }
             List<List<Integer>> answers = transport.commit(pending);
-            boolean done = true;
             for (int k = 0; k < positions.size(); k++) {
                 int i = positions.get(k);
                 List<Integer> answer = answers.get(k);
                 if (answer == null) {
                     // The server lost the chunk list (a restart): describe the file again.
-                    answer = transport.missing(List.of(manifests.get(i).encode())).get(0);
+                    answer = transport.missing(List.of(group.manifests.get(i).encode())).get(0);
+                    if (answer.isEmpty()) {
+                        continue;
+                    }
                 }
-                missing.set(i, answer);
+                group.missing.set(i, answer);
                 if (answer.isEmpty()) {
-                    LOG.info("Sync: sent {}: {} of {} bytes", files.get(i).path(), sent[i], manifests.get(i).size());
-                } else {
-                    done = false;
+                    done[i] = true;
+                    LOG.info("Sync: sent {}: {} of {} bytes", files.get(i).path(), group.sent[i], group.manifests.get(i).size());
+                    group.held.put(files.get(i).path(), group.manifests.get(i));
+                    group.outcomes.add(new Outcome(files.get(i).path(), files.get(i).version() + group.manifests.get(i).hex(), true));
                 }
-            }
-            if (done) {
-                return;
             }
         }
-        throw new SyncTransport.Unavailable("server still lacks chunks of " + files.size() + " files after three rounds", null);
+        for (boolean fileDone : done) {
+            if (!fileDone) {
+                throw new SyncTransport.Unavailable("server still lacks chunks of files after three rounds", null);
+            }
+        }
+        cache.putAll(group.held);
+        return group.outcomes;
+    }
+
+    /** Uploads what each file of the group still lacks. */
+    private void upload(Prepared group) throws IOException {
+        ChunkUploader uploader = new ChunkUploader(transport, batchBytes);
+        for (int i = 0; i < group.files.size(); i++) {
+            List<Integer> missing = group.missing.get(i);
+            if (missing != null && !missing.isEmpty()) {
+                group.sent[i] += uploader.add(group.files.get(i).file(), group.manifests.get(i), missing);
+            }
+        }
+        uploader.flush();
     }
 
     /** A delta against the version the server holds when this client still has its chunk list, else the full list. */

@@ -1,17 +1,11 @@
 package io.filesync.sync;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Stream;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import javax.sql.DataSource;
 
@@ -48,7 +42,7 @@ public final class SyncClient implements CamelContextAware {
     private static final int BATCH = 500;
     /** Files per group sent together, and their bytes: bounds the chunk lists held in memory at once. */
     private static final int GROUP_FILES = 500;
-    private static final long GROUP_BYTES = 64L * 1024 * 1024;
+    private static final long GROUP_BYTES = 16L * 1024 * 1024;
 
     private final Path root;
     private final SyncTransport transport;
@@ -111,9 +105,21 @@ public final class SyncClient implements CamelContextAware {
         ManifestCache cache = new ManifestCache(dataSource, key);
         this.sender = new FileSender(transport, new Chunker(), cache, batchBytes);
         this.reconciler = new TreeReconciler(root, transport, new FileVersionRepository(dataSource, key), sender, cache,
-                GROUP_FILES, GROUP_BYTES);
+                GROUP_FILES, GROUP_BYTES, committer());
         this.errors = recorder;
         this.queue = new SyncQueue(dataSource, key);
+    }
+
+    /** Camel's pool when there is a CamelContext (it shuts it down), else one daemon thread. */
+    private ExecutorService committer() {
+        if (camelContext != null) {
+            return camelContext.getExecutorServiceManager().newSingleThreadExecutor(this, "SyncClientCommit");
+        }
+        return Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "sync-client-commit");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** Looks the database up on first use. */

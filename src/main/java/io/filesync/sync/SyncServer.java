@@ -3,16 +3,13 @@ package io.filesync.sync;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
@@ -61,7 +58,7 @@ public final class SyncServer {
         this.assembler = new FileAssembler(store, force);
         this.index = new FileVersionRepository(dataSource, "sync-server:" + this.root);
         this.audit = new SyncAudit(dataSource);
-        this.tree = new SyncServerTree(sandbox, index, audit, locks);
+        this.tree = new SyncServerTree(this.root, sandbox, index, audit, locks);
         this.maxFileBytes = maxFileBytes;
         Files.createDirectories(this.root);
         FileAssembler.removeLeftovers(this.root);
@@ -102,26 +99,7 @@ public final class SyncServer {
 
     /** Every folder and file under the root, in path order, files with their hash when the index still vouches for it. */
     public List<Entry> list() throws IOException {
-        Map<String, String> known = index.snapshot();
-        List<Entry> entries = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path path : (Iterable<Path>) walk.sorted()::iterator) {
-                if (path.equals(root) || path.getFileName().toString().startsWith(FileAssembler.TEMP_PREFIX)) {
-                    continue;
-                }
-                String relative = root.relativize(path).toString().replace('\\', '/');
-                BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                if (attributes.isDirectory()) {
-                    entries.add(new Entry(relative, true, 0, null));
-                } else if (attributes.isRegularFile()) {
-                    String version = known.get(relative);
-                    String prefix = attributes.size() + "|" + attributes.lastModifiedTime().toMillis() + "|";
-                    String hash = version != null && version.startsWith(prefix) ? version.substring(prefix.length()) : null;
-                    entries.add(new Entry(relative, false, attributes.size(), hash));
-                }
-            }
-        }
-        return entries;
+        return tree.list();
     }
 
     /**
@@ -157,11 +135,6 @@ public final class SyncServer {
         return copied;
     }
 
-    /** Single-file form of {@link #offer}. */
-    public boolean copyIfKnown(String client, String path, String hashHex) throws IOException {
-        return offer(client, List.of(new FileRef(path, hashHex))).get(0);
-    }
-
     /**
      * Takes a client's chunk lists (each full, or a {@link ManifestDelta} against content the server holds) for
      * contents it wants to commit and answers, per list, which chunks the store lacks, by index. The lists are kept
@@ -190,11 +163,6 @@ public final class SyncServer {
             answers.add(missing);
         }
         return answers;
-    }
-
-    /** Single-file form of {@link #missing(String, List)}. */
-    public List<Integer> missing(String client, byte[] chunkList) throws IOException {
-        return missing(client, List.of(chunkList)).get(0);
     }
 
     private Manifest decode(String client, byte[] bytes) throws IOException {
@@ -317,15 +285,6 @@ public final class SyncServer {
         long received = Math.min(manifest.size(), sent == null ? 0 : sent);
         rows.add(SyncAudit.entry(client, file.path(), "commit", received, manifest.size() - received, manifest.toString()));
         return List.of();
-    }
-
-    /** Single-file form of {@link #commit(String, List)}. */
-    public List<Integer> commit(String client, String path, String hashHex) throws IOException {
-        List<Integer> missing = commit(client, List.of(new FileRef(path, hashHex))).get(0);
-        if (missing == null) {
-            throw new BadInputException(path, "commit refused: no chunk list was sent for content " + hashHex);
-        }
-        return missing;
     }
 
     /** Records an audit row for a request turned down before it reached an operation (bad token, hostile path). */

@@ -1,5 +1,12 @@
 package io.filesync.sync;
 
+import static io.filesync.sync.SyncRequests.bytes;
+import static io.filesync.sync.SyncRequests.client;
+import static io.filesync.sync.SyncRequests.files;
+import static io.filesync.sync.SyncRequests.json;
+import static io.filesync.sync.SyncRequests.reply;
+import static io.filesync.sync.SyncRequests.text;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -10,7 +17,6 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.filesync.core.error.BadInputException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -29,7 +35,6 @@ import org.slf4j.LoggerFactory;
 public final class SyncServerHttp implements CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncServerHttp.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Size at which a pack file is sealed and a new one started: the unit of garbage collection's rewrites. */
     private static final long PACK_BYTES = 64L * 1024 * 1024;
 
@@ -252,55 +257,6 @@ public final class SyncServerHttp implements CamelContextAware {
         } else {
             LOG.error("Sync request from {} failed: {}", client, String.valueOf(failure));
             reply(exchange, 500, Map.of("error", String.valueOf(failure)));
-        }
-    }
-
-    private static List<SyncServer.FileRef> files(Exchange exchange) {
-        JsonNode files = json(exchange).get("files");
-        if (files == null || !files.isArray()) {
-            throw new BadInputException("files", "request lacks the list 'files'");
-        }
-        List<SyncServer.FileRef> refs = new java.util.ArrayList<>();
-        for (JsonNode file : files) {
-            refs.add(new SyncServer.FileRef(text(file, "path"), text(file, "hash")));
-        }
-        return refs;
-    }
-
-    private static String client(Exchange exchange) {
-        String client = exchange.getMessage().getHeader(SyncHeaders.CLIENT, String.class);
-        return client == null || client.isBlank() ? "unnamed" : client.substring(0, Math.min(200, client.length()));
-    }
-
-    private static byte[] bytes(Exchange exchange) {
-        byte[] body = exchange.getMessage().getBody(byte[].class);
-        return body == null ? new byte[0] : body;
-    }
-
-    private static JsonNode json(Exchange exchange) {
-        try {
-            return JSON.readTree(bytes(exchange));
-        } catch (IOException e) {
-            throw new BadInputException(client(exchange), "request body is not JSON: " + e.getMessage());
-        }
-    }
-
-    private static String text(JsonNode request, String field) {
-        JsonNode value = request == null ? null : request.get(field);
-        if (value == null || !value.isTextual()) {
-            throw new BadInputException(field, "request lacks the text field '" + field + "'");
-        }
-        return value.asText();
-    }
-
-    private static void reply(Exchange exchange, int status, Object body) {
-        Message out = exchange.getMessage();
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        try {
-            out.setBody(JSON.writeValueAsBytes(body));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -6,31 +6,60 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import io.filesync.core.FileVersionRepository;
 import io.filesync.core.error.BadInputException;
 import io.filesync.output.SandboxedWriter;
 
 /**
- * The folder side of the sync server: creating folders, deleting files and folders, and moving them within the
- * root, with the file-state index kept in step. A move or a deletion may touch a whole subtree, so it runs alone
+ * The folder side of the sync server: listing the root, creating folders, deleting files and folders, and moving
+ * them within the root, with the file-state index kept in step. A move or a deletion may touch a whole subtree, so it runs alone
  * ({@link PathLocks#tree()}); a folder's creation only locks its own path.
  */
 public final class SyncServerTree {
 
+    private final Path root;
     private final SandboxedWriter sandbox;
     private final FileVersionRepository index;
     private final SyncAudit audit;
     private final PathLocks locks;
 
-    SyncServerTree(SandboxedWriter sandbox, FileVersionRepository index, SyncAudit audit, PathLocks locks) {
+    SyncServerTree(Path root, SandboxedWriter sandbox, FileVersionRepository index, SyncAudit audit, PathLocks locks) {
+        this.root = root;
         this.sandbox = sandbox;
         this.index = index;
         this.audit = audit;
         this.locks = locks;
+    }
+
+    /** Every folder and file under the root, in path order, files with their hash when the index still vouches for it. */
+    List<SyncServer.Entry> list() throws IOException {
+        Map<String, String> known = index.snapshot();
+        List<SyncServer.Entry> entries = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) walk.sorted()::iterator) {
+                if (path.equals(root) || path.getFileName().toString().startsWith(FileAssembler.TEMP_PREFIX)) {
+                    continue;
+                }
+                String relative = root.relativize(path).toString().replace('\\', '/');
+                BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (attributes.isDirectory()) {
+                    entries.add(new SyncServer.Entry(relative, true, 0, null));
+                } else if (attributes.isRegularFile()) {
+                    String version = known.get(relative);
+                    String prefix = attributes.size() + "|" + attributes.lastModifiedTime().toMillis() + "|";
+                    String hash = version != null && version.startsWith(prefix) ? version.substring(prefix.length()) : null;
+                    entries.add(new SyncServer.Entry(relative, false, attributes.size(), hash));
+                }
+            }
+        }
+        return entries;
     }
 
     /** Where a file's content goes: inside the root, parents created, and not a folder. */

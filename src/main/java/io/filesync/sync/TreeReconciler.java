@@ -11,6 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 import io.filesync.core.FileVersionRepository;
@@ -38,13 +41,15 @@ final class TreeReconciler {
     private final ManifestCache cache;
     private final int groupFiles;
     private final long groupBytes;
+    private final ExecutorService committer;
 
     /**
      * @param groupFiles most files sent in one group
      * @param groupBytes most bytes of files in one group (a larger file goes alone); bounds the chunk lists held
+     * @param committer  one thread, on which a group's commit runs while the next group is prepared
      */
     TreeReconciler(Path root, SyncTransport transport, FileVersionRepository state, FileSender sender, ManifestCache cache,
-                   int groupFiles, long groupBytes) {
+                   int groupFiles, long groupBytes, ExecutorService committer) {
         this.root = root;
         this.transport = transport;
         this.state = state;
@@ -52,6 +57,7 @@ final class TreeReconciler {
         this.cache = cache;
         this.groupFiles = groupFiles;
         this.groupBytes = groupBytes;
+        this.committer = committer;
     }
 
     /**
@@ -144,29 +150,74 @@ final class TreeReconciler {
         return counts;
     }
 
-    /** Sends files in groups; what the server holds after each group is remembered before the next. */
+    /**
+     * Sends files in groups, two at a time: while the server assembles and commits one group, this client already
+     * chunks and uploads the next, so neither side waits for the other. What the server holds after each group is
+     * remembered as soon as its commit returns.
+     */
     private int send(List<FileSender.Candidate> files, Map<String, BasicFileAttributes> present) throws IOException {
-        int sent = 0;
-        List<FileSender.Candidate> group = new ArrayList<>();
-        long bytes = 0;
-        for (int i = 0; i <= files.size(); i++) {
-            long size = i < files.size() ? present.get(files.get(i).path()).size() : 0;
-            if (!group.isEmpty() && (i == files.size() || group.size() >= groupFiles || bytes + size > groupBytes)) {
-                Map<String, String> versions = new LinkedHashMap<>();
-                for (FileSender.Outcome outcome : sender.send(group)) {
-                    versions.put(outcome.path(), outcome.version());
-                    sent += outcome.sent() ? 1 : 0;
+        int[] sent = new int[1];
+        Future<List<FileSender.Outcome>> committing = null;
+        try {
+            List<FileSender.Candidate> group = new ArrayList<>();
+            long bytes = 0;
+            for (int i = 0; i <= files.size(); i++) {
+                long size = i < files.size() ? present.get(files.get(i).path()).size() : 0;
+                if (!group.isEmpty() && (i == files.size() || group.size() >= groupFiles || bytes + size > groupBytes)) {
+                    FileSender.Prepared prepared = sender.prepare(List.copyOf(group));
+                    remember(await(committing), sent);
+                    committing = null;
+                    committing = committer.submit(() -> sender.finish(prepared));
+                    group.clear();
+                    bytes = 0;
                 }
-                state.writeBatch(versions, List.of());
-                group.clear();
-                bytes = 0;
+                if (i < files.size()) {
+                    group.add(files.get(i));
+                    bytes += size;
+                }
             }
-            if (i < files.size()) {
-                group.add(files.get(i));
-                bytes += size;
+            remember(await(committing), sent);
+            committing = null;
+        } finally {
+            if (committing != null) {
+                // Failing: let the commit in flight end (and keep what it did) before the caller retries.
+                try {
+                    remember(await(committing), sent);
+                } catch (IOException | RuntimeException alsoFailed) {
+                    LOG.debug("Sync: the commit in flight failed too: {}", alsoFailed.getMessage());
+                }
             }
         }
-        return sent;
+        return sent[0];
+    }
+
+    private void remember(List<FileSender.Outcome> outcomes, int[] sent) {
+        Map<String, String> versions = new LinkedHashMap<>();
+        for (FileSender.Outcome outcome : outcomes) {
+            versions.put(outcome.path(), outcome.version());
+            sent[0] += outcome.sent() ? 1 : 0;
+        }
+        state.writeBatch(versions, List.of());
+    }
+
+    private static List<FileSender.Outcome> await(Future<List<FileSender.Outcome>> committing) throws IOException {
+        if (committing == null) {
+            return List.of();
+        }
+        try {
+            return committing.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SyncTransport.Unavailable("interrupted while committing", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** Sends a move as a move when the server holds the source; otherwise the destination is simply sent. */

@@ -140,6 +140,50 @@ class SyncIT {
     }
 
     @Test
+    void twoChangesToTheSameFileInQuickSuccessionTheLastOneWins() throws Exception {
+        Path file = local().resolve("quick/twice.bin");
+        byte[] first = random(4_000_000, 31);
+        byte[] last = random(1_500_000, 32);
+        write(file, first);
+        write(file, last);
+        awaitInSync();
+        assertThat(remote().resolve("quick/twice.bin")).hasBinaryContent(last);
+    }
+
+    @Test
+    void anEmptyFolderIsCreatedAndDeletedOnTheServer() throws Exception {
+        Files.createDirectories(local().resolve("hollow/inner"));
+        awaitInSync();
+        assertThat(remote().resolve("hollow/inner")).isEmptyDirectory();
+        Files.delete(local().resolve("hollow/inner"));
+        awaitInSync();
+        assertThat(remote().resolve("hollow")).isEmptyDirectory();
+        Files.delete(local().resolve("hollow"));
+        awaitInSync();
+        assertThat(remote().resolve("hollow")).doesNotExist();
+    }
+
+    @Test
+    void aFolderRenameIsARenameOnTheServerWithNoContentSent() throws Exception {
+        write(local().resolve("album/one.bin"), random(500_000, 33));
+        write(local().resolve("album/sub/two.bin"), random(700_000, 34));
+        awaitInSync();
+        long before = syncServer().chunkBytesReceived();
+        int rows = syncServer().audit().entries().size();
+
+        Files.move(local().resolve("album"), local().resolve("album-renamed"));
+        awaitInSync();
+
+        assertThat(syncServer().chunkBytesReceived()).isEqualTo(before);
+        List<SyncAudit.Entry> after = syncServer().audit().entries();
+        List<SyncAudit.Entry> added = after.subList(rows, after.size());
+        assertThat(added).extracting(SyncAudit.Entry::operation, SyncAudit.Entry::path)
+                .contains(org.assertj.core.groups.Tuple.tuple("move", "album-renamed"));
+        assertThat(added).extracting(SyncAudit.Entry::operation).doesNotContain("commit", "copy");
+        assertThat(remote().resolve("album")).doesNotExist();
+    }
+
+    @Test
     void aDuplicateFileIsSentWithZeroContentBytes() throws Exception {
         byte[] content = random(3_000_000, 4);
         write(local().resolve("dup/original.bin"), content);
