@@ -26,9 +26,8 @@ import java.util.stream.Stream;
  * <p>
  * Nothing here is trusted as content: {@link ChunkStore} checks a chunk's hash before it is appended, and every file
  * assembled from chunks is verified against its whole-file hash before it is put in place. A crash can only leave a
- * torn last record, which {@link #open} cuts off. Old packs are rewritten without their dead records by
- * {@link #rewrite}; the names of files a reader may still use stay valid because a pack's channel is closed only
- * once no reader holds it (readers and rewrites share a read-write lock in the store).
+ * torn last record, which {@link #open} cuts off. {@link StoreCollector} copies the live records of an old pack to
+ * the current one and then deletes it, under the store's write lock, so no reader is left holding a closed pack.
  */
 final class PackFiles implements AutoCloseable {
 

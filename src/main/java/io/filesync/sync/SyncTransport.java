@@ -109,30 +109,7 @@ public final class SyncTransport {
         return answered(indexLists(call("missing", SyncFraming.frame(chunkLists), null, null)), chunkLists.size(), "missing");
     }
 
-    /** The server's chunk list for a content it holds, or null. */
-    public Manifest manifest(String hash, int maxChunk) throws IOException {
-        HttpResponse<byte[]> response = send("manifest", json(Map.of("hash", hash)), null, null);
-        if (response.statusCode() == 404) {
-            return null;
-        }
-        if (response.statusCode() != 200) {
-            check("manifest", response.statusCode(), parse(response.body()));
-        }
-        return Manifest.decode(new java.io.ByteArrayInputStream(response.body()), maxChunk, Integer.MAX_VALUE);
-    }
-
-    public void chunk(byte[] hash, byte[] bytes) throws IOException {
-        call("chunk", bytes, SyncHeaders.CHUNK_HASH, Manifest.hex(hash));
-        contentBytesSent.addAndGet(bytes.length);
-    }
-
-    /** Sends several chunks in one request: hash (32), length (4) and bytes for each. */
-    public void chunks(byte[] batch, long contentBytes) throws IOException {
-        call("chunks", batch, null, null);
-        contentBytesSent.addAndGet(contentBytes);
-    }
-
-    /** Starts sending a batch of chunks without waiting for the answer; see {@link #chunks}. */
+    /** Starts sending a batch of chunks (hash (32), length (4) and bytes for each) without waiting for the answer. */
     public java.util.concurrent.CompletableFuture<Void> chunksAsync(byte[] batch, long contentBytes) {
         return http.sendAsync(request("chunks", batch, null, null), HttpResponse.BodyHandlers.ofByteArray())
                 .thenAccept(response -> {
