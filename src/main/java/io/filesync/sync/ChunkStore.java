@@ -2,7 +2,6 @@ package io.filesync.sync;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,24 +49,12 @@ public final class ChunkStore implements AutoCloseable {
     public record Upload(byte[] hash, byte[] bytes) {
     }
 
-    /** A 32-byte hash as a map key. */
-    record Key(long a, long b, long c, long d) {
-        static Key of(byte[] hash) {
-            ByteBuffer buffer = ByteBuffer.wrap(hash);
-            return new Key(buffer.getLong(), buffer.getLong(), buffer.getLong(), buffer.getLong());
-        }
-
-        byte[] bytes() {
-            return ByteBuffer.allocate(Manifest.HASH_BYTES).putLong(a).putLong(b).putLong(c).putLong(d).array();
-        }
-    }
-
     final PackFiles packs;
-    final Map<Key, PackFiles.Location> chunks = new ConcurrentHashMap<>();
-    final Map<Key, PackFiles.Location> manifests = new ConcurrentHashMap<>();
-    private final Map<Key, Manifest> pending = new LinkedHashMap<>(16, 0.75f, true) {
+    final Map<ChunkKey, PackFiles.Location> chunks = new ConcurrentHashMap<>();
+    final Map<ChunkKey, PackFiles.Location> manifests = new ConcurrentHashMap<>();
+    private final Map<ChunkKey, Manifest> pending = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, Manifest> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<ChunkKey, Manifest> eldest) {
             return size() > MAX_PENDING;
         }
     };
@@ -88,7 +75,7 @@ public final class ChunkStore implements AutoCloseable {
         this.maxBytes = maxBytes;
         this.force = force;
         for (PackFiles.Scanned record : packs.open()) {
-            Key key = Key.of(record.key());
+            ChunkKey key = ChunkKey.of(record.key());
             switch (record.type()) {
                 case CHUNK -> chunks.put(key, record.location());
                 case MANIFEST -> manifests.put(key, record.location());
@@ -103,7 +90,7 @@ public final class ChunkStore implements AutoCloseable {
     }
 
     public boolean has(byte[] hash) {
-        return chunks.containsKey(Key.of(hash));
+        return chunks.containsKey(ChunkKey.of(hash));
     }
 
     /** Stores one chunk if its bytes match its hash; see {@link #putAll}. */
@@ -121,11 +108,11 @@ public final class ChunkStore implements AutoCloseable {
     public int putAll(List<Upload> uploads) throws IOException {
         List<byte[]> keys = new ArrayList<>();
         List<byte[]> payloads = new ArrayList<>();
-        Set<Key> seen = new HashSet<>();
+        Set<ChunkKey> seen = new HashSet<>();
         long bytes = 0;
         for (Upload upload : uploads) {
             check(upload);
-            Key key = Key.of(upload.hash());
+            ChunkKey key = ChunkKey.of(upload.hash());
             if (!chunks.containsKey(key) && seen.add(key)) {
                 keys.add(upload.hash());
                 payloads.add(upload.bytes());
@@ -141,7 +128,7 @@ public final class ChunkStore implements AutoCloseable {
         }
         List<PackFiles.Location> locations = append(keys, payloads, CHUNK);
         for (int i = 0; i < keys.size(); i++) {
-            chunks.put(Key.of(keys.get(i)), locations.get(i));
+            chunks.put(ChunkKey.of(keys.get(i)), locations.get(i));
         }
         return keys.size();
     }
@@ -158,33 +145,11 @@ public final class ChunkStore implements AutoCloseable {
         }
     }
 
-    /** Splits an upload batch: hash (32 bytes), length (4 bytes) and bytes, one chunk after the other. */
-    public static List<Upload> parseBatch(byte[] batch, int maxChunk) {
-        ByteBuffer buffer = ByteBuffer.wrap(batch);
-        List<Upload> uploads = new ArrayList<>();
-        while (buffer.hasRemaining()) {
-            if (buffer.remaining() < Manifest.HASH_BYTES + 4) {
-                throw new IllegalArgumentException("truncated after " + uploads.size() + " chunks");
-            }
-            byte[] hash = new byte[Manifest.HASH_BYTES];
-            buffer.get(hash);
-            int length = buffer.getInt();
-            if (length < 1 || length > maxChunk || length > buffer.remaining()) {
-                throw new IllegalArgumentException("chunk " + uploads.size() + " announces " + length + " bytes, "
-                        + buffer.remaining() + " remain (truncated or corrupted)");
-            }
-            byte[] bytes = new byte[length];
-            buffer.get(bytes);
-            uploads.add(new Upload(hash, bytes));
-        }
-        return uploads;
-    }
-
     /** A chunk's bytes, or null when the store does not hold it (any more). */
     public byte[] read(byte[] hash) throws IOException {
         rewriteLock.readLock().lock();
         try {
-            PackFiles.Location location = chunks.get(Key.of(hash));
+            PackFiles.Location location = chunks.get(ChunkKey.of(hash));
             return location == null ? null : packs.read(location);
         } finally {
             rewriteLock.readLock().unlock();
@@ -196,7 +161,7 @@ public final class ChunkStore implements AutoCloseable {
         byte[] bytes;
         rewriteLock.readLock().lock();
         try {
-            PackFiles.Location location = manifests.get(Key.of(fileHash));
+            PackFiles.Location location = manifests.get(ChunkKey.of(fileHash));
             if (location == null) {
                 return null;
             }
@@ -210,13 +175,13 @@ public final class ChunkStore implements AutoCloseable {
     /** A manifest a client offered for a content it is about to commit, or null. */
     public Manifest pending(byte[] fileHash) {
         synchronized (pending) {
-            return pending.get(Key.of(fileHash));
+            return pending.get(ChunkKey.of(fileHash));
         }
     }
 
     public void putPending(Manifest manifest) {
         synchronized (pending) {
-            pending.put(Key.of(manifest.hash()), manifest);
+            pending.put(ChunkKey.of(manifest.hash()), manifest);
         }
     }
 
@@ -229,7 +194,7 @@ public final class ChunkStore implements AutoCloseable {
 
     /** Records a manifest whose assembled content was verified against its hash; its pending copy goes. */
     public void putVerified(Manifest manifest) throws IOException {
-        Key key = Key.of(manifest.hash());
+        ChunkKey key = ChunkKey.of(manifest.hash());
         if (!manifests.containsKey(key)) {
             PackFiles.Location location = append(List.of(manifest.hash()), List.of(manifest.encode()), MANIFEST).get(0);
             manifests.put(key, location);
@@ -241,7 +206,7 @@ public final class ChunkStore implements AutoCloseable {
 
     /** Forgets a manifest that turned out wrong, so it is never offered again. */
     public void dropManifest(byte[] fileHash) throws IOException {
-        Key key = Key.of(fileHash);
+        ChunkKey key = ChunkKey.of(fileHash);
         synchronized (pending) {
             pending.remove(key);
         }

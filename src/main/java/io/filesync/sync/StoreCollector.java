@@ -46,17 +46,17 @@ public final class StoreCollector {
 
     public synchronized Outcome collect() throws IOException {
         long before = store.sizeOnDisk();
-        Set<ChunkStore.Key> liveManifests = new HashSet<>();
-        Set<ChunkStore.Key> liveChunks = new HashSet<>();
+        Set<ChunkKey> liveManifests = new HashSet<>();
+        Set<ChunkKey> liveChunks = new HashSet<>();
         for (byte[] hash : liveContents.get()) {
             Manifest manifest = store.manifest(hash);
             if (manifest != null) {
-                liveManifests.add(ChunkStore.Key.of(hash));
-                manifest.chunks().forEach(chunk -> liveChunks.add(ChunkStore.Key.of(chunk.hash())));
+                liveManifests.add(ChunkKey.of(hash));
+                manifest.chunks().forEach(chunk -> liveChunks.add(ChunkKey.of(chunk.hash())));
             }
         }
         for (Manifest pending : store.pendingManifests()) {
-            pending.chunks().forEach(chunk -> liveChunks.add(ChunkStore.Key.of(chunk.hash())));
+            pending.chunks().forEach(chunk -> liveChunks.add(ChunkKey.of(chunk.hash())));
         }
         long horizon = System.currentTimeMillis() - graceMs;
         int current = store.packs.current();
@@ -71,8 +71,8 @@ public final class StoreCollector {
             if (store.packs.lastModified(pack) > horizon) {
                 continue;
             }
-            List<Map.Entry<ChunkStore.Key, PackFiles.Location>> live = new ArrayList<>();
-            List<Map.Entry<ChunkStore.Key, PackFiles.Location>> dead = new ArrayList<>();
+            List<Map.Entry<ChunkKey, PackFiles.Location>> live = new ArrayList<>();
+            List<Map.Entry<ChunkKey, PackFiles.Location>> dead = new ArrayList<>();
             long liveBytes = sort(store.chunks, liveChunks, pack, live, dead) + sort(store.manifests, liveManifests, pack, live, dead);
             long size = store.packs.size(pack);
             if (size == 0 || liveBytes > 0 && (size - liveBytes) * 100 < size * REWRITE_DEAD_PERCENT) {
@@ -81,7 +81,7 @@ public final class StoreCollector {
             copy(live);
             store.rewriteLock.writeLock().lock();
             try {
-                for (Map.Entry<ChunkStore.Key, PackFiles.Location> entry : dead) {
+                for (Map.Entry<ChunkKey, PackFiles.Location> entry : dead) {
                     // A one-chunk file's hash is also its chunk's: a key may be in both maps, each with its own record.
                     store.chunks.remove(entry.getKey(), entry.getValue());
                     store.manifests.remove(entry.getKey(), entry.getValue());
@@ -101,11 +101,11 @@ public final class StoreCollector {
     }
 
     /** Splits the records of one pack into live and dead; returns the live bytes. */
-    private static long sort(Map<ChunkStore.Key, PackFiles.Location> index, Set<ChunkStore.Key> liveKeys, int pack,
-                             List<Map.Entry<ChunkStore.Key, PackFiles.Location>> live,
-                             List<Map.Entry<ChunkStore.Key, PackFiles.Location>> dead) {
+    private static long sort(Map<ChunkKey, PackFiles.Location> index, Set<ChunkKey> liveKeys, int pack,
+                             List<Map.Entry<ChunkKey, PackFiles.Location>> live,
+                             List<Map.Entry<ChunkKey, PackFiles.Location>> dead) {
         long bytes = 0;
-        for (Map.Entry<ChunkStore.Key, PackFiles.Location> entry : index.entrySet()) {
+        for (Map.Entry<ChunkKey, PackFiles.Location> entry : index.entrySet()) {
             if (entry.getValue().pack() == pack) {
                 if (liveKeys.contains(entry.getKey())) {
                     live.add(Map.entry(entry.getKey(), entry.getValue()));
@@ -119,21 +119,21 @@ public final class StoreCollector {
     }
 
     /** Appends the live records to the pack in use and points the index at the copies. */
-    private void copy(List<Map.Entry<ChunkStore.Key, PackFiles.Location>> live) throws IOException {
+    private void copy(List<Map.Entry<ChunkKey, PackFiles.Location>> live) throws IOException {
         for (int from = 0; from < live.size(); ) {
-            List<Map.Entry<ChunkStore.Key, PackFiles.Location>> slice = new ArrayList<>();
+            List<Map.Entry<ChunkKey, PackFiles.Location>> slice = new ArrayList<>();
             long bytes = 0;
             while (from < live.size() && (slice.isEmpty() || bytes < COPY_BATCH_BYTES)) {
                 slice.add(live.get(from));
                 bytes += live.get(from++).getValue().length();
             }
             for (byte type : new byte[] {ChunkStore.CHUNK, ChunkStore.MANIFEST}) {
-                Map<ChunkStore.Key, PackFiles.Location> index = type == ChunkStore.CHUNK ? store.chunks : store.manifests;
-                List<Map.Entry<ChunkStore.Key, PackFiles.Location>> ofType = slice.stream()
+                Map<ChunkKey, PackFiles.Location> index = type == ChunkStore.CHUNK ? store.chunks : store.manifests;
+                List<Map.Entry<ChunkKey, PackFiles.Location>> ofType = slice.stream()
                         .filter(entry -> entry.getValue().equals(index.get(entry.getKey()))).toList();
                 List<byte[]> keys = new ArrayList<>();
                 List<byte[]> payloads = new ArrayList<>();
-                for (Map.Entry<ChunkStore.Key, PackFiles.Location> entry : ofType) {
+                for (Map.Entry<ChunkKey, PackFiles.Location> entry : ofType) {
                     keys.add(entry.getKey().bytes());
                     payloads.add(store.packs.read(entry.getValue()));
                 }

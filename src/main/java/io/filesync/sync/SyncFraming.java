@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Several binary messages in one request body, each preceded by its length (4 bytes, big-endian): how a batch of
- * chunk lists travels. A body that is one bare chunk list (it starts with a manifest or delta magic) is read as a
- * batch of one.
+ * The binary batches of the sync protocol. Chunk lists travel as messages each preceded by its length (4 bytes,
+ * big-endian); a body that is one bare chunk list (it starts with a manifest or delta magic) is a batch of one.
+ * Chunks travel as hash (32 bytes), length (4 bytes) and bytes, one after the other.
  */
 final class SyncFraming {
 
@@ -44,5 +44,27 @@ final class SyncFraming {
             messages.add(message);
         }
         return messages;
+    }
+
+    /** Splits an upload batch: hash (32 bytes), length (4 bytes) and bytes, one chunk after the other. */
+    static List<ChunkStore.Upload> parseChunks(byte[] batch, int maxChunk) {
+        ByteBuffer buffer = ByteBuffer.wrap(batch);
+        List<ChunkStore.Upload> uploads = new ArrayList<>();
+        while (buffer.hasRemaining()) {
+            if (buffer.remaining() < Manifest.HASH_BYTES + 4) {
+                throw new IllegalArgumentException("truncated after " + uploads.size() + " chunks");
+            }
+            byte[] hash = new byte[Manifest.HASH_BYTES];
+            buffer.get(hash);
+            int length = buffer.getInt();
+            if (length < 1 || length > maxChunk || length > buffer.remaining()) {
+                throw new IllegalArgumentException("chunk " + uploads.size() + " announces " + length + " bytes, "
+                        + buffer.remaining() + " remain (truncated or corrupted)");
+            }
+            byte[] bytes = new byte[length];
+            buffer.get(bytes);
+            uploads.add(new ChunkStore.Upload(hash, bytes));
+        }
+        return uploads;
     }
 }

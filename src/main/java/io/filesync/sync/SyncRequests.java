@@ -1,6 +1,7 @@
 package io.filesync.sync;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,9 +39,32 @@ final class SyncRequests {
         return client == null || client.isBlank() ? "unnamed" : client.substring(0, Math.min(200, client.length()));
     }
 
+    /**
+     * The request body. Read from the stream into an array of the announced length: Camel's own conversion grows a
+     * buffer by doubling, which copied an 8 MiB chunk batch several times and was the server's largest cost.
+     */
     static byte[] bytes(Exchange exchange) {
-        byte[] body = exchange.getMessage().getBody(byte[].class);
-        return body == null ? new byte[0] : body;
+        Message in = exchange.getMessage();
+        Object body = in.getBody();
+        if (body == null) {
+            return new byte[0];
+        }
+        if (body instanceof byte[] bytes) {
+            return bytes;
+        }
+        Long length = in.getHeader(Exchange.CONTENT_LENGTH, Long.class);
+        byte[] bytes;
+        if (length != null && length >= 0 && length < Integer.MAX_VALUE) {
+            try (InputStream stream = in.getBody(InputStream.class)) {
+                bytes = stream.readNBytes(length.intValue());
+            } catch (IOException e) {
+                throw new BadInputException(client(exchange), "request body unreadable: " + e.getMessage());
+            }
+        } else {
+            bytes = in.getBody(byte[].class);
+        }
+        in.setBody(bytes);
+        return bytes == null ? new byte[0] : bytes;
     }
 
     static JsonNode json(Exchange exchange) {

@@ -19,8 +19,8 @@ import io.filesync.output.SandboxedWriter;
 
 /**
  * The server side of folder sync, without any transport: it keeps a folder (the root) identical to a client's, from
- * content-addressed chunks in a {@link ChunkStore}. This class takes file content in (whole-file dedup, chunk lists,
- * chunks, commits, each for many files per request); {@link SyncServerTree} takes folders, moves and deletions.
+ * a {@link ChunkStore}. This class takes file content in (whole-file dedup, chunk lists, chunks, commits, each for
+ * many files per request); {@link SyncServerTree} takes folders, moves and deletions.
  * Files are put in place by {@link FileAssembler}, only once their whole-file hash is verified. Every path goes
  * through {@link SandboxedWriter#confine} and {@link SyncPaths#checked}, so nothing is read or written outside the root.
  * <p>
@@ -62,10 +62,6 @@ public final class SyncServer {
         this.maxFileBytes = maxFileBytes;
         Files.createDirectories(this.root);
         FileAssembler.removeLeftovers(this.root);
-    }
-
-    public Path root() {
-        return root;
     }
 
     public SyncAudit audit() {
@@ -200,7 +196,7 @@ public final class SyncServer {
     public int chunks(String client, byte[] batch) throws IOException {
         List<ChunkStore.Upload> uploads;
         try {
-            uploads = ChunkStore.parseBatch(batch, store.maxChunk());
+            uploads = SyncFraming.parseChunks(batch, store.maxChunk());
         } catch (IllegalArgumentException e) {
             throw new BadInputException(client, "chunk batch refused: " + e.getMessage());
         }

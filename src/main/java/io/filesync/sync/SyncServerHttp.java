@@ -96,7 +96,7 @@ public final class SyncServerHttp implements CamelContextAware {
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException("Cannot open the sync server's store " + store + ": " + e.getMessage(), e);
                     }
-                    LOG.info("Sync server keeps {} (chunk store {})", server.root(), store.toAbsolutePath().normalize());
+                    LOG.info("Sync server keeps {} (chunk store {})", root.toAbsolutePath().normalize(), store.toAbsolutePath().normalize());
                 }
                 built = server;
             }
