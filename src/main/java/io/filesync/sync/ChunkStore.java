@@ -2,44 +2,87 @@ package io.filesync.sync;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import io.filesync.core.error.BadInputException;
 
 /**
- * The server's content-addressed store, shared by every file and every client: each chunk is a file named by the
- * SHA-256 of its bytes, and each verified file content keeps its {@link Manifest} under the whole-file hash, which is
- * what whole-file dedup looks up.
+ * The server's content-addressed store, shared by every file and every client: chunks keyed by the SHA-256 of their
+ * bytes, and the {@link Manifest} of each verified file content keyed by the whole-file hash, which is what
+ * whole-file dedup looks up. Both live in append-only {@link PackFiles}, indexed in memory; the index is rebuilt from
+ * the packs at start.
  * <p>
- * A chunk is stored only when its bytes hash to the name it was offered under, so no client can poison the index
- * with wrong content for a hash another client will rely on. A manifest offered by a client is kept apart as
- * pending; it becomes the verified manifest of its hash only after a file assembled from it hashed to that value.
- * Every write goes to a temporary name first and is renamed into place, so a crash leaves no half-written entry.
+ * A chunk is stored only when its bytes hash to the key it was offered under, so no client can poison the index
+ * with wrong content for a hash another client will rely on. A manifest offered by a client is kept apart, in
+ * memory, as pending; it becomes the verified manifest of its hash only after a file assembled from it hashed to
+ * that value. Safe for concurrent use: appends are serialised in the packs, reads run in parallel, and only
+ * {@link StoreCollector}'s rewrite of an old pack excludes them, briefly.
  */
-public final class ChunkStore {
+public final class ChunkStore implements AutoCloseable {
 
-    private final Path chunks;
-    private final Path manifests;
-    private final Path pending;
+    static final byte CHUNK = 1;
+    static final byte MANIFEST = 2;
+    static final byte MANIFEST_DROPPED = 3;
+    /** Pending manifests kept at most; an evicted one makes its commit ask the client for the chunk list again. */
+    private static final int MAX_PENDING = 4096;
+
+    /** The store holds as much as it may: a configured limit, or a full disk. Retrying later may succeed. */
+    public static final class Full extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Full(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** One chunk of an upload batch. */
+    public record Upload(byte[] hash, byte[] bytes) {
+    }
+
+    final PackFiles packs;
+    final Map<ChunkKey, PackFiles.Location> chunks = new ConcurrentHashMap<>();
+    final Map<ChunkKey, PackFiles.Location> manifests = new ConcurrentHashMap<>();
+    private final Map<ChunkKey, Manifest> pending = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ChunkKey, Manifest> eldest) {
+            return size() > MAX_PENDING;
+        }
+    };
+    final ReadWriteLock rewriteLock = new ReentrantReadWriteLock();
     private final int maxChunk;
     private final int maxChunks;
+    private final long maxBytes;
+    private final boolean force;
 
-    public ChunkStore(Path directory, int maxChunk, int maxChunks) {
-        Path base = directory.toAbsolutePath().normalize();
-        this.chunks = base.resolve("chunks");
-        this.manifests = base.resolve("manifests");
-        this.pending = base.resolve("pending");
+    /**
+     * @param maxBytes largest total size of the packs, or 0 for no limit
+     * @param force    whether each append is forced to disk before it is acknowledged (power-loss durability)
+     */
+    public ChunkStore(Path directory, int maxChunk, int maxChunks, long packBytes, long maxBytes, boolean force) throws IOException {
+        this.packs = new PackFiles(directory.toAbsolutePath().normalize().resolve("packs"), packBytes);
         this.maxChunk = maxChunk;
         this.maxChunks = maxChunks;
+        this.maxBytes = maxBytes;
+        this.force = force;
+        for (PackFiles.Scanned record : packs.open()) {
+            ChunkKey key = ChunkKey.of(record.key());
+            switch (record.type()) {
+                case CHUNK -> chunks.put(key, record.location());
+                case MANIFEST -> manifests.put(key, record.location());
+                case MANIFEST_DROPPED -> manifests.remove(key);
+                default -> { }
+            }
+        }
     }
 
     public int maxChunk() {
@@ -47,95 +90,129 @@ public final class ChunkStore {
     }
 
     public boolean has(byte[] hash) {
-        return Files.isRegularFile(chunkFile(hash));
+        return chunks.containsKey(ChunkKey.of(hash));
+    }
+
+    /** Stores one chunk if its bytes match its hash; see {@link #putAll}. */
+    public boolean put(byte[] hash, byte[] bytes) throws IOException {
+        return putAll(List.of(new Upload(hash, bytes))) == 1;
     }
 
     /**
-     * Stores a chunk if its bytes match its hash.
+     * Stores a batch of chunks in one append, after checking every one: a batch with one bad chunk stores nothing.
      *
-     * @return true when the chunk was new
-     * @throws BadInputException when the bytes are empty, too long, or do not hash to the given value
+     * @return how many chunks were new
+     * @throws BadInputException when a chunk is empty, too long, or does not hash to its key
+     * @throws Full              when the store may not or cannot grow by the batch
      */
-    public boolean put(byte[] hash, byte[] bytes) throws IOException {
-        if (bytes.length == 0 || bytes.length > maxChunk) {
-            throw new BadInputException(Manifest.hex(hash), "chunk of " + bytes.length + " bytes refused: chunks hold 1 to "
-                    + maxChunk + " bytes");
+    public int putAll(List<Upload> uploads) throws IOException {
+        List<byte[]> keys = new ArrayList<>();
+        List<byte[]> payloads = new ArrayList<>();
+        Set<ChunkKey> seen = new HashSet<>();
+        long bytes = 0;
+        for (Upload upload : uploads) {
+            check(upload);
+            ChunkKey key = ChunkKey.of(upload.hash());
+            if (!chunks.containsKey(key) && seen.add(key)) {
+                keys.add(upload.hash());
+                payloads.add(upload.bytes());
+                bytes += PackFiles.HEADER + upload.bytes().length;
+            }
         }
-        MessageDigest digest = Chunker.sha256();
-        if (!Arrays.equals(digest.digest(bytes), hash)) {
-            throw new BadInputException(Manifest.hex(hash), "chunk refused: its " + bytes.length
+        if (keys.isEmpty()) {
+            return 0;
+        }
+        if (maxBytes > 0 && packs.size() + bytes > maxBytes) {
+            throw new Full("the chunk store is full: " + packs.size() + " of " + maxBytes
+                    + " bytes used (sync.server.max-store-bytes), " + bytes + " more refused", null);
+        }
+        List<PackFiles.Location> locations = append(keys, payloads, CHUNK);
+        for (int i = 0; i < keys.size(); i++) {
+            chunks.put(ChunkKey.of(keys.get(i)), locations.get(i));
+        }
+        return keys.size();
+    }
+
+    private void check(Upload upload) {
+        byte[] bytes = upload.bytes();
+        if (bytes.length == 0 || bytes.length > maxChunk) {
+            throw new BadInputException(Manifest.hex(upload.hash()), "chunk of " + bytes.length
+                    + " bytes refused: chunks hold 1 to " + maxChunk + " bytes");
+        }
+        if (!Arrays.equals(Chunker.sha256().digest(bytes), upload.hash())) {
+            throw new BadInputException(Manifest.hex(upload.hash()), "chunk refused: its " + bytes.length
                     + " bytes do not match its hash (truncated or corrupted in transit)");
         }
-        Path file = chunkFile(hash);
-        if (Files.isRegularFile(file)) {
-            return false;
-        }
-        writeAtomically(file, bytes);
-        return true;
     }
 
-    /** One chunk of an upload batch. */
-    public record Upload(byte[] hash, byte[] bytes) {
-    }
-
-    /**
-     * Splits an upload batch: for each chunk its hash (32 bytes), its length (4 bytes) and its bytes. Hashes are not
-     * checked here; {@link #put} does that.
-     *
-     * @throws IllegalArgumentException when the batch is truncated or announces a length outside 1..maxChunk
-     */
-    public static List<Upload> parseBatch(byte[] batch, int maxChunk) {
-        ByteBuffer buffer = ByteBuffer.wrap(batch);
-        List<Upload> uploads = new ArrayList<>();
-        while (buffer.hasRemaining()) {
-            if (buffer.remaining() < Manifest.HASH_BYTES + 4) {
-                throw new IllegalArgumentException("truncated after " + uploads.size() + " chunks");
-            }
-            byte[] hash = new byte[Manifest.HASH_BYTES];
-            buffer.get(hash);
-            int length = buffer.getInt();
-            if (length < 1 || length > maxChunk || length > buffer.remaining()) {
-                throw new IllegalArgumentException("chunk " + uploads.size() + " announces " + length + " bytes, "
-                        + buffer.remaining() + " remain (truncated or corrupted)");
-            }
-            byte[] bytes = new byte[length];
-            buffer.get(bytes);
-            uploads.add(new Upload(hash, bytes));
-        }
-        return uploads;
-    }
-
+    /** A chunk's bytes, or null when the store does not hold it (any more). */
     public byte[] read(byte[] hash) throws IOException {
-        return Files.readAllBytes(chunkFile(hash));
+        rewriteLock.readLock().lock();
+        try {
+            PackFiles.Location location = chunks.get(ChunkKey.of(hash));
+            return location == null ? null : packs.read(location);
+        } finally {
+            rewriteLock.readLock().unlock();
+        }
     }
 
     /** The verified manifest of a file content, or null. */
     public Manifest manifest(byte[] fileHash) throws IOException {
-        return load(manifests.resolve(Manifest.hex(fileHash)));
+        byte[] bytes;
+        rewriteLock.readLock().lock();
+        try {
+            PackFiles.Location location = manifests.get(ChunkKey.of(fileHash));
+            if (location == null) {
+                return null;
+            }
+            bytes = packs.read(location);
+        } finally {
+            rewriteLock.readLock().unlock();
+        }
+        return Manifest.decode(new ByteArrayInputStream(bytes), maxChunk, maxChunks);
     }
 
     /** A manifest a client offered for a content it is about to commit, or null. */
-    public Manifest pending(byte[] fileHash) throws IOException {
-        return load(pending.resolve(Manifest.hex(fileHash)));
+    public Manifest pending(byte[] fileHash) {
+        synchronized (pending) {
+            return pending.get(ChunkKey.of(fileHash));
+        }
     }
 
-    public void putPending(Manifest manifest) throws IOException {
-        writeAtomically(pending.resolve(manifest.hex()), manifest.encode());
+    public void putPending(Manifest manifest) {
+        synchronized (pending) {
+            pending.put(ChunkKey.of(manifest.hash()), manifest);
+        }
+    }
+
+    /** Every pending manifest: what uploads in progress still need. */
+    List<Manifest> pendingManifests() {
+        synchronized (pending) {
+            return List.copyOf(pending.values());
+        }
     }
 
     /** Records a manifest whose assembled content was verified against its hash; its pending copy goes. */
     public void putVerified(Manifest manifest) throws IOException {
-        Path file = manifests.resolve(manifest.hex());
-        if (!Files.exists(file)) {
-            writeAtomically(file, manifest.encode());
+        ChunkKey key = ChunkKey.of(manifest.hash());
+        if (!manifests.containsKey(key)) {
+            PackFiles.Location location = append(List.of(manifest.hash()), List.of(manifest.encode()), MANIFEST).get(0);
+            manifests.put(key, location);
         }
-        Files.deleteIfExists(pending.resolve(manifest.hex()));
+        synchronized (pending) {
+            pending.remove(key);
+        }
     }
 
     /** Forgets a manifest that turned out wrong, so it is never offered again. */
     public void dropManifest(byte[] fileHash) throws IOException {
-        Files.deleteIfExists(manifests.resolve(Manifest.hex(fileHash)));
-        Files.deleteIfExists(pending.resolve(Manifest.hex(fileHash)));
+        ChunkKey key = ChunkKey.of(fileHash);
+        synchronized (pending) {
+            pending.remove(key);
+        }
+        if (manifests.remove(key) != null) {
+            append(List.of(fileHash), List.of(new byte[0]), MANIFEST_DROPPED);
+        }
     }
 
     /** Whether every chunk of a manifest is in the store. */
@@ -143,36 +220,24 @@ public final class ChunkStore {
         return manifest.chunks().stream().allMatch(chunk -> has(chunk.hash()));
     }
 
-    private Manifest load(Path file) throws IOException {
-        try {
-            return Manifest.decode(new ByteArrayInputStream(Files.readAllBytes(file)), maxChunk, maxChunks);
-        } catch (NoSuchFileException e) {
-            return null;
-        } catch (IllegalArgumentException e) {
-            Files.deleteIfExists(file);
-            return null;
-        }
+    /** Bytes the packs take on disk. */
+    public long sizeOnDisk() throws IOException {
+        return packs.size();
     }
 
-    private Path chunkFile(byte[] hash) {
-        String hex = Manifest.hex(hash);
-        return chunks.resolve(hex.substring(0, 2)).resolve(hex);
-    }
-
-    private static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        if (!Files.isDirectory(file.getParent())) {
-            Files.createDirectories(file.getParent());
-        }
-        // A name derived from the target and the thread, not Files.createTempFile: that costs a secure random
-        // number per call, which made storing a 100 MB file's 6,400 chunks take seconds.
-        Path temp = file.resolveSibling("." + file.getFileName() + "." + Thread.currentThread().getId() + ".tmp");
+    List<PackFiles.Location> append(List<byte[]> keys, List<byte[]> payloads, byte type) throws IOException {
         try {
-            try (OutputStream out = Files.newOutputStream(temp)) {
-                out.write(bytes);
+            return packs.append(keys, payloads, type, force);
+        } catch (IOException e) {
+            if (String.valueOf(e.getMessage()).contains("No space left")) {
+                throw new Full("the server's disk is full: " + e.getMessage(), e);
             }
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
+            throw e;
         }
+    }
+
+    @Override
+    public void close() throws IOException {
+        packs.close();
     }
 }

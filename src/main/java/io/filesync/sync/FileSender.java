@@ -1,128 +1,226 @@
 package io.filesync.sync;
 
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends one file's content to the sync server with as few bytes as it can: nothing when the server already holds the
- * content (whole-file dedup); otherwise a chunk list, as a {@link ManifestDelta} against the version the server
- * holds when there is one, and then only the chunks the server lacks, in batches. Chunks are re-read and re-checked
- * against their hash just before they are sent, so a file changing meanwhile is never sent half old, half new.
+ * Sends the content of a batch of files, a few requests for the whole batch rather than several per file: the
+ * files are chunked, offered by content hash (whole-file dedup), described by chunk list (a {@link ManifestDelta}
+ * against the version the server holds, when this client knows it), then only the chunks the server lacks are
+ * streamed in batches of bounded size, two requests in flight so that reading here overlaps storing there, and the
+ * files are committed together. Chunks are re-read and re-checked against their hash just before they are sent, so
+ * a file changing meanwhile is never sent half old, half new.
  */
 final class FileSender {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileSender.class);
-    /** Below this many chunks a full chunk list is smaller than the round trip that fetches the base for a delta. */
-    private static final int DELTA_MIN_CHUNKS = 16;
-    /** Largest chunk batch per request; well below the server's default request limit of 32 MiB. */
-    private static final int BATCH_BYTES = 4 * 1024 * 1024;
+    /** Below this many chunks a full chunk list is as small as a delta: no base needed. */
+    private static final int DELTA_MIN_CHUNKS = ManifestCache.MIN_CHUNKS;
 
-    /** What sending a file came to: its content hash, and whether anything had to be sent. */
-    record Outcome(String hash, boolean sent) {
+    /** A file to send: its path on the server, the file, its version, and what the server holds there (or null). */
+    record Candidate(String path, Path file, String version, String mine) {
+    }
+
+    /** What sending a file came to: the version to remember ({@code size|mtime|hash}), whether anything was sent. */
+    record Outcome(String path, String version, boolean sent) {
     }
 
     private final SyncTransport transport;
     private final Chunker chunker;
+    private final ManifestCache cache;
+    private final int batchBytes;
     private final AtomicLong filesHashed = new AtomicLong();
 
-    FileSender(SyncTransport transport, Chunker chunker) {
+    /**
+     * @param cache      the chunk lists the server holds for this client's larger files
+     * @param batchBytes largest chunk upload request; keep it well below the server's request limit
+     */
+    FileSender(SyncTransport transport, Chunker chunker, ManifestCache cache, int batchBytes) {
         this.transport = transport;
         this.chunker = chunker;
+        this.cache = cache;
+        this.batchBytes = batchBytes;
     }
 
     long filesHashed() {
         return filesHashed.get();
     }
 
-    /**
-     * @param path the path relative to the synced folder, as the server knows it
-     * @param file the file itself
-     * @param mine what this client believes the server holds at that path ({@code size|mtime|hash}), or null
-     */
-    Outcome send(String path, Path file, String mine) throws IOException {
-        Manifest manifest = chunker.chunk(file);
-        filesHashed.incrementAndGet();
-        if (mine != null && mine.endsWith("|" + manifest.hex())) {
-            LOG.debug("Sync: {} touched but unchanged, skipped", path);
-            return new Outcome(manifest.hex(), false);
-        }
-        if (transport.have(path, manifest.hex())) {
-            LOG.info("Sync: sent {} ({} bytes) by reference: the server had its content, 0 content bytes sent",
-                    path, manifest.size());
-            return new Outcome(manifest.hex(), true);
-        }
-        List<Integer> missing = null;
-        String serverHash = mine == null ? null : mine.substring(mine.lastIndexOf('|') + 1);
-        if (serverHash != null && serverHash.length() == 2 * Manifest.HASH_BYTES && manifest.chunks().size() > DELTA_MIN_CHUNKS) {
-            // The server holds an earlier version: describe the new one against it, a few bytes instead of the list.
-            Manifest base = transport.manifest(serverHash, chunker.maxSize());
-            if (base != null) {
-                missing = transport.missing(ManifestDelta.encode(manifest, base));
-            }
-        }
-        if (missing == null) {
-            missing = transport.missing(manifest.encode());
-        }
-        long sent = 0;
-        int chunks = 0;
-        for (int round = 0; !missing.isEmpty() && round < 3; round++) {
-            chunks += missing.size();
-            sent += upload(file, manifest, missing);
-            missing = transport.commit(path, manifest.hex());
-        }
-        if (!missing.isEmpty()) {
-            throw new SyncTransport.Unavailable("server still lacks " + missing.size() + " chunks of " + path, null);
-        }
-        if (sent == 0 && transport.commit(path, manifest.hex()).size() > 0) {
-            throw new SyncTransport.Unavailable("server lost chunks of " + path + " during commit", null);
-        }
-        LOG.info("Sync: sent {}: {} of {} chunks, {} of {} bytes", path, chunks, manifest.chunks().size(),
-                sent, manifest.size());
-        return new Outcome(manifest.hex(), true);
+    /** A group whose chunks went up and whose commit is still to come. */
+    static final class Prepared {
+        private final List<Outcome> outcomes = new ArrayList<>();
+        private final Map<String, Manifest> held = new LinkedHashMap<>();
+        private final List<Candidate> files = new ArrayList<>();
+        private final List<Manifest> manifests = new ArrayList<>();
+        private List<List<Integer>> missing = List.of();
+        private long[] sent = new long[0];
     }
 
-    /** Sends the chunks in batches of up to {@value #BATCH_BYTES} bytes, one request each. */
-    private long upload(Path file, Manifest manifest, List<Integer> indexes) throws IOException {
-        long sent = 0;
-        ByteArrayOutputStream batch = new ByteArrayOutputStream();
-        long batchContent = 0;
-        try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
-            for (int index : indexes) {
-                Manifest.Chunk chunk = manifest.chunks().get(index);
-                byte[] bytes = new byte[chunk.length()];
-                in.seek(chunk.offset());
-                in.readFully(bytes);
-                if (!Arrays.equals(Chunker.sha256().digest(bytes), chunk.hash())) {
-                    // Changed since it was chunked: its watch event is queued; send that version instead.
-                    throw new SyncTransport.Unavailable(file + " changed while being sent", null);
-                }
-                if (batch.size() + bytes.length + Manifest.HASH_BYTES + 4 > BATCH_BYTES && batch.size() > 0) {
-                    transport.chunks(batch.toByteArray(), batchContent);
-                    batch.reset();
-                    batchContent = 0;
-                }
-                batch.write(chunk.hash());
-                batch.write(ByteBuffer.allocate(4).putInt(bytes.length).array());
-                batch.write(bytes);
-                batchContent += bytes.length;
-                sent += bytes.length;
+    /** Sends a batch of files; a file gone since it was listed is left out of the outcomes. */
+    List<Outcome> send(List<Candidate> candidates) throws IOException {
+        return finish(prepare(candidates));
+    }
+
+    /**
+     * The first half of sending a group, which may overlap the {@link #finish} of the group before: chunking, the
+     * offer by content hash, the chunk lists, and the upload of the chunks the server lacks.
+     */
+    Prepared prepare(List<Candidate> candidates) throws IOException {
+        Prepared group = new Prepared();
+        List<Candidate> offered = new ArrayList<>();
+        List<Manifest> manifests = new ArrayList<>();
+        for (Candidate candidate : candidates) {
+            Manifest manifest;
+            try {
+                manifest = chunker.chunk(candidate.file());
+            } catch (NoSuchFileException e) {
+                // Gone since the walk (an editor's temporary file): its deletion is queued and handled then.
+                LOG.debug("Sync: {} vanished before it could be sent, skipped", candidate.path());
+                continue;
             }
-            if (batch.size() > 0) {
-                transport.chunks(batch.toByteArray(), batchContent);
+            filesHashed.incrementAndGet();
+            if (candidate.mine() != null && candidate.mine().endsWith("|" + manifest.hex())) {
+                LOG.debug("Sync: {} touched but unchanged, skipped", candidate.path());
+                group.outcomes.add(new Outcome(candidate.path(), candidate.version() + manifest.hex(), false));
+            } else {
+                offered.add(candidate);
+                manifests.add(manifest);
             }
-        } catch (EOFException e) {
-            throw new SyncTransport.Unavailable(file + " shrank while being sent", e);
         }
-        return sent;
+        if (offered.isEmpty()) {
+            return group;
+        }
+        List<Boolean> copied = transport.offer(refs(offered, manifests));
+        for (int i = 0; i < offered.size(); i++) {
+            Manifest manifest = manifests.get(i);
+            if (copied.get(i)) {
+                LOG.info("Sync: sent {} ({} bytes) by reference: the server had its content, 0 content bytes sent",
+                        offered.get(i).path(), manifest.size());
+                group.held.put(offered.get(i).path(), manifest);
+                group.outcomes.add(new Outcome(offered.get(i).path(), offered.get(i).version() + manifest.hex(), true));
+            } else {
+                group.files.add(offered.get(i));
+                group.manifests.add(manifest);
+            }
+        }
+        if (group.files.isEmpty()) {
+            return group;
+        }
+        List<byte[]> lists = new ArrayList<>();
+        for (int i = 0; i < group.files.size(); i++) {
+            lists.add(chunkList(group.files.get(i), group.manifests.get(i)));
+        }
+        group.missing = new ArrayList<>(transport.missing(lists));
+        resendFullLists(group.missing, group.manifests);
+        group.sent = new long[group.files.size()];
+        upload(group);
+        return group;
+    }
+
+    /** The second half: commits the group, sending again what a commit still lacks, up to three rounds. */
+    List<Outcome> finish(Prepared group) throws IOException {
+        List<Candidate> files = group.files;
+        boolean[] done = new boolean[files.size()];
+        for (int round = 0; round < 3 && !files.isEmpty(); round++) {
+            if (round > 0) {
+                upload(group);
+            }
+            List<SyncServer.FileRef> pending = new ArrayList<>();
+            List<Integer> positions = new ArrayList<>();
+            for (int i = 0; i < files.size(); i++) {
+                if (!done[i]) {
+                    pending.add(new SyncServer.FileRef(files.get(i).path(), group.manifests.get(i).hex()));
+                    positions.add(i);
+                }
+            }
+            if (pending.isEmpty()) {
+                break;
+            }
+            List<List<Integer>> answers = transport.commit(pending);
+            for (int k = 0; k < positions.size(); k++) {
+                int i = positions.get(k);
+                List<Integer> answer = answers.get(k);
+                if (answer == null) {
+                    // The server lost the chunk list (a restart): describe the file again.
+                    answer = transport.missing(List.of(group.manifests.get(i).encode())).get(0);
+                    if (answer.isEmpty()) {
+                        continue;
+                    }
+                }
+                group.missing.set(i, answer);
+                if (answer.isEmpty()) {
+                    done[i] = true;
+                    LOG.info("Sync: sent {}: {} of {} bytes", files.get(i).path(), group.sent[i], group.manifests.get(i).size());
+                    group.held.put(files.get(i).path(), group.manifests.get(i));
+                    group.outcomes.add(new Outcome(files.get(i).path(), files.get(i).version() + group.manifests.get(i).hex(), true));
+                }
+            }
+        }
+        for (boolean fileDone : done) {
+            if (!fileDone) {
+                throw new SyncTransport.Unavailable("server still lacks chunks of files after three rounds", null);
+            }
+        }
+        cache.putAll(group.held);
+        return group.outcomes;
+    }
+
+    /** Uploads what each file of the group still lacks. */
+    private void upload(Prepared group) throws IOException {
+        ChunkUploader uploader = new ChunkUploader(transport, batchBytes);
+        for (int i = 0; i < group.files.size(); i++) {
+            List<Integer> missing = group.missing.get(i);
+            if (missing != null && !missing.isEmpty()) {
+                group.sent[i] += uploader.add(group.files.get(i).file(), group.manifests.get(i), missing);
+            }
+        }
+        uploader.flush();
+    }
+
+    /** A delta against the version the server holds when this client still has its chunk list, else the full list. */
+    private byte[] chunkList(Candidate file, Manifest manifest) throws IOException {
+        String mine = file.mine();
+        String serverHash = mine == null ? null : mine.substring(mine.lastIndexOf('|') + 1);
+        if (serverHash != null && serverHash.length() == 2 * Manifest.HASH_BYTES && manifest.chunks().size() > DELTA_MIN_CHUNKS) {
+            Manifest base = cache.get(file.path(), serverHash);
+            if (base != null) {
+                return ManifestDelta.encode(manifest, base);
+            }
+        }
+        return manifest.encode();
+    }
+
+    /** Where the server did not know a delta's base, the full list goes instead. */
+    private void resendFullLists(List<List<Integer>> missing, List<Manifest> manifests) throws IOException {
+        List<Integer> unknown = new ArrayList<>();
+        for (int i = 0; i < missing.size(); i++) {
+            if (missing.get(i) == null) {
+                unknown.add(i);
+            }
+        }
+        if (unknown.isEmpty()) {
+            return;
+        }
+        List<List<Integer>> answers = transport.missing(unknown.stream().map(i -> manifests.get(i).encode()).toList());
+        for (int k = 0; k < unknown.size(); k++) {
+            missing.set(unknown.get(k), answers.get(k));
+        }
+    }
+
+    private static List<SyncServer.FileRef> refs(List<Candidate> files, List<Manifest> manifests) {
+        List<SyncServer.FileRef> refs = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            refs.add(new SyncServer.FileRef(files.get(i).path(), manifests.get(i).hex()));
+        }
+        return refs;
     }
 }

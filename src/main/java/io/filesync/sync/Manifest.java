@@ -24,7 +24,7 @@ import java.util.List;
 public record Manifest(long size, byte[] hash, List<Chunk> chunks) {
 
     public static final int HASH_BYTES = 32;
-    private static final int MAGIC = 0x46534D31;
+    static final int MAGIC = 0x46534D31;
     private static final HexFormat HEX = HexFormat.of();
 
     /** One chunk: where it starts in the file, how long it is, and the SHA-256 of its bytes. */

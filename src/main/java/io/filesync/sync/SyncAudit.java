@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 
 import io.filesync.core.db.ManagedTable;
 import io.filesync.core.db.SqlDialect;
+import io.filesync.core.db.Transactions;
 
 /**
  * The server's history: one row in table {@value #TABLE} per change it applied (and per refused request), with the
@@ -40,20 +41,39 @@ public final class SyncAudit {
         this.dataSource = dataSource;
     }
 
+    /** A row stamped now. */
+    public static Entry entry(String client, String path, String operation, long received, long saved, String detail) {
+        return new Entry(Instant.now(), client, path, operation, received, saved, detail);
+    }
+
     public void record(Entry entry) {
+        recordAll(List.of(entry));
+    }
+
+    /** Records many rows in one transaction: a batch of 500 small files costs one commit, not 500. */
+    public void recordAll(List<Entry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
         try (Connection connection = dataSource.getConnection()) {
             SqlDialect sql = table.prepare(connection);
-            try (PreparedStatement insert = connection.prepareStatement(table.sql(connection,
-                    "INSERT INTO %s (at, client, path, operation, bytes_received, bytes_saved, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"))) {
-                sql.setInstant(insert, 1, entry.at());
-                insert.setString(2, entry.client());
-                insert.setString(3, entry.path());
-                insert.setString(4, entry.operation());
-                insert.setLong(5, entry.bytesReceived());
-                insert.setLong(6, entry.bytesSaved());
-                insert.setString(7, entry.detail());
-                insert.executeUpdate();
-            }
+            Transactions.inTransaction(connection, tx -> {
+                try (PreparedStatement insert = tx.prepareStatement(table.sql(tx,
+                        "INSERT INTO %s (at, client, path, operation, bytes_received, bytes_saved, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"))) {
+                    for (Entry entry : entries) {
+                        sql.setInstant(insert, 1, entry.at());
+                        insert.setString(2, entry.client());
+                        insert.setString(3, entry.path());
+                        insert.setString(4, entry.operation());
+                        insert.setLong(5, entry.bytesReceived());
+                        insert.setLong(6, entry.bytesSaved());
+                        insert.setString(7, entry.detail());
+                        insert.addBatch();
+                    }
+                    insert.executeBatch();
+                }
+                return null;
+            });
         } catch (SQLException e) {
             throw new IllegalStateException("Audit table " + TABLE + " is not reachable: " + e.getMessage(), e);
         }

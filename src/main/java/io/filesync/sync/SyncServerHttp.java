@@ -1,5 +1,12 @@
 package io.filesync.sync;
 
+import static io.filesync.sync.SyncRequests.bytes;
+import static io.filesync.sync.SyncRequests.client;
+import static io.filesync.sync.SyncRequests.files;
+import static io.filesync.sync.SyncRequests.json;
+import static io.filesync.sync.SyncRequests.reply;
+import static io.filesync.sync.SyncRequests.text;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -10,7 +17,6 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.filesync.core.error.BadInputException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -22,13 +28,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP face of {@link SyncServer}, called step by step from route {@code sync-server}: authentication, one
  * method per operation, and the mapping of failures to status codes. Bodies are JSON, except a chunk list (the
- * binary {@link Manifest}) and a chunk (its raw bytes). The server itself is built on first use, so a disabled route
+ * chunk lists, framed by {@link SyncFraming}) and chunks (their raw bytes). Files travel in batches: one request
+ * offers, describes or commits many files, so a tree of small files costs a few requests per batch, not per file. The server itself is built on first use, so a disabled route
  * leaves no folder behind.
  */
 public final class SyncServerHttp implements CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncServerHttp.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Size at which a pack file is sealed and a new one started: the unit of garbage collection's rewrites. */
+    private static final long PACK_BYTES = 64L * 1024 * 1024;
 
     private final Path root;
     private final Path store;
@@ -37,7 +45,11 @@ public final class SyncServerHttp implements CamelContextAware {
     private CamelContext camelContext;
     private final byte[] tokenDigest;
     private final long maxFileBytes;
+    private final long maxStoreBytes;
+    private final boolean fsync;
+    private final long gcGraceMs;
     private volatile SyncServer server;
+    private StoreCollector collector;
 
     /**
      * @param root         the folder kept identical to the client's
@@ -45,14 +57,21 @@ public final class SyncServerHttp implements CamelContextAware {
      * @param dataSource   registry name of the DataSource holding the audit and index tables, looked up on first
      *                     use (a name, not a reference, so bean files may load in any order)
      * @param token        the shared secret every request must carry; blank refuses every request
-     * @param maxFileBytes largest file accepted
+     * @param maxFileBytes  largest file accepted
+     * @param maxStoreBytes largest size of the chunk store (0: as much as the disk holds); beyond it uploads get 507
+     * @param fsync         force chunks and assembled files to disk before answering (power-loss durability)
+     * @param gcGraceMs     chunks younger than this are never collected, whatever refers to them: uploads in progress
      */
-    public SyncServerHttp(String root, String store, String dataSource, String token, long maxFileBytes) {
+    public SyncServerHttp(String root, String store, String dataSource, String token, long maxFileBytes,
+                          long maxStoreBytes, boolean fsync, long gcGraceMs) {
         this.root = Path.of(root);
         this.store = Path.of(store);
         this.dataSourceName = dataSource;
         this.tokenDigest = token == null || token.isBlank() ? null : digest(token);
         this.maxFileBytes = maxFileBytes;
+        this.maxStoreBytes = maxStoreBytes;
+        this.fsync = fsync;
+        this.gcGraceMs = gcGraceMs;
     }
 
     public SyncServer server() {
@@ -66,8 +85,18 @@ public final class SyncServerHttp implements CamelContextAware {
                             throw new IllegalStateException("No DataSource named " + dataSourceName + " in the registry");
                         }
                     }
-                    server = new SyncServer(root, store, dataSource, Chunker.DEFAULT_MAX, maxFileBytes);
-                    LOG.info("Sync server keeps {} (chunk store {})", server.root(), store.toAbsolutePath().normalize());
+                    if (store.toAbsolutePath().normalize().startsWith(root.toAbsolutePath().normalize())) {
+                        throw new IllegalArgumentException("the chunk store " + store + " may not lie inside the synced root " + root);
+                    }
+                    try {
+                        ChunkStore chunks = new ChunkStore(store, Chunker.DEFAULT_MAX,
+                                (int) Math.min(Integer.MAX_VALUE, maxFileBytes / 1024 + 1024), PACK_BYTES, maxStoreBytes, fsync);
+                        server = new SyncServer(root, chunks, dataSource, maxFileBytes, fsync);
+                        collector = new StoreCollector(chunks, server::liveContents, gcGraceMs);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException("Cannot open the sync server's store " + store + ": " + e.getMessage(), e);
+                    }
+                    LOG.info("Sync server keeps {} (chunk store {})", root.toAbsolutePath().normalize(), store.toAbsolutePath().normalize());
                 }
                 built = server;
             }
@@ -109,19 +138,23 @@ public final class SyncServerHttp implements CamelContextAware {
         reply(exchange, 200, Map.of("entries", entries));
     }
 
-    public void have(Exchange exchange) throws IOException {
-        JsonNode request = json(exchange);
-        boolean copied = server().copyIfKnown(client(exchange), text(request, "path"), text(request, "hash"));
-        reply(exchange, 200, Map.of("copied", copied));
+    /** Whole-file dedup for a batch of files: {"files": [{"path", "hash"}...]} answered by {"copied": [bool...]}. */
+    public void offer(Exchange exchange) throws IOException {
+        reply(exchange, 200, Map.of("copied", server().offer(client(exchange), files(exchange))));
     }
 
+    /**
+     * Chunk lists (each full or a delta), each framed by its length (4 bytes), answered by the missing indexes per
+     * list: {"missing": [[...], null...]}, null where a delta's base is unknown here.
+     */
     public void missing(Exchange exchange) throws IOException {
-        List<Integer> missing = server().missing(client(exchange), bytes(exchange));
-        if (missing == null) {
-            reply(exchange, 404, Map.of("error", "the base of this delta is unknown here: send the full chunk list"));
-        } else {
-            reply(exchange, 200, Map.of("missing", missing));
+        List<byte[]> lists;
+        try {
+            lists = SyncFraming.unframe(bytes(exchange));
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(client(exchange), "chunk lists refused: " + e.getMessage());
         }
+        reply(exchange, 200, Map.of("missing", server().missing(client(exchange), lists)));
     }
 
     /** The chunk list of a content the server holds, binary, or 404. */
@@ -159,26 +192,47 @@ public final class SyncServerHttp implements CamelContextAware {
         reply(exchange, 200, Map.of("stored", true));
     }
 
+    /** Puts a batch of files in place: {"files": [...]} answered per file by [] (done), the missing indexes, or null. */
     public void commit(Exchange exchange) throws IOException {
-        JsonNode request = json(exchange);
-        List<Integer> missing = server().commit(client(exchange), text(request, "path"), text(request, "hash"));
-        reply(exchange, missing.isEmpty() ? 200 : 409, Map.of("missing", missing));
+        reply(exchange, 200, Map.of("missing", server().commit(client(exchange), files(exchange))));
     }
 
     public void delete(Exchange exchange) throws IOException {
-        server().delete(client(exchange), text(json(exchange), "path"));
+        server().tree().delete(client(exchange), text(json(exchange), "path"));
         reply(exchange, 200, Map.of("deleted", true));
     }
 
     public void move(Exchange exchange) throws IOException {
         JsonNode request = json(exchange);
-        boolean moved = server().move(client(exchange), text(request, "from"), text(request, "to"));
+        boolean moved = server().tree().move(client(exchange), text(request, "from"), text(request, "to"));
         reply(exchange, moved ? 200 : 404, Map.of("moved", moved));
     }
 
+    /** One folder ({"path"}) or many ({"paths": [...]}). */
     public void mkdir(Exchange exchange) throws IOException {
-        server().mkdir(client(exchange), text(json(exchange), "path"));
+        JsonNode request = json(exchange);
+        List<String> paths = new java.util.ArrayList<>();
+        if (request.has("paths")) {
+            request.get("paths").forEach(path -> paths.add(path.isTextual() ? path.asText() : null));
+        } else {
+            paths.add(text(request, "path"));
+        }
+        server().tree().mkdirs(client(exchange), paths);
         reply(exchange, 200, Map.of("created", true));
+    }
+
+    /** Removes chunks and chunk lists no file refers to any more; called by route sync-server-gc. */
+    public void collectGarbage() throws IOException {
+        server();
+        StoreCollector.Outcome outcome = collector.collect();
+        if (outcome.bytesFreed() > 0) {
+            LOG.info("Sync server chunk store: {}", outcome);
+        }
+    }
+
+    public StoreCollector collector() {
+        server();
+        return collector;
     }
 
     public void unknown(Exchange exchange) {
@@ -193,6 +247,9 @@ public final class SyncServerHttp implements CamelContextAware {
             LOG.warn("Sync request from {} refused: {}", client, failure.getMessage());
             server().refused(client, null, "unauthorised: " + failure.getMessage());
             reply(exchange, 401, Map.of("error", "unauthorised: " + failure.getMessage()));
+        } else if (failure instanceof ChunkStore.Full full) {
+            LOG.error("Sync request from {} not stored: {}", client, full.getMessage());
+            reply(exchange, 507, Map.of("error", full.getMessage()));
         } else if (failure instanceof BadInputException bad) {
             LOG.warn("Sync request from {} refused: {}", client, bad.getMessage());
             server().refused(client, bad.source(), bad.reason());
@@ -200,43 +257,6 @@ public final class SyncServerHttp implements CamelContextAware {
         } else {
             LOG.error("Sync request from {} failed: {}", client, String.valueOf(failure));
             reply(exchange, 500, Map.of("error", String.valueOf(failure)));
-        }
-    }
-
-    private static String client(Exchange exchange) {
-        String client = exchange.getMessage().getHeader(SyncHeaders.CLIENT, String.class);
-        return client == null || client.isBlank() ? "unnamed" : client.substring(0, Math.min(200, client.length()));
-    }
-
-    private static byte[] bytes(Exchange exchange) {
-        byte[] body = exchange.getMessage().getBody(byte[].class);
-        return body == null ? new byte[0] : body;
-    }
-
-    private static JsonNode json(Exchange exchange) {
-        try {
-            return JSON.readTree(bytes(exchange));
-        } catch (IOException e) {
-            throw new BadInputException(client(exchange), "request body is not JSON: " + e.getMessage());
-        }
-    }
-
-    private static String text(JsonNode request, String field) {
-        JsonNode value = request == null ? null : request.get(field);
-        if (value == null || !value.isTextual()) {
-            throw new BadInputException(field, "request lacks the text field '" + field + "'");
-        }
-        return value.asText();
-    }
-
-    private static void reply(Exchange exchange, int status, Object body) {
-        Message out = exchange.getMessage();
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        try {
-            out.setBody(JSON.writeValueAsBytes(body));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
         }
     }
 

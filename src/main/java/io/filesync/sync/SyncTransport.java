@@ -89,46 +89,50 @@ public final class SyncTransport {
         return entries;
     }
 
-    public boolean have(String path, String hash) throws IOException {
-        return call("have", json(Map.of("path", path, "hash", hash)), null, null).path("copied").asBoolean();
+    /**
+     * Whole-file dedup for a batch of files.
+     *
+     * @return per file, whether the server put it in place from content it already held
+     */
+    public List<Boolean> offer(List<SyncServer.FileRef> files) throws IOException {
+        List<Boolean> copied = new ArrayList<>();
+        call("offer", json(Map.of("files", files)), null, null).path("copied").forEach(node -> copied.add(node.asBoolean()));
+        return answered(copied, files.size(), "offer");
     }
 
     /**
-     * Sends a chunk list, full ({@link Manifest#encode()}) or as a {@link ManifestDelta}.
+     * Sends a batch of chunk lists, each full ({@link Manifest#encode()}) or a {@link ManifestDelta}.
      *
-     * @return the indexes of the chunks the server lacks, or null when the server does not know a delta's base
+     * @return per list, the indexes of the chunks the server lacks, or null when it does not know a delta's base
      */
-    public List<Integer> missing(byte[] chunkList) throws IOException {
-        JsonNode reply = call("missing", chunkList, null, null);
-        return reply.has("missing") ? indexes(reply) : null;
+    public List<List<Integer>> missing(List<byte[]> chunkLists) throws IOException {
+        return answered(indexLists(call("missing", SyncFraming.frame(chunkLists), null, null)), chunkLists.size(), "missing");
     }
 
-    /** The server's chunk list for a content it holds, or null. */
-    public Manifest manifest(String hash, int maxChunk) throws IOException {
-        HttpResponse<byte[]> response = send("manifest", json(Map.of("hash", hash)), null, null);
-        if (response.statusCode() == 404) {
-            return null;
-        }
-        if (response.statusCode() != 200) {
-            check("manifest", response.statusCode(), parse(response.body()));
-        }
-        return Manifest.decode(new java.io.ByteArrayInputStream(response.body()), maxChunk, Integer.MAX_VALUE);
+    /** Starts sending a batch of chunks (hash (32), length (4) and bytes for each) without waiting for the answer. */
+    public java.util.concurrent.CompletableFuture<Void> chunksAsync(byte[] batch, long contentBytes) {
+        return http.sendAsync(request("chunks", batch, null, null), HttpResponse.BodyHandlers.ofByteArray())
+                .thenAccept(response -> {
+                    bytesSent.addAndGet(batch.length);
+                    if (response.statusCode() != 200) {
+                        try {
+                            check("chunks", response.statusCode(), parse(response.body()));
+                        } catch (IOException e) {
+                            throw new java.util.concurrent.CompletionException(e);
+                        }
+                    }
+                    contentBytesSent.addAndGet(contentBytes);
+                });
     }
 
-    public void chunk(byte[] hash, byte[] bytes) throws IOException {
-        call("chunk", bytes, SyncHeaders.CHUNK_HASH, Manifest.hex(hash));
-        contentBytesSent.addAndGet(bytes.length);
-    }
-
-    /** Sends several chunks in one request: hash (32), length (4) and bytes for each. */
-    public void chunks(byte[] batch, long contentBytes) throws IOException {
-        call("chunks", batch, null, null);
-        contentBytesSent.addAndGet(contentBytes);
-    }
-
-    /** @return the chunks the server still lacks; empty when the file is in place */
-    public List<Integer> commit(String path, String hash) throws IOException {
-        return indexes(call("commit", json(Map.of("path", path, "hash", hash)), null, null));
+    /**
+     * Asks the server to put a batch of files in place.
+     *
+     * @return per file: empty when it is in place, the chunks the server still lacks, or null when the server has no
+     *         chunk list for it (send it again)
+     */
+    public List<List<Integer>> commit(List<SyncServer.FileRef> files) throws IOException {
+        return answered(indexLists(call("commit", json(Map.of("files", files)), null, null)), files.size(), "commit");
     }
 
     public void delete(String path) throws IOException {
@@ -141,15 +145,18 @@ public final class SyncTransport {
     }
 
     public void mkdir(String path) throws IOException {
-        call("mkdir", json(Map.of("path", path)), null, null);
+        mkdirs(List.of(path));
+    }
+
+    public void mkdirs(List<String> paths) throws IOException {
+        call("mkdir", json(Map.of("paths", paths)), null, null);
     }
 
     private JsonNode call(String operation, byte[] body, String header, String value) throws IOException {
         HttpResponse<byte[]> response = send(operation, body, header, value);
         JsonNode reply = parse(response.body());
         int status = response.statusCode();
-        if (status == 200 || status == 404 && (operation.equals("move") || operation.equals("missing"))
-                || status == 409 && operation.equals("commit")) {
+        if (status == 200 || status == 404 && operation.equals("move")) {
             return reply;
         }
         check(operation, status, reply);
@@ -161,13 +168,16 @@ public final class SyncTransport {
         if (status == 400 || status == 413) {
             throw new BadInputException(operation, "sync server refused the request: " + error);
         }
+        if (status == 507) {
+            throw new Unavailable("sync server " + base + " cannot store more (" + error + "): retrying later", null);
+        }
         if (status == 401) {
             throw new Unavailable("sync server " + base + " rejected this client (" + error + "): check sync.client.token", null);
         }
         throw new Unavailable("sync server " + base + " answered " + status + " to " + operation + ": " + error, null);
     }
 
-    private HttpResponse<byte[]> send(String operation, byte[] body, String header, String value) throws IOException {
+    private HttpRequest request(String operation, byte[] body, String header, String value) {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(operation)).timeout(Duration.ofMinutes(2))
                 .header(SyncHeaders.AUTHORIZATION, authorization).header(SyncHeaders.CLIENT, client);
         if (header != null) {
@@ -175,9 +185,13 @@ public final class SyncTransport {
         }
         request.method(body == null ? "GET" : "POST",
                 body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        return request.build();
+    }
+
+    private HttpResponse<byte[]> send(String operation, byte[] body, String header, String value) throws IOException {
         HttpResponse<byte[]> response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            response = http.send(request(operation, body, header, value), HttpResponse.BodyHandlers.ofByteArray());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Unavailable("interrupted while talking to " + base, e);
@@ -188,10 +202,26 @@ public final class SyncTransport {
         return response;
     }
 
-    private static List<Integer> indexes(JsonNode reply) {
-        List<Integer> indexes = new ArrayList<>();
-        reply.path("missing").forEach(node -> indexes.add(node.asInt()));
-        return indexes;
+    private static List<List<Integer>> indexLists(JsonNode reply) {
+        List<List<Integer>> lists = new ArrayList<>();
+        for (JsonNode list : reply.path("missing")) {
+            if (list.isNull()) {
+                lists.add(null);
+            } else {
+                List<Integer> indexes = new ArrayList<>();
+                list.forEach(node -> indexes.add(node.asInt()));
+                lists.add(indexes);
+            }
+        }
+        return lists;
+    }
+
+    private <T> List<T> answered(List<T> answers, int expected, String operation) throws Unavailable {
+        if (answers.size() != expected) {
+            throw new Unavailable("sync server " + base + " answered " + answers.size() + " results to " + operation
+                    + " for " + expected + " files", null);
+        }
+        return answers;
     }
 
     private static JsonNode parse(byte[] body) {

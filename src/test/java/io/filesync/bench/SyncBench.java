@@ -41,14 +41,139 @@ public final class SyncBench {
     public static void main(String[] args) throws Exception {
         Path work = Path.of(args[0]).toAbsolutePath();
         int sizeMb = Integer.parseInt(args[1]);
-        new SyncBench().run(work, sizeMb);
+        int treeMb = args.length > 2 ? Integer.parseInt(args[2]) : 1024;
+        SyncBench bench = new SyncBench();
+        double treeRatio = bench.initialTree(work.resolve("tree"), treeMb);
+        if (sizeMb > 0) {
+            bench.run(work, sizeMb, treeRatio);
+        } else {
+            System.out.printf("ratio filesync/rsync initial-tree-time=%.2f%n", treeRatio);
+        }
         System.exit(0);
+    }
+
+    /**
+     * Initial sync of a fresh tree of mixed sizes to an empty server, filesync against rsync to its daemon, both over
+     * loopback, both reading the same files from the page cache: many small files in nested folders (a tenth of the
+     * bytes), some medium ones (three tenths), a few large ones (the rest), and a few empty folders.
+     *
+     * @return filesync's time / rsync's
+     */
+    private double initialTree(Path work, int treeMb) throws Exception {
+        Path source = work.resolve("source");
+        Path rsyncDst = work.resolve("rsync-dst");
+        Files.createDirectories(rsyncDst);
+        long total = (long) treeMb * 1024 * 1024;
+        int files = writeTree(source, total);
+        int serverPort = freePort();
+        int rsyncPort = freePort();
+        try (BundleBoot server = BundleBoot.start(work.resolve("server"), Map.of(
+                "camel.main.routes-include-pattern", "file:routes/filesync-*.camel.yaml,file:routes/sync-server*.camel.yaml",
+                "sync.server.enabled", "true",
+                "sync.server.port", String.valueOf(serverPort),
+                "sync.server.root", work.resolve("server/files").toString(),
+                "sync.server.store", work.resolve("server/store").toString(),
+                "sync.server.token", TOKEN));
+             HikariDataSource db = DataSources.pooled("jdbc:sqlite:" + work.resolve("client.db"), null, null, 2)) {
+            SyncTransport transport = new SyncTransport("http://127.0.0.1:" + serverPort + "/sync", TOKEN, "bench", null, null);
+            SyncClient client = SyncClient.of(source.toString(), transport, db, null, 200, 1000);
+            long start = System.nanoTime();
+            client.drain();
+            long filesyncMs = (System.nanoTime() - start) / 1_000_000;
+            if (!client.initialSyncDone() || client.queue().size() != 0 || client.lastProblem() != null) {
+                throw new IllegalStateException("filesync did not finish the initial sync: " + client.lastProblem());
+            }
+            verifyTree(source, work.resolve("server/files"));
+
+            Process daemon = startRsyncDaemon(work, rsyncDst, rsyncPort);
+            long rsyncMs;
+            try {
+                start = System.nanoTime();
+                Process rsync = new ProcessBuilder("rsync", "-a", source + "/", "rsync://127.0.0.1:" + rsyncPort + "/bench/")
+                        .redirectErrorStream(true).start();
+                String output = new String(rsync.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (rsync.waitFor() != 0) {
+                    throw new IllegalStateException("rsync failed: " + output);
+                }
+                rsyncMs = (System.nanoTime() - start) / 1_000_000;
+            } finally {
+                daemon.destroy();
+                daemon.waitFor();
+            }
+            verifyTree(source, rsyncDst);
+            double ratio = (double) filesyncMs / rsyncMs;
+            System.out.printf("initial sync of a %d MiB tree (%d files): filesync %d ms, rsync %d ms, ratio %.2f%n",
+                    treeMb, files, filesyncMs, rsyncMs, ratio);
+            return ratio;
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    /** @return the number of files written */
+    private static int writeTree(Path root, long total) throws IOException {
+        Random random = new Random(11);
+        int files = 0;
+        long small = total / 10;
+        long medium = total * 3 / 10;
+        long large = total - small - medium;
+        for (long written = 0; written < small; files++) {
+            int size = random.nextInt(32 * 1024) + 1;
+            Path file = root.resolve("small/d" + files % 37 + "/e" + files % 11 + "/f" + files + ".dat");
+            writeRandom(file, size, random);
+            written += size;
+        }
+        for (long written = 0; written < medium; files++) {
+            int size = 64 * 1024 + random.nextInt(8 * 1024 * 1024);
+            writeRandom(root.resolve("medium/m" + files % 5 + "/f" + files + ".bin"), size, random);
+            written += size;
+        }
+        for (int i = 0; i < 3; i++, files++) {
+            writeRandom(root.resolve("large/f" + i + ".bin"), large / 3, random);
+        }
+        for (int i = 0; i < 5; i++) {
+            Files.createDirectories(root.resolve("empty/e" + i));
+        }
+        return files;
+    }
+
+    private static void writeRandom(Path file, long size, Random random) throws IOException {
+        Files.createDirectories(file.getParent());
+        byte[] buffer = new byte[(int) Math.min(size, 1 << 20)];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (long left = size; left > 0; left -= buffer.length) {
+                random.nextBytes(buffer);
+                out.write(buffer, 0, (int) Math.min(left, buffer.length));
+            }
+        }
+    }
+
+    private static void verifyTree(Path expected, Path actual) throws IOException {
+        try (var walk = Files.walk(expected)) {
+            for (Path path : (Iterable<Path>) walk::iterator) {
+                Path other = actual.resolve(expected.relativize(path).toString());
+                if (Files.isDirectory(path) ? !Files.isDirectory(other) : Files.mismatch(path, other) != -1) {
+                    throw new IllegalStateException(other + " differs from " + path);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var walk = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.delete(path);
+            }
+        }
     }
 
     private record Result(String name, long filesyncUp, long filesyncDown, long rsyncSent, long rsyncReceived) {
     }
 
-    private void run(Path work, int sizeMb) throws Exception {
+    private void run(Path work, int sizeMb, double treeRatio) throws Exception {
         Path clientDir = work.resolve("client");
         Path rsyncSrc = work.resolve("rsync-src");
         Path rsyncDst = work.resolve("rsync-dst");
@@ -59,7 +184,7 @@ public final class SyncBench {
         int rsyncPort = freePort();
 
         try (BundleBoot server = BundleBoot.start(work.resolve("server"), Map.of(
-                "camel.main.routes-include-pattern", "file:routes/filesync-*.camel.yaml,file:routes/sync-server.camel.yaml",
+                "camel.main.routes-include-pattern", "file:routes/filesync-*.camel.yaml,file:routes/sync-server*.camel.yaml",
                 "sync.server.enabled", "true",
                 "sync.server.port", String.valueOf(serverPort),
                 "sync.server.root", work.resolve("server/files").toString(),
@@ -126,6 +251,7 @@ public final class SyncBench {
                     last.append(String.format(" %s=%s", result.name().replace(' ', '-'),
                             result.rsyncSent() == 0 ? "n/a" : String.format("%.2f", (double) result.filesyncUp() / result.rsyncSent())));
                 }
+                last.append(String.format("; filesync/rsync initial-tree-time=%.2f", treeRatio));
                 last.append(String.format("; chunk+hash %.0f MB/s", speed));
                 System.out.println(last);
             } finally {

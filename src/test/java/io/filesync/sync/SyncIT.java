@@ -66,7 +66,7 @@ class SyncIT {
     private static BundleBoot startServer() throws Exception {
         Path work = BASE.resolve("server");
         return BundleBoot.start(work, Map.of(
-                "camel.main.routes-include-pattern", "file:routes/filesync-*.camel.yaml,file:routes/sync-server.camel.yaml",
+                "camel.main.routes-include-pattern", "file:routes/filesync-*.camel.yaml,file:routes/sync-server*.camel.yaml",
                 "sync.server.enabled", "true",
                 "sync.server.port", String.valueOf(port),
                 "sync.server.root", work.resolve("files").toString(),
@@ -90,11 +90,15 @@ class SyncIT {
                 Map.entry("sync.client.retry-max-delay-ms", "1000")));
     }
 
-    private static SyncServer syncServer() {
+    static SyncServer syncServer(BundleBoot server) {
         return server.main().getCamelContext().getRegistry().lookupByNameAndType("syncServerHttp", SyncServerHttp.class).server();
     }
 
-    private static SyncClient syncClient(BundleBoot boot) {
+    private static SyncServer syncServer() {
+        return syncServer(server);
+    }
+
+    static SyncClient syncClient(BundleBoot boot) {
         return boot.main().getCamelContext().getRegistry().lookupByNameAndType("syncClient", SyncClient.class);
     }
 
@@ -133,6 +137,50 @@ class SyncIT {
             assertThat(entry.path()).isEqualTo("tree/c-renamed");
         });
         assertThat(remote().resolve("tree/a/empty-moved/nested-empty")).isEmptyDirectory();
+    }
+
+    @Test
+    void twoChangesToTheSameFileInQuickSuccessionTheLastOneWins() throws Exception {
+        Path file = local().resolve("quick/twice.bin");
+        byte[] first = random(4_000_000, 31);
+        byte[] last = random(1_500_000, 32);
+        write(file, first);
+        write(file, last);
+        awaitInSync();
+        assertThat(remote().resolve("quick/twice.bin")).hasBinaryContent(last);
+    }
+
+    @Test
+    void anEmptyFolderIsCreatedAndDeletedOnTheServer() throws Exception {
+        Files.createDirectories(local().resolve("hollow/inner"));
+        awaitInSync();
+        assertThat(remote().resolve("hollow/inner")).isEmptyDirectory();
+        Files.delete(local().resolve("hollow/inner"));
+        awaitInSync();
+        assertThat(remote().resolve("hollow")).isEmptyDirectory();
+        Files.delete(local().resolve("hollow"));
+        awaitInSync();
+        assertThat(remote().resolve("hollow")).doesNotExist();
+    }
+
+    @Test
+    void aFolderRenameIsARenameOnTheServerWithNoContentSent() throws Exception {
+        write(local().resolve("album/one.bin"), random(500_000, 33));
+        write(local().resolve("album/sub/two.bin"), random(700_000, 34));
+        awaitInSync();
+        long before = syncServer().chunkBytesReceived();
+        int rows = syncServer().audit().entries().size();
+
+        Files.move(local().resolve("album"), local().resolve("album-renamed"));
+        awaitInSync();
+
+        assertThat(syncServer().chunkBytesReceived()).isEqualTo(before);
+        List<SyncAudit.Entry> after = syncServer().audit().entries();
+        List<SyncAudit.Entry> added = after.subList(rows, after.size());
+        assertThat(added).extracting(SyncAudit.Entry::operation, SyncAudit.Entry::path)
+                .contains(org.assertj.core.groups.Tuple.tuple("move", "album-renamed"));
+        assertThat(added).extracting(SyncAudit.Entry::operation).doesNotContain("commit", "copy");
+        assertThat(remote().resolve("album")).doesNotExist();
     }
 
     @Test
@@ -277,9 +325,9 @@ class SyncIT {
             assertThat(response.statusCode()).isEqualTo(400);
             assertThat(response.body()).contains("do not match its hash");
         }
-        assertThat(BASE.resolve("server/store/chunks/" + hash.substring(0, 2) + "/" + hash)).doesNotExist();
+        assertThat(syncServer().store().read(Manifest.parseHash(hash))).isNull();
         assertThat(post("chunk", TOKEN, chunk, hash).statusCode()).isEqualTo(200);
-        assertThat(BASE.resolve("server/store/chunks/" + hash.substring(0, 2) + "/" + hash)).hasBinaryContent(chunk);
+        assertThat(syncServer().store().read(Manifest.parseHash(hash))).isEqualTo(chunk);
         assertThat(post("chunk", "wrong", chunk, hash).statusCode()).isEqualTo(401);
 
         // The same in a batch: a chunk cut short in transit, and a chunk whose bytes were altered.
@@ -295,7 +343,7 @@ class SyncIT {
         java.nio.ByteBuffer wrong = java.nio.ByteBuffer.allocate(36 + other.length);
         wrong.put(Chunker.sha256().digest(other)).putInt(other.length).put(altered);
         assertThat(post("chunks", TOKEN, wrong.array(), null).statusCode()).isEqualTo(400);
-        assertThat(BASE.resolve("server/store/chunks/" + otherHash.substring(0, 2) + "/" + otherHash)).doesNotExist();
+        assertThat(syncServer().store().has(Manifest.parseHash(otherHash))).isFalse();
     }
 
     @Test

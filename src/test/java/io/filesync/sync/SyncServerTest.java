@@ -23,17 +23,20 @@ class SyncServerTest {
     @TempDir
     Path work;
     private HikariDataSource dataSource;
+    private ChunkStore store;
     private SyncServer server;
     private final Chunker chunker = new Chunker();
 
     @BeforeEach
-    void start() {
+    void start() throws IOException {
         dataSource = DataSources.pooled("jdbc:sqlite:" + work.resolve("server.db"), null, null, 2);
-        server = new SyncServer(work.resolve("root"), work.resolve("store"), dataSource, Chunker.DEFAULT_MAX, 1L << 30);
+        store = new ChunkStore(work.resolve("store"), Chunker.DEFAULT_MAX, 1 << 20, 1 << 20, 0, false);
+        server = new SyncServer(work.resolve("root"), store, dataSource, 1L << 30, false);
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws IOException {
+        store.close();
         dataSource.close();
     }
 
@@ -41,15 +44,15 @@ class SyncServerTest {
     void aFileIsCommittedOnlyOnceEveryChunkIsThereAndItsHashMatches() throws IOException {
         byte[] content = SyncChunkerTest.random(1_000_000, 11);
         Manifest manifest = chunker.chunk(new ByteArrayInputStream(content));
-        List<Integer> missing = server.missing("c", manifest.encode());
+        List<Integer> missing = server.missing("c", List.of(manifest.encode())).get(0);
         assertThat(missing).hasSize(manifest.chunks().size());
 
         upload(manifest, content, missing.subList(1, missing.size()));
-        assertThat(server.commit("c", "x/file.bin", manifest.hex())).containsExactly(0);
+        assertThat(server.commit("c", List.of(new SyncServer.FileRef("x/file.bin", manifest.hex()))).get(0)).containsExactly(0);
         assertThat(work.resolve("root/x/file.bin")).doesNotExist();
 
         upload(manifest, content, List.of(0));
-        assertThat(server.commit("c", "x/file.bin", manifest.hex())).isEmpty();
+        assertThat(server.commit("c", List.of(new SyncServer.FileRef("x/file.bin", manifest.hex()))).get(0)).isEmpty();
         assertThat(work.resolve("root/x/file.bin")).hasBinaryContent(content);
         assertThat(server.list()).extracting(SyncServer.Entry::path, SyncServer.Entry::hash)
                 .contains(org.assertj.core.groups.Tuple.tuple("x/file.bin", manifest.hex()));
@@ -62,11 +65,11 @@ class SyncServerTest {
     void knownContentIsCopiedLocallyUnderANewName() throws IOException {
         byte[] content = SyncChunkerTest.random(400_000, 12);
         Manifest manifest = chunker.chunk(new ByteArrayInputStream(content));
-        assertThat(server.copyIfKnown("c", "copy.bin", manifest.hex())).isFalse();
-        upload(manifest, content, server.missing("c", manifest.encode()));
-        assertThat(server.commit("c", "first.bin", manifest.hex())).isEmpty();
+        assertThat(server.offer("c", List.of(new SyncServer.FileRef("copy.bin", manifest.hex()))).get(0)).isFalse();
+        upload(manifest, content, server.missing("c", List.of(manifest.encode())).get(0));
+        assertThat(server.commit("c", List.of(new SyncServer.FileRef("first.bin", manifest.hex()))).get(0)).isEmpty();
 
-        assertThat(server.copyIfKnown("c", "copy.bin", manifest.hex())).isTrue();
+        assertThat(server.offer("c", List.of(new SyncServer.FileRef("copy.bin", manifest.hex()))).get(0)).isTrue();
         assertThat(work.resolve("root/copy.bin")).hasBinaryContent(content);
         assertThat(server.audit().entries()).extracting(SyncAudit.Entry::operation, SyncAudit.Entry::bytesReceived)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("commit", 400_000L),
@@ -80,24 +83,72 @@ class SyncServerTest {
         byte[] poisoned = SyncChunkerTest.random(50_000, 14);
         assertThatThrownBy(() -> server.chunk("evil", Manifest.hex(hash), poisoned))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("do not match its hash");
-        assertThat(new ChunkStore(work.resolve("store"), Chunker.DEFAULT_MAX, 10).has(hash)).isFalse();
+        assertThat(store.has(hash)).isFalse();
     }
 
     @Test
     void movesDeletesAndFoldersStayInsideTheRoot() throws IOException {
-        server.mkdir("c", "a/b");
+        server.tree().mkdir("c", "a/b");
         Files.writeString(work.resolve("root/a/b/f.txt"), "x");
-        assertThat(server.move("c", "a", "z/renamed")).isTrue();
+        assertThat(server.tree().move("c", "a", "z/renamed")).isTrue();
         assertThat(work.resolve("root/z/renamed/b/f.txt")).hasContent("x");
-        assertThat(server.move("c", "not-there", "y")).isFalse();
-        assertThatThrownBy(() -> server.move("c", "z", "z/renamed/inside")).isInstanceOf(BadInputException.class);
+        assertThat(server.tree().move("c", "not-there", "y")).isFalse();
+        assertThatThrownBy(() -> server.tree().move("c", "z", "z/renamed/inside")).isInstanceOf(BadInputException.class);
         for (String hostile : List.of("../x", "/abs", "a/../../x", "%2e%2e/x", "a\\..\\x", "nul\0x")) {
-            assertThatThrownBy(() -> server.mkdir("c", hostile)).as(hostile).isInstanceOf(BadInputException.class);
-            assertThatThrownBy(() -> server.delete("c", hostile)).as(hostile).isInstanceOf(BadInputException.class);
+            assertThatThrownBy(() -> server.tree().mkdir("c", hostile)).as(hostile).isInstanceOf(BadInputException.class);
+            assertThatThrownBy(() -> server.tree().delete("c", hostile)).as(hostile).isInstanceOf(BadInputException.class);
         }
-        server.delete("c", "z");
+        server.tree().delete("c", "z");
         assertThat(work.resolve("root/z")).doesNotExist();
         assertThat(work.resolve("root")).exists();
+    }
+
+    @Test
+    void garbageCollectionRemovesChunksNoFileRefersToAndKeepsThoseOfAnUploadInProgress() throws IOException {
+        byte[] kept = SyncChunkerTest.random(300_000, 15);
+        byte[] doomed = SyncChunkerTest.random(900_000, 16);
+        byte[] inProgress = SyncChunkerTest.random(200_000, 17);
+        for (var file : List.of(java.util.Map.entry("kept.bin", kept), java.util.Map.entry("doomed.bin", doomed))) {
+            Manifest manifest = chunker.chunk(new ByteArrayInputStream(file.getValue()));
+            upload(manifest, file.getValue(), server.missing("c", List.of(manifest.encode())).get(0));
+            assertThat(server.commit("c", List.of(new SyncServer.FileRef(file.getKey(), manifest.hex()))).get(0)).isEmpty();
+        }
+        Manifest pending = chunker.chunk(new ByteArrayInputStream(inProgress));
+        upload(pending, inProgress, server.missing("c", List.of(pending.encode())).get(0));
+        server.tree().delete("c", "doomed.bin");
+        long before = store.sizeOnDisk();
+
+        StoreCollector.Outcome outcome = new StoreCollector(store, server::liveContents, 0).collect();
+
+        assertThat(outcome.bytesFreed()).isGreaterThanOrEqualTo(doomed.length);
+        assertThat(store.sizeOnDisk()).isLessThan(before - doomed.length + 1);
+        Manifest doomedManifest = chunker.chunk(new ByteArrayInputStream(doomed));
+        assertThat(doomedManifest.chunks()).noneMatch(chunk -> store.has(chunk.hash()));
+        assertThat(store.manifest(doomedManifest.hash())).isNull();
+        // What a file refers to, and what an upload in progress sent, survive; the commit still works.
+        Manifest keptManifest = chunker.chunk(new ByteArrayInputStream(kept));
+        assertThat(store.complete(keptManifest)).isTrue();
+        assertThat(server.commit("c", List.of(new SyncServer.FileRef("late.bin", pending.hex()))).get(0)).isEmpty();
+        assertThat(work.resolve("root/late.bin")).hasBinaryContent(inProgress);
+        assertThat(server.offer("c", List.of(new SyncServer.FileRef("again.bin", keptManifest.hex())))).containsExactly(true);
+
+        // The store reopened from its packs knows the same.
+        store.close();
+        store = new ChunkStore(work.resolve("store"), Chunker.DEFAULT_MAX, 1 << 20, 1 << 20, 0, false);
+        assertThat(store.complete(keptManifest)).isTrue();
+        assertThat(doomedManifest.chunks()).noneMatch(chunk -> store.has(chunk.hash()));
+    }
+
+    @Test
+    void aStoreAtItsSizeLimitRefusesChunksAsFull() throws IOException {
+        store.close();
+        store = new ChunkStore(work.resolve("small-store"), Chunker.DEFAULT_MAX, 1 << 20, 1 << 20, 100_000, false);
+        byte[] chunk = SyncChunkerTest.random(60_000, 18);
+        assertThat(store.put(Chunker.sha256().digest(chunk), chunk)).isTrue();
+        byte[] more = SyncChunkerTest.random(60_000, 19);
+        assertThatThrownBy(() -> store.put(Chunker.sha256().digest(more), more))
+                .isInstanceOf(ChunkStore.Full.class).hasMessageContaining("max-store-bytes");
+        assertThat(store.has(Chunker.sha256().digest(more))).isFalse();
     }
 
     private void upload(Manifest manifest, byte[] content, List<Integer> indexes) throws IOException {

@@ -41,7 +41,7 @@ class SyncTlsIT {
         }
         Path work = BASE.resolve("server");
         try (BundleBoot server = BundleBoot.start(work, Map.of(
-                "camel.main.routes-include-pattern", "file:routes/filesync-*.camel.yaml,file:routes/sync-server.camel.yaml",
+                "camel.main.routes-include-pattern", "file:routes/filesync-*.camel.yaml,file:routes/sync-server*.camel.yaml",
                 "sync.server.enabled", "true",
                 "sync.server.port", String.valueOf(port),
                 "sync.server.root", work.resolve("files").toString(),

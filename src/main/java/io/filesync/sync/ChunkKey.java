@@ -1,0 +1,16 @@
+package io.filesync.sync;
+
+import java.nio.ByteBuffer;
+
+/** A SHA-256 (of a chunk, or of a whole file's content) as a compact map key: four longs instead of an array. */
+record ChunkKey(long a, long b, long c, long d) {
+
+    static ChunkKey of(byte[] hash) {
+        ByteBuffer buffer = ByteBuffer.wrap(hash);
+        return new ChunkKey(buffer.getLong(), buffer.getLong(), buffer.getLong(), buffer.getLong());
+    }
+
+    byte[] bytes() {
+        return ByteBuffer.allocate(Manifest.HASH_BYTES).putLong(a).putLong(b).putLong(c).putLong(d).array();
+    }
+}

@@ -1,0 +1,102 @@
+package io.filesync.sync;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Streams the chunks of many files into upload batches of bounded size, with up to two batches in flight, so reading
+ * and checking chunks here overlaps storing them on the server. Each chunk is re-read and checked against its hash
+ * just before it goes: a file changed since it was chunked is never sent half old, half new.
+ */
+final class ChunkUploader {
+    private final SyncTransport transport;
+    private final int batchBytes;
+    private final ByteArrayOutputStream batch = new ByteArrayOutputStream();
+    private long batchContent;
+    private final ArrayDeque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
+
+    ChunkUploader(SyncTransport transport, int batchBytes) {
+        this.transport = transport;
+        this.batchBytes = batchBytes;
+    }
+
+    /** @return the content bytes queued */
+    long add(Path file, Manifest manifest, List<Integer> indexes) throws IOException {
+        if (indexes.isEmpty()) {
+            return 0;
+        }
+        long queued = 0;
+        try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+            for (int index : indexes) {
+                Manifest.Chunk chunk = manifest.chunks().get(index);
+                byte[] bytes = new byte[chunk.length()];
+                in.seek(chunk.offset());
+                in.readFully(bytes);
+                if (!Arrays.equals(Chunker.sha256().digest(bytes), chunk.hash())) {
+                    // Changed since it was chunked: its watch event is queued; send that version instead.
+                    throw new SyncTransport.Unavailable(file + " changed while being sent", null);
+                }
+                if (batch.size() > 0 && batch.size() + bytes.length + Manifest.HASH_BYTES + 4 > batchBytes) {
+                    send();
+                }
+                batch.write(chunk.hash());
+                batch.write(ByteBuffer.allocate(4).putInt(bytes.length).array());
+                batch.write(bytes);
+                batchContent += bytes.length;
+                queued += bytes.length;
+            }
+        } catch (EOFException e) {
+            throw new SyncTransport.Unavailable(file + " shrank while being sent", e);
+        } catch (NoSuchFileException e) {
+            throw new SyncTransport.Unavailable(file + " vanished while being sent", e);
+        }
+        return queued;
+    }
+
+    /** Sends what is queued and waits for every batch in flight. */
+    void flush() throws IOException {
+        if (batch.size() > 0) {
+            send();
+        }
+        while (!inFlight.isEmpty()) {
+            await(inFlight.poll());
+        }
+    }
+
+    private void send() throws IOException {
+        if (inFlight.size() >= 2) {
+            await(inFlight.poll());
+        }
+        inFlight.add(transport.chunksAsync(batch.toByteArray(), batchContent));
+        batch.reset();
+        batchContent = 0;
+    }
+
+    private void await(CompletableFuture<Void> future) throws IOException {
+        try {
+            future.join();
+        } catch (CompletionException e) {
+            inFlight.forEach(other -> other.cancel(true));
+            inFlight.clear();
+            batch.reset();
+            batchContent = 0;
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e.getCause() instanceof IOException io) {
+                throw io instanceof SyncTransport.Unavailable ? io : new SyncTransport.Unavailable("sync server " + transport.base() + " unreachable: " + io, io);
+            }
+            throw new SyncTransport.Unavailable("sending chunks failed: " + e.getCause(), e.getCause());
+        }
+    }
+}

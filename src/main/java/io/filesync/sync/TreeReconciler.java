@@ -1,0 +1,273 @@
+package io.filesync.sync;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+import io.filesync.core.FileVersionRepository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings the server's copy of a path, or of the whole folder, in line with the local folder as it is now, from
+ * what the client remembers the server holds ({@code size|mtime|hash} per file, {@code d} per folder, in the shared
+ * file-state table): deletions first, then folders (one request for many), then changed files, sent in groups of
+ * bounded count and size by {@link FileSender} so a tree of small files costs a few requests per group. An unchanged
+ * file (same size and mtime) is neither re-read nor re-sent.
+ */
+final class TreeReconciler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TreeReconciler.class);
+    static final String DIRECTORY = "d";
+    /** Folders created per request. */
+    private static final int MKDIR_BATCH = 1000;
+
+    private final Path root;
+    private final SyncTransport transport;
+    private final FileVersionRepository state;
+    private final FileSender sender;
+    private final ManifestCache cache;
+    private final int groupFiles;
+    private final long groupBytes;
+    private final ExecutorService committer;
+
+    /**
+     * @param groupFiles most files sent in one group
+     * @param groupBytes most bytes of files in one group (a larger file goes alone); bounds the chunk lists held
+     * @param committer  one thread, on which a group's commit runs while the next group is prepared
+     */
+    TreeReconciler(Path root, SyncTransport transport, FileVersionRepository state, FileSender sender, ManifestCache cache,
+                   int groupFiles, long groupBytes, ExecutorService committer) {
+        this.root = root;
+        this.transport = transport;
+        this.state = state;
+        this.sender = sender;
+        this.cache = cache;
+        this.groupFiles = groupFiles;
+        this.groupBytes = groupBytes;
+        this.committer = committer;
+    }
+
+    /**
+     * Aligns what this client believes the server holds with the server's listing (a path is kept only where the
+     * server reports the same content hash), then reconciles the whole folder against it.
+     */
+    void initialSync() throws IOException {
+        if (!Files.isDirectory(root)) {
+            // An unmounted disk or a wrong path looks like an empty folder: never mirror that as a mass deletion.
+            throw new SyncTransport.Unavailable("the folder " + root + " does not exist; nothing is synced until it does", null);
+        }
+        Map<String, String> believed = state.snapshot();
+        Map<String, String> aligned = new LinkedHashMap<>();
+        for (SyncServer.Entry entry : transport.list()) {
+            String mine = believed.get(entry.path());
+            if (entry.directory()) {
+                aligned.put(entry.path(), DIRECTORY);
+            } else if (entry.hash() != null && mine != null && mine.endsWith("|" + entry.hash())) {
+                aligned.put(entry.path(), mine);
+            } else {
+                // Held by the server, content unknown or different: "unknown" makes reconcile send it or delete it.
+                aligned.put(entry.path(), "?|?|?");
+            }
+        }
+        state.writeBatch(aligned, believed.keySet());
+        int[] counts = reconcile("");
+        LOG.info("Initial sync with {}: {} unchanged (skipped), {} sent or updated, {} removed from the server",
+                transport.base(), counts[0], counts[1], counts[2]);
+    }
+
+    /**
+     * Brings one path (and, for a folder, everything under it; "" for the whole folder) in line.
+     *
+     * @return counts of unchanged paths, paths sent, paths deleted on the server
+     */
+    int[] reconcile(String path) throws IOException {
+        int[] counts = new int[3];
+        Path local = path.isEmpty() ? root : root.resolve(path);
+        Map<String, String> known = new HashMap<>(path.isEmpty() ? state.snapshot() : state.snapshot(path));
+        known.keySet().removeIf(p -> !path.isEmpty() && !p.equals(path) && !p.startsWith(path + "/"));
+        Map<String, BasicFileAttributes> present = walk(local, path);
+        // Deletions first, so a name is free for what replaces it; a folder goes before (and with) its content.
+        List<String> gone = known.keySet().stream().filter(p -> !present.containsKey(p)).sorted().toList();
+        for (String p : gone) {
+            if (state.snapshot(p).containsKey(p)) {
+                delete(p);
+                LOG.info("Sync: deleted {} on the server", p);
+                counts[2]++;
+            }
+        }
+        List<String> folders = new ArrayList<>();
+        List<FileSender.Candidate> files = new ArrayList<>();
+        for (Map.Entry<String, BasicFileAttributes> entry : present.entrySet()) {
+            String p = entry.getKey();
+            BasicFileAttributes attributes = entry.getValue();
+            String mine = known.get(p);
+            if (attributes.isDirectory()) {
+                if (DIRECTORY.equals(mine)) {
+                    counts[0]++;
+                    continue;
+                }
+                if (mine != null) {
+                    delete(p);
+                }
+                folders.add(p);
+            } else if (attributes.isRegularFile()) {
+                String version = attributes.size() + "|" + attributes.lastModifiedTime().toMillis() + "|";
+                if (mine != null && mine.startsWith(version)) {
+                    counts[0]++;
+                    continue;
+                }
+                if (DIRECTORY.equals(mine)) {
+                    delete(p);
+                    mine = null;
+                }
+                files.add(new FileSender.Candidate(p, root.resolve(p), version, mine));
+            } else {
+                LOG.debug("Sync: {} is neither a file nor a folder (a link?), skipped", p);
+            }
+        }
+        for (int from = 0; from < folders.size(); from += MKDIR_BATCH) {
+            List<String> slice = folders.subList(from, Math.min(folders.size(), from + MKDIR_BATCH));
+            transport.mkdirs(slice);
+            Map<String, String> created = new LinkedHashMap<>();
+            slice.forEach(folder -> created.put(folder, DIRECTORY));
+            state.writeBatch(created, List.of());
+            counts[1] += slice.size();
+        }
+        counts[1] += send(files, present);
+        return counts;
+    }
+
+    /**
+     * Sends files in groups, two at a time: while the server assembles and commits one group, this client already
+     * chunks and uploads the next, so neither side waits for the other. What the server holds after each group is
+     * remembered as soon as its commit returns.
+     */
+    private int send(List<FileSender.Candidate> files, Map<String, BasicFileAttributes> present) throws IOException {
+        int[] sent = new int[1];
+        Future<List<FileSender.Outcome>> committing = null;
+        try {
+            List<FileSender.Candidate> group = new ArrayList<>();
+            long bytes = 0;
+            for (int i = 0; i <= files.size(); i++) {
+                long size = i < files.size() ? present.get(files.get(i).path()).size() : 0;
+                if (!group.isEmpty() && (i == files.size() || group.size() >= groupFiles || bytes + size > groupBytes)) {
+                    FileSender.Prepared prepared = sender.prepare(List.copyOf(group));
+                    remember(await(committing), sent);
+                    committing = null;
+                    committing = committer.submit(() -> sender.finish(prepared));
+                    group.clear();
+                    bytes = 0;
+                }
+                if (i < files.size()) {
+                    group.add(files.get(i));
+                    bytes += size;
+                }
+            }
+            remember(await(committing), sent);
+            committing = null;
+        } finally {
+            if (committing != null) {
+                // Failing: let the commit in flight end (and keep what it did) before the caller retries.
+                try {
+                    remember(await(committing), sent);
+                } catch (IOException | RuntimeException alsoFailed) {
+                    LOG.debug("Sync: the commit in flight failed too: {}", alsoFailed.getMessage());
+                }
+            }
+        }
+        return sent[0];
+    }
+
+    private void remember(List<FileSender.Outcome> outcomes, int[] sent) {
+        Map<String, String> versions = new LinkedHashMap<>();
+        for (FileSender.Outcome outcome : outcomes) {
+            versions.put(outcome.path(), outcome.version());
+            sent[0] += outcome.sent() ? 1 : 0;
+        }
+        state.writeBatch(versions, List.of());
+    }
+
+    private static List<FileSender.Outcome> await(Future<List<FileSender.Outcome>> committing) throws IOException {
+        if (committing == null) {
+            return List.of();
+        }
+        try {
+            return committing.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SyncTransport.Unavailable("interrupted while committing", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Sends a move as a move when the server holds the source; otherwise the destination is simply sent. */
+    void move(String from, String to) throws IOException {
+        Map<String, String> moved = state.snapshot(from);
+        moved.keySet().removeIf(p -> !p.equals(from) && !p.startsWith(from + "/"));
+        if (moved.isEmpty() || from.equals(to)) {
+            return;
+        }
+        if (transport.move(from, to)) {
+            Map<String, String> renamed = new LinkedHashMap<>();
+            moved.forEach((p, version) -> renamed.put(to + p.substring(from.length()), version));
+            state.writeBatch(renamed, moved.keySet());
+            LOG.info("Sync: moved {} to {} on the server, 0 content bytes sent", from, to);
+        } else {
+            state.writeBatch(Map.of(), moved.keySet());
+        }
+    }
+
+    private void delete(String path) throws IOException {
+        transport.delete(path);
+        List<String> forgotten = new ArrayList<>(state.snapshot(path + "/").keySet());
+        forgotten.add(path);
+        state.writeBatch(Map.of(), forgotten);
+        cache.forget(forgotten);
+    }
+
+    private Map<String, BasicFileAttributes> walk(Path local, String path) throws IOException {
+        Map<String, BasicFileAttributes> present = new TreeMap<>();
+        BasicFileAttributes top = attributes(local);
+        if (top != null && top.isDirectory()) {
+            try (Stream<Path> walk = Files.walk(local)) {
+                for (Path each : (Iterable<Path>) walk::iterator) {
+                    BasicFileAttributes attributes = attributes(each);
+                    if (attributes != null && !each.equals(root)) {
+                        present.put(root.relativize(each).toString().replace('\\', '/'), attributes);
+                    }
+                }
+            }
+        } else if (top != null && !path.isEmpty()) {
+            present.put(path, top);
+        }
+        return present;
+    }
+
+    private static BasicFileAttributes attributes(Path path) {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package io.filesync.sync;
+
+import static io.filesync.sync.SyncIT.random;
+import static io.filesync.sync.SyncIT.tree;
+import static io.filesync.sync.SyncIT.write;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import io.filesync.BundleBoot;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What goes wrong between a real sync client and a real sync server (each a full filesync CamelContext with its own
+ * database, real HTTP on loopback): a server that cannot store more, a connection cut in the middle of an upload,
+ * and two clients writing at once. Each test has its own server, so a failure here leaves the others' alone.
+ */
+class SyncFailuresIT {
+
+    private static final Path BASE = Path.of("target/sync-failures-it").toAbsolutePath();
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+    private static final String TOKEN = "failures-token";
+
+    @Test
+    void aFullServerStoreRefusesWithAClearErrorAndTheUploadFlowsOnceThereIsRoom() throws Exception {
+        Path base = fresh("store-full");
+        int port = freePort();
+        byte[] content = random(3_000_000, 21);
+        try (BundleBoot client = startClient(base, "client", port)) {
+            try (BundleBoot server = startServer(base, port, Map.of("sync.server.max-store-bytes", "1000000"))) {
+                write(base.resolve("client/folder/big.bin"), content);
+                await().atMost(PATIENCE).untilAsserted(() ->
+                        assertThat(SyncIT.syncClient(client).lastProblem()).contains("cannot store more").contains("full"));
+                assertThat(base.resolve("server/files/big.bin")).doesNotExist();
+                assertThat(SyncIT.syncClient(client).queue().size()).isEqualTo(1);
+            }
+            // The operator makes room (here: lifts the limit) and restarts the server: nothing was lost.
+            try (BundleBoot server = startServer(base, port, Map.of())) {
+                awaitInSync(client, base);
+                assertThat(base.resolve("server/files/big.bin")).hasBinaryContent(content);
+            }
+        }
+    }
+
+    @Test
+    void aConnectionCutInTheMiddleOfAnUploadResumesAndNeverCorruptsTheTarget() throws Exception {
+        Path base = fresh("cut");
+        int port = freePort();
+        byte[] first = random(2_000_000, 22);
+        byte[] second = random(20_000_000, 23);
+        try (BundleBoot server = startServer(base, port, Map.of());
+             CuttingRelay relay = new CuttingRelay(port);
+             BundleBoot client = startClient(base, "client", relay.port())) {
+            write(base.resolve("client/folder/data.bin"), first);
+            awaitInSync(client, base);
+
+            // Cut every connection 5 MB into the upload of the new version, in the middle of a chunk batch.
+            relay.cutAfter(5_000_000);
+            write(base.resolve("client/folder/data.bin"), second);
+            await().atMost(PATIENCE).until(() -> relay.cuts() == 1);
+            // The old version stays whole until the new one is complete and verified.
+            byte[] meanwhile = Files.readAllBytes(base.resolve("server/files/data.bin"));
+            assertThat(meanwhile).satisfiesAnyOf(bytes -> assertThat(bytes).isEqualTo(first),
+                    bytes -> assertThat(bytes).isEqualTo(second));
+
+            awaitInSync(client, base);
+            assertThat(base.resolve("server/files/data.bin")).hasBinaryContent(second);
+            SyncServer syncServer = SyncIT.syncServer(server);
+            // Resumed, not restarted: what the server had stored before the cut was not sent again.
+            assertThat(syncServer.chunkBytesReceived()).isLessThan(first.length + second.length + 5_000_000L);
+            try (var files = Files.list(base.resolve("server/files"))) {
+                assertThat(files.map(p -> p.getFileName().toString())).containsExactly("data.bin");
+            }
+        }
+    }
+
+    @Test
+    void twoClientsWritingTheSameTreeAtOnceLeaveTheServerEqualToBoth() throws Exception {
+        Path base = fresh("two-clients");
+        int port = freePort();
+        Map<String, byte[]> files = new HashMap<>();
+        for (int i = 0; i < 40; i++) {
+            files.put("shared/d" + i % 4 + "/f" + i + ".bin", random(50_000 + i * 20_000, 100 + i));
+        }
+        for (String client : new String[] {"one", "two"}) {
+            for (Map.Entry<String, byte[]> file : files.entrySet()) {
+                write(base.resolve(client + "/folder/" + file.getKey()), file.getValue());
+            }
+            Files.createDirectories(base.resolve(client + "/folder/shared/empty"));
+        }
+        try (BundleBoot server = startServer(base, port, Map.of());
+             BundleBoot one = startClient(base, "one", port);
+             BundleBoot two = startClient(base, "two", port)) {
+            for (BundleBoot client : new BundleBoot[] {one, two}) {
+                await().atMost(PATIENCE).until(() -> SyncIT.syncClient(client).initialSyncDone()
+                        && SyncIT.syncClient(client).queue().size() == 0);
+            }
+            Path remote = base.resolve("server/files");
+            await().atMost(PATIENCE).ignoreExceptionsInstanceOf(IOException.class).untilAsserted(() -> {
+                assertThat(tree(remote)).isEqualTo(tree(base.resolve("one/folder")));
+                assertThat(tree(remote)).isEqualTo(tree(base.resolve("two/folder")));
+            });
+            // Both clients are in the history, and neither sent any content twice.
+            SyncServer syncServer = SyncIT.syncServer(server);
+            assertThat(syncServer.audit().entries()).extracting(SyncAudit.Entry::client).contains("one", "two");
+            long total = files.values().stream().mapToLong(b -> b.length).sum();
+            assertThat(syncServer.chunkBytesReceived()).isLessThanOrEqualTo(2 * total);
+        }
+    }
+
+    private static void awaitInSync(BundleBoot client, Path base) {
+        await().atMost(PATIENCE).until(() -> SyncIT.syncClient(client).queue().size() == 0
+                && SyncIT.syncClient(client).lastProblem() == null);
+        await().atMost(PATIENCE).ignoreExceptionsInstanceOf(IOException.class)
+                .untilAsserted(() -> assertThat(tree(base.resolve("server/files"))).isEqualTo(tree(base.resolve("client/folder"))));
+    }
+
+    private static Path fresh(String name) throws IOException {
+        Path base = BASE.resolve(name);
+        SyncIT.deleteTree(base);
+        Files.createDirectories(base);
+        return base;
+    }
+
+    private static BundleBoot startServer(Path base, int port, Map<String, String> extra) throws Exception {
+        Path work = base.resolve("server");
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "camel.main.routes-include-pattern", "file:routes/filesync-*.camel.yaml,file:routes/sync-server*.camel.yaml",
+                "sync.server.enabled", "true",
+                "sync.server.port", String.valueOf(port),
+                "sync.server.root", work.resolve("files").toString(),
+                "sync.server.store", work.resolve("store").toString(),
+                "sync.server.token", TOKEN));
+        settings.putAll(extra);
+        return BundleBoot.start(work, settings);
+    }
+
+    private static BundleBoot startClient(Path base, String name, int port) throws Exception {
+        Path work = base.resolve(name);
+        Files.createDirectories(work.resolve("folder"));
+        return BundleBoot.start(work, Map.ofEntries(
+                Map.entry("camel.main.routes-include-pattern", "file:routes/filesync-*.camel.yaml,file:routes/sync-client*.camel.yaml"),
+                Map.entry("sync.client.enabled", "true"),
+                Map.entry("sync.client.dir", work.resolve("folder").toString()),
+                Map.entry("sync.client.server-url", "http://127.0.0.1:" + port + "/sync"),
+                Map.entry("sync.client.token", TOKEN),
+                Map.entry("sync.client.name", name),
+                Map.entry("sync.client.settle-time-ms", "100"),
+                Map.entry("sync.client.poll-ms", "100"),
+                Map.entry("sync.client.batch-bytes", "1048576"),
+                Map.entry("sync.client.retry-initial-delay-ms", "200"),
+                Map.entry("sync.client.retry-max-delay-ms", "1000")));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
