@@ -1,18 +1,21 @@
 package io.filesync.output;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 
 import io.filesync.core.error.BadInputException;
 
@@ -23,8 +26,10 @@ import io.filesync.core.error.BadInputException;
  * <p>
  * Refused: empty paths, NUL bytes, absolute paths, {@code ..} segments, a symbolic link anywhere on the path that
  * resolves outside the root (or nowhere), a target that is not a regular file, content above the size limit, and
- * create on an existing file. Links that stay inside the root are followed. Writes open the final name without
- * following links, and folders are re-resolved after being created, so swapping a link in between does not escape.
+ * create on an existing file. Links that stay inside the root are followed. Once checked, the file's folder is opened
+ * from the root one level at a time without following links ({@link ConfinedFolder}), and the file is opened, replaced
+ * or deleted relative to that handle without following a link in its place: a folder swapped for a link after the
+ * checks is refused, not followed.
  * <p>
  * At construction it refuses an output root that is, contains or lies inside a watched input, so what it writes can
  * never be read back as input (no write-back loops).
@@ -43,17 +48,7 @@ public final class SandboxedWriter {
     public SandboxedWriter(Path root, long maxBytes, Collection<Path> watchedInputs) {
         this.root = root.toAbsolutePath().normalize();
         this.maxBytes = maxBytes;
-        for (Path input : watchedInputs) {
-            Path watched = realish(input.toAbsolutePath().normalize());
-            Path output = realish(this.root);
-            String problem = output.equals(watched) ? "is the watched input " + input
-                    : output.startsWith(watched) ? "lies inside the watched input " + input
-                    : watched.startsWith(output) ? "contains the watched input " + input : null;
-            if (problem != null) {
-                throw new BadInputException(this.root.toString(), "output root " + problem
-                        + ": what is written would be read back as input; choose a separate folder");
-            }
-        }
+        OutputRoots.refuseOverlap(this.root, watchedInputs);
         try {
             Files.createDirectories(this.root);
             this.realRoot = this.root.toRealPath();
@@ -82,7 +77,7 @@ public final class SandboxedWriter {
                 case CREATE -> write(plan, path, command.content(), StandardOpenOption.CREATE_NEW);
                 case APPEND -> write(plan, path, command.content(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                 case OVERWRITE -> overwrite(plan, path, command.content());
-                case DELETE -> delete(plan);
+                case DELETE -> delete(plan, path);
             };
         } catch (FileAlreadyExistsException e) {
             throw refuse(path, "already exists, and create never overwrites (use overwrite)");
@@ -240,38 +235,61 @@ public final class SandboxedWriter {
 
     private WriteResult write(Plan plan, String path, byte[] content, StandardOpenOption... mode) throws IOException {
         Path file = checkTarget(path, parentFor(plan, path).resolve(plan.name()));
-        List<StandardOpenOption> options = new ArrayList<>(List.of(mode));
-        options.add(StandardOpenOption.WRITE);
-        try (OutputStream out = Files.newOutputStream(file, withNoFollow(options))) {
-            out.write(content);
+        Set<StandardOpenOption> options = EnumSet.of(StandardOpenOption.WRITE, mode);
+        try (ConfinedFolder folder = folderOf(path, file);
+             SeekableByteChannel channel = folder.newByteChannel(file.getFileName().toString(), options)) {
+            writeFully(channel, content);
         }
         return new WriteResult(file, content.length, true);
     }
 
+    /** Writes a temporary file next to the target and renames it over the target: readers see old or new, whole. */
     private WriteResult overwrite(Plan plan, String path, byte[] content) throws IOException {
         Path file = checkTarget(path, parentFor(plan, path).resolve(plan.name()));
-        Path temp = Files.createTempFile(file.getParent(), "." + file.getFileName() + ".", ".tmp");
-        try {
-            Files.write(temp, content);
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
+        String name = file.getFileName().toString();
+        String temp = "." + name + "." + UUID.randomUUID() + ".tmp";
+        try (ConfinedFolder folder = folderOf(path, file)) {
+            boolean replaced = false;
+            try {
+                try (SeekableByteChannel channel = folder.newByteChannel(temp,
+                        EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
+                    writeFully(channel, content);
+                }
+                folder.replace(temp, name);
+                replaced = true;
+            } finally {
+                if (!replaced) {
+                    folder.delete(temp);
+                }
+            }
         }
         return new WriteResult(file, content.length, true);
     }
 
-    private WriteResult delete(Plan plan) throws IOException {
+    private WriteResult delete(Plan plan, String path) throws IOException {
         if (!plan.missingFolders().isEmpty()) {
             return new WriteResult(plan.existingParent().resolve(String.join("/", plan.missingFolders())).resolve(plan.name()), 0, false);
         }
         Path file = plan.existingParent().resolve(plan.name());
-        return new WriteResult(file, 0, Files.deleteIfExists(file));
+        try (ConfinedFolder folder = folderOf(path, file)) {
+            return new WriteResult(file, 0, folder.delete(plan.name()));
+        }
     }
 
-    private static java.nio.file.OpenOption[] withNoFollow(List<StandardOpenOption> options) {
-        List<java.nio.file.OpenOption> all = new ArrayList<>(options);
-        all.add(LinkOption.NOFOLLOW_LINKS);
-        return all.toArray(new java.nio.file.OpenOption[0]);
+    /** The folder of a checked file, opened without following links, so a swap after the checks cannot redirect. */
+    private ConfinedFolder folderOf(String path, Path file) throws IOException {
+        try {
+            return ConfinedFolder.open(realRoot, file.getParent());
+        } catch (ConfinedFolder.FolderChangedException e) {
+            throw refuse(path, "changed while being written: " + e.getMessage());
+        }
+    }
+
+    private static void writeFully(SeekableByteChannel channel, byte[] content) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(content);
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
     }
 
     private static BasicFileAttributes attributes(Path path) {
@@ -279,28 +297,6 @@ public final class SandboxedWriter {
             return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
             return null;
-        }
-    }
-
-    /** The real path of the deepest existing ancestor, with the rest appended: for paths that may not exist yet. */
-    private static Path realish(Path path) {
-        Path existing = path;
-        List<Path> rest = new ArrayList<>();
-        while (existing != null && !Files.exists(existing)) {
-            rest.add(0, existing.getFileName());
-            existing = existing.getParent();
-        }
-        if (existing == null) {
-            return path;
-        }
-        try {
-            Path real = existing.toRealPath();
-            for (Path name : rest) {
-                real = real.resolve(name);
-            }
-            return real;
-        } catch (IOException e) {
-            return path;
         }
     }
 

@@ -1,0 +1,123 @@
+package io.filesync.output;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.StandardCopyOption;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * A folder below a trusted root, opened from the root one level at a time without following links, so the file
+ * operations done in it (open, replace, delete) happen exactly there even if someone swaps a folder on the way for a
+ * link after the path was checked. Path checks alone leave that window open; directory handles close it.
+ * <p>
+ * On Linux (and other platforms where the JDK offers a {@link SecureDirectoryStream}) every step is an
+ * {@code openat}/{@code renameat}/{@code unlinkat} relative to the folder's handle. Elsewhere it falls back to path
+ * operations that do not follow a link in the final name, which is what the path checks before it assume.
+ */
+final class ConfinedFolder implements Closeable {
+
+    /** A folder on the way was replaced by a link (or something else) after it was checked. */
+    static final class FolderChangedException extends IOException {
+        FolderChangedException(Path folder, IOException cause) {
+            super("'" + folder + "' is no longer a plain folder (" + cause.getMessage() + ")", cause);
+        }
+    }
+
+    private final Path folder;
+    private final SecureDirectoryStream<Path> handle;
+
+    private ConfinedFolder(Path folder, SecureDirectoryStream<Path> handle) {
+        this.folder = folder;
+        this.handle = handle;
+    }
+
+    /**
+     * Opens {@code folder}, which must be {@code root} or below it, both real paths (no links) as checked by the
+     * caller; fails with {@link FolderChangedException} when a step is no longer a plain folder.
+     */
+    static ConfinedFolder open(Path root, Path folder) throws IOException {
+        if (!folder.startsWith(root)) {
+            throw new IllegalArgumentException(folder + " is not below " + root);
+        }
+        DirectoryStream<Path> rootStream = Files.newDirectoryStream(root);
+        if (!(rootStream instanceof SecureDirectoryStream<Path> current)) {
+            rootStream.close();
+            return new ConfinedFolder(folder, null);
+        }
+        Path reached = root;
+        try {
+            for (Path step : root.relativize(folder)) {
+                if (step.toString().isEmpty()) {
+                    continue;
+                }
+                reached = reached.resolve(step);
+                SecureDirectoryStream<Path> next;
+                try {
+                    next = current.newDirectoryStream(step, LinkOption.NOFOLLOW_LINKS);
+                } catch (IOException e) {
+                    // Missing is missing; anything else (a link: ELOOP, a file: ENOTDIR) means it was swapped.
+                    throw e instanceof NoSuchFileException ? e : new FolderChangedException(reached, e);
+                }
+                current.close();
+                current = next;
+            }
+            return new ConfinedFolder(folder, current);
+        } catch (IOException | RuntimeException e) {
+            current.close();
+            throw e;
+        }
+    }
+
+    /** Opens a file in this folder; a link in its place is never followed. */
+    SeekableByteChannel newByteChannel(String name, Set<? extends OpenOption> options) throws IOException {
+        Set<OpenOption> all = new HashSet<>(options);
+        all.add(LinkOption.NOFOLLOW_LINKS);
+        if (handle == null) {
+            return Files.newByteChannel(folder.resolve(name), all);
+        }
+        return handle.newByteChannel(Path.of(name), all);
+    }
+
+    /** Renames {@code from} over {@code to} in this folder, atomically. */
+    void replace(String from, String to) throws IOException {
+        if (handle == null) {
+            Files.move(folder.resolve(from), folder.resolve(to), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            handle.move(Path.of(from), handle, Path.of(to));
+        }
+    }
+
+    /** Deletes a file of this folder; returns whether it was there. */
+    boolean delete(String name) throws IOException {
+        try {
+            if (handle == null) {
+                return Files.deleteIfExists(folder.resolve(name));
+            }
+            handle.deleteFile(Path.of(name));
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    Path path() {
+        return folder;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (handle != null) {
+            handle.close();
+        }
+    }
+}
