@@ -1,64 +1,75 @@
 package io.filesync.mirror;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.sql.SQLException;
-import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
 import io.filesync.core.FileVersionRepository;
-import io.filesync.core.error.BadInputException;
-import io.filesync.core.error.ErrorRecord;
 import io.filesync.core.error.ErrorRecorder;
 import io.filesync.mirror.MirrorAudit.Event;
+import io.filesync.mirror.MirrorAudit.Row;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One mapping's mirror: records changes as actions in the durable {@link ActionQueue} and runs them against the
- * {@link Remote} on one thread, oldest first, one path at a time.
+ * {@link Remote}, oldest first, several at once but one at a time per path.
  * <ul>
+ * <li>A change is committed with its audit row in one transaction before the call returns. The dispatcher thread
+ * claims due actions in batches (one transaction marks them running and audits their start); workers run them
+ * ({@link ActionRunner}); the dispatcher commits how they ended in batches too (queue, audit and remote state in one
+ * transaction). An action leaves the queue only in that commit, so a kill -9 at any point runs it again, never loses
+ * it; a small initial sync costs a few commits per batch instead of several per file.</li>
  * <li>The remote as a whole failing pauses the queue with exponential backoff and jitter ({@link Backoff}); changes
  * keep being recorded meanwhile, and the queue drains by itself when the remote answers again.</li>
- * <li>One action failing (an unreadable file) is retried later with its own backoff while the others go on; bad
- * input is kept as failed; a file that changed during its upload is sent again at once, newest content.</li>
- * <li>Deletions run only in complete-sync mode, never for a path that exists locally again, and never while the
- * local root is missing or empty (an unmounted disk is not a request to empty the remote).</li>
- * <li>What the remote holds is kept per path in table filesync_file_state under {@link MirrorMapping#stateKey()}.</li>
+ * <li>What the remote holds is kept per path in table filesync_file_state under {@link MirrorMapping#stateKey()}:
+ * the version sent and the checksum the remote verified.</li>
  * </ul>
  */
 public final class MirrorEngine {
 
     private static final Logger LOG = LoggerFactory.getLogger(MirrorEngine.class);
     private static final long IDLE_POLL_MILLIS = 1000;
+    /** How long finished actions may wait for their commit while others run: the latency a batch adds. */
+    private static final long SETTLE_MILLIS = 20;
     private static final long ABANDONED_CHECK_MILLIS = 3_600_000;
+    /** How many due actions one look at the queue fetches for later claims. */
+    private static final int DUE_BATCH = 256;
 
     private final MirrorMapping mapping;
     private final Remote remote;
     private final ActionQueue queue;
     private final MirrorAudit audit;
     private final FileVersionRepository remoteState;
+    private final ActionRunner runner;
     private final ErrorRecorder errors;
     private final Backoff backoff;
+    private final int concurrency;
     private final Object signal = new Object();
     private boolean woken;
     private volatile boolean running;
     private volatile Future<?> loop;
-    private final int concurrency;
-    private final Semaphore permits;
     private ExecutorService workers;
+    /** Claimed and handed to the workers, not yet committed as settled. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Queue<Settlement> settled = new ConcurrentLinkedQueue<>();
+    /** Due actions fetched ahead, dispatcher thread only. */
+    private final Deque<MirrorAction> ready = new ArrayDeque<>();
     private int remoteFailures;
     private volatile long pausedUntil;
     private long nextAbandonedCheck;
@@ -73,7 +84,27 @@ public final class MirrorEngine {
         this.errors = errors;
         this.backoff = new Backoff(mapping.initialBackoff(), mapping.maxBackoff());
         this.concurrency = Math.max(1, Math.min(mapping.concurrency(), remote.maxConcurrency()));
-        this.permits = new Semaphore(concurrency);
+        this.runner = new ActionRunner(mapping, remote, remoteState, audit, errors, new ActionRunner.Engine() {
+            @Override
+            public boolean stopping() {
+                return !running;
+            }
+
+            @Override
+            public void pause(String reason) {
+                MirrorEngine.this.pause(reason);
+            }
+
+            @Override
+            public void resumed() {
+                MirrorEngine.this.resumed();
+            }
+
+            @Override
+            public void fileChanged(String path) throws IOException, SQLException {
+                MirrorEngine.this.fileChanged(path);
+            }
+        });
     }
 
     public MirrorMapping mapping() {
@@ -95,7 +126,7 @@ public final class MirrorEngine {
             return;
         }
         String version = stamp.version();
-        if (version.equals(remoteState.version(path)) && !queue.hasPending(path)) {
+        if (version.equals(FileStamp.versionOf(remoteState.version(path))) && !queue.hasPending(path)) {
             return;
         }
         queued(ActionKind.SEND, path, null, version, false);
@@ -128,17 +159,21 @@ public final class MirrorEngine {
         queued(ActionKind.MOVE, to, from, version, directory);
     }
 
+    /** The action and its audit row commit together: one transaction per change. */
     private void queued(ActionKind kind, String path, String previousPath, String version, boolean directory) throws SQLException {
-        ActionQueue.Outcome outcome = queue.enqueue(kind, path, previousPath, version, directory);
-        audit.record(mapping.name(), null, kind, path, previousPath, switch (outcome) {
-            case QUEUED -> Event.QUEUED;
-            case COALESCED -> Event.COALESCED;
-            case SKIPPED -> Event.SKIPPED;
-        }, null, outcome == ActionQueue.Outcome.SKIPPED ? "carried by a waiting move" : version);
+        queue.write(connection -> {
+            ActionQueue.Outcome outcome = queue.enqueue(connection, kind, path, previousPath, version, directory);
+            audit.insert(connection, List.of(new Row(mapping.name(), null, kind, path, previousPath, switch (outcome) {
+                case QUEUED -> Event.QUEUED;
+                case COALESCED -> Event.COALESCED;
+                case SKIPPED -> Event.SKIPPED;
+            }, null, outcome == ActionQueue.Outcome.SKIPPED ? "carried by a waiting move" : version)));
+            return outcome;
+        });
         wake();
     }
 
-    // ---- executing (one thread) ----
+    // ---- executing ----
 
     /** How many actions run at once: the mapping's setting, bounded by what the remote supports. */
     public int concurrency() {
@@ -174,9 +209,11 @@ public final class MirrorEngine {
 
     private void runLoop() {
         boolean recovered = false;
+        // Claimed ahead so a worker never waits for the dispatcher; a batch is claimed once this many have room.
+        int capacity = concurrency * 4;
         while (running) {
-            long now = System.currentTimeMillis();
             try {
+                settleFinished();
                 if (!recovered) {
                     int requeued = queue.requeueRunning();
                     if (requeued > 0) {
@@ -184,7 +221,9 @@ public final class MirrorEngine {
                     }
                     recovered = true;
                 }
+                long now = System.currentTimeMillis();
                 if (now < pausedUntil) {
+                    ready.clear();
                     await(pausedUntil - now);
                     continue;
                 }
@@ -196,45 +235,128 @@ public final class MirrorEngine {
                         LOG.info("mirror {}: aborted {} abandoned multipart upload(s)", mapping.name(), aborted);
                     }
                 }
-                // Blocks until a worker is free, so the queue is asked again exactly when something can run.
-                if (!permits.tryAcquire(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+                int room = capacity - inFlight.get();
+                if (room >= Math.max(1, concurrency / 2) && dispatch(now, room) > 0) {
                     continue;
                 }
-                List<MirrorAction> due = queue.due(now, permits.availablePermits() + 1);
-                if (due.isEmpty()) {
-                    permits.release();
-                    await(IDLE_POLL_MILLIS);
-                    continue;
-                }
-                for (int i = 0; i < due.size(); i++) {
-                    if (i > 0 && !permits.tryAcquire()) {
-                        break;
-                    }
-                    MirrorAction action = due.get(i);
-                    // Marked running here, before the next query, so no action is handed out twice.
-                    queue.start(action.id());
-                    workers.execute(() -> {
-                        try {
-                            execute(action);
-                        } catch (SQLException | RuntimeException e) {
-                            pause(action, "mirror state not reachable: " + e.getMessage());
-                        } finally {
-                            permits.release();
-                        }
-                    });
-                }
+                await(inFlight.get() > 0 ? SETTLE_MILLIS : IDLE_POLL_MILLIS);
             } catch (RemoteUnavailableException e) {
-                pause(null, e.getMessage());
+                pause(e.getMessage());
             } catch (SQLException | IOException | RuntimeException e) {
-                pause(null, "mirror state not reachable: " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                running = false;
+                pause("mirror state not reachable: " + e.getMessage());
             }
         }
-        // In-flight actions stop between parts and are queued again at the next start.
-        permits.acquireUninterruptibly(concurrency);
-        permits.release(concurrency);
+        // In-flight actions stop between parts (or do not start) and are settled, so the next start resumes them.
+        synchronized (signal) {
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (inFlight.get() > 0 && System.currentTimeMillis() < deadline) {
+                try {
+                    signal.wait(SETTLE_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        try {
+            settleFinished();
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("mirror {}: could not record how the last actions ended; they run again on the next start: {}",
+                    mapping.name(), e.getMessage());
+        }
+    }
+
+    /** Claims up to {@code room} due actions in one transaction and hands them to the workers; returns how many. */
+    private int dispatch(long now, int room) throws SQLException {
+        if (ready.isEmpty()) {
+            ready.addAll(queue.due(now, Math.max(DUE_BATCH, room)));
+        }
+        List<MirrorAction> offered = new ArrayList<>();
+        while (offered.size() < room && !ready.isEmpty()) {
+            offered.add(ready.poll());
+        }
+        if (offered.isEmpty()) {
+            return 0;
+        }
+        List<MirrorAction> claimed = queue.write(connection -> {
+            List<MirrorAction> taken = queue.claim(connection, offered);
+            List<Row> rows = new ArrayList<>();
+            for (MirrorAction action : taken) {
+                if (action.attempts() > 0) {
+                    rows.add(Row.of(mapping.name(), action, Event.RETRIED, null, "attempt " + (action.attempts() + 1)));
+                }
+                rows.add(Row.of(mapping.name(), action, Event.STARTED, null, null));
+            }
+            audit.insert(connection, rows);
+            return taken;
+        });
+        for (MirrorAction action : claimed) {
+            inFlight.incrementAndGet();
+            try {
+                workers.execute(() -> work(action));
+            } catch (RejectedExecutionException stopped) {
+                settle(notStarted(action, "the mirror is stopping"));
+            }
+        }
+        return Math.max(1, claimed.size());
+    }
+
+    private void work(MirrorAction action) {
+        Settlement settlement;
+        if (!running) {
+            settlement = notStarted(action, "the mirror is stopping");
+        } else if (System.currentTimeMillis() < pausedUntil) {
+            settlement = notStarted(action, "the queue is paused");
+        } else {
+            settlement = runner.run(action);
+        }
+        settle(settlement);
+    }
+
+    private static Settlement notStarted(MirrorAction action, String reason) {
+        return Settlement.retry(action, Settlement.Disposition.RETRY, 0, null,
+                Row.of(null, action, Event.RETRIED, null, "not started: " + reason + "; queued again"));
+    }
+
+    private void settle(Settlement settlement) {
+        settled.add(settlement);
+        int left = inFlight.decrementAndGet();
+        // The dispatcher commits settlements in batches: woken when workers run short of work, else on its short wait.
+        if (left <= concurrency || !running) {
+            wake();
+        }
+    }
+
+    /** Commits how finished actions ended: queue, audit and remote state of the whole batch in one transaction. */
+    private void settleFinished() throws SQLException {
+        if (settled.isEmpty()) {
+            return;
+        }
+        List<Settlement> batch = new ArrayList<>();
+        for (Settlement next = settled.poll(); next != null; next = settled.poll()) {
+            batch.add(next);
+        }
+        List<Row> rows = new ArrayList<>();
+        Map<String, String> sent = new HashMap<>();
+        for (Settlement settlement : batch) {
+            for (Row row : settlement.audit()) {
+                rows.add(row.mapping() == null ? new Row(mapping.name(), row.actionId(), row.kind(), row.path(),
+                        row.previousPath(), row.event(), row.bytes(), row.detail()) : row);
+            }
+            sent.putAll(settlement.sent());
+        }
+        try {
+            queue.write(connection -> {
+                remoteState.writeBatch(connection, sent, List.of());
+                audit.insert(connection, rows);
+                queue.settle(connection, batch);
+                return null;
+            });
+        } catch (SQLException | RuntimeException e) {
+            // Kept for the next try; until it commits, the actions stay running in the queue.
+            settled.addAll(batch);
+            throw e;
+        }
     }
 
     private void wake() {
@@ -244,153 +366,7 @@ public final class MirrorEngine {
         }
     }
 
-    /** Runs one action; returns false when the remote is unavailable and the queue pauses. */
-    private boolean execute(MirrorAction action) throws SQLException {
-        if (action.attempts() > 0) {
-            audit.record(mapping.name(), action, Event.RETRIED, null, "attempt " + (action.attempts() + 1));
-        }
-        audit.record(mapping.name(), action, Event.STARTED, null, null);
-        try {
-            String detail = switch (action.kind()) {
-                case SEND -> send(action);
-                case DELETE -> delete(action);
-                case MOVE -> move(action);
-            };
-            if (detail == null) {
-                return true;
-            }
-            // The audit row first: once the queue shows an action done, its record is there to read.
-            audit.record(mapping.name(), action, Event.COMPLETED, null, detail);
-            queue.complete(action.id());
-            resumed();
-            return true;
-        } catch (RemoteUnavailableException e) {
-            audit.record(mapping.name(), action, Event.FAILED, null, e.getMessage() + "; the queue pauses and retries");
-            queue.retryAt(action.id(), 0, true, e.getMessage());
-            pause(action, e.getMessage());
-            return false;
-        } catch (ChangedDuringUploadException e) {
-            audit.record(mapping.name(), action, Event.RETRIED, null, e.getMessage() + "; sending the newest content");
-            queue.retryAt(action.id(), 0, false, e.getMessage());
-            return true;
-        } catch (InterruptedIOException e) {
-            audit.record(mapping.name(), action, Event.FAILED, null, "interrupted: " + e.getMessage());
-            queue.retryAt(action.id(), 0, false, e.getMessage());
-            return false;
-        } catch (BadInputException e) {
-            LOG.error("mirror {}: {} {}: {} (kept as failed until the path changes)", mapping.name(), action.kind(),
-                    action.describe(), e.reason());
-            audit.record(mapping.name(), action, Event.FAILED, null, e.reason() + "; kept as failed until the path changes");
-            queue.fail(action.id(), e.reason());
-            recordError(action, e.reason(), e, false);
-            return true;
-        } catch (IOException | RuntimeException e) {
-            long delay = backoff.delayMillis(action.attempts());
-            String reason = describe(e);
-            LOG.warn("mirror {}: {} {} failed: {} (kept, retry in {} ms)", mapping.name(), action.kind(), action.describe(),
-                    reason, delay);
-            audit.record(mapping.name(), action, Event.FAILED, null, reason + "; retry in " + delay + " ms");
-            queue.retryAt(action.id(), System.currentTimeMillis() + delay, true, reason);
-            recordError(action, reason, e, true);
-            return true;
-        }
-    }
-
-    private String send(MirrorAction action) throws IOException, RemoteUnavailableException, SQLException {
-        Path file = mapping.local(action.path());
-        if (!Files.exists(file)) {
-            return "nothing to send: the file is gone";
-        }
-        if (Files.isDirectory(file)) {
-            return "a folder: nothing to send";
-        }
-        FileStamp stamp = FileStamp.of(file);
-        String detail = remote.send(action.path(), file, progressOf(action));
-        remoteState.put(action.path(), stamp.version());
-        return detail;
-    }
-
-    private String delete(MirrorAction action) throws IOException, RemoteUnavailableException, SQLException {
-        if (Files.exists(mapping.local(action.path()))) {
-            return "not deleted: the path exists locally again";
-        }
-        if (rootMissingOrEmpty()) {
-            long delay = backoff.delayMillis(action.attempts());
-            String reason = "local root " + mapping.root() + " is missing or empty: deletions are not mirrored until it has"
-                    + " content again (an unmounted disk is not a request to empty the remote)";
-            LOG.warn("mirror {}: refused to delete {}: {}", mapping.name(), action.path(), reason);
-            audit.record(mapping.name(), action, Event.REFUSED, null, reason);
-            queue.retryAt(action.id(), System.currentTimeMillis() + delay, true, reason);
-            return null;
-        }
-        remote.delete(action.path(), action.directory());
-        forgetBelow(action.path(), action.directory());
-        return action.directory() ? "deleted the folder and what was below it" : "deleted";
-    }
-
-    private String move(MirrorAction action) throws IOException, RemoteUnavailableException, SQLException {
-        if (remote.move(action.previousPath(), action.path(), action.directory())) {
-            if (action.directory()) {
-                Map<String, String> below = remoteState.snapshot(action.previousPath() + "/");
-                Map<String, String> renamed = new HashMap<>();
-                below.forEach((path, version) -> renamed.put(action.path() + path.substring(action.previousPath().length()), version));
-                remoteState.writeBatch(renamed, below.keySet());
-                return "renamed on the remote";
-            }
-            remoteState.rename(action.previousPath(), action.path());
-            // The file may have changed between its last send and the move: the newest content must end up there.
-            Path local = mapping.local(action.path());
-            String sent = remoteState.version(action.path());
-            if (Files.isRegularFile(local) && !FileStamp.of(local).version().equals(sent)) {
-                return "renamed on the remote, then " + send(action);
-            }
-            return "renamed on the remote";
-        }
-        // The remote never had it: send what is there now.
-        Path local = mapping.local(action.path());
-        if (action.directory()) {
-            try (Stream<Path> files = Files.walk(local)) {
-                for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-                    fileChanged(mapping.relative(file));
-                }
-            }
-            return "not on the remote: its files were queued as sends";
-        }
-        String detail = send(action);
-        return "not on the remote, sent instead: " + detail;
-    }
-
-    private Remote.Progress progressOf(MirrorAction action) {
-        return new Remote.Progress() {
-            @Override
-            public void sent(int part, int parts, long bytes) {
-                audit.record(mapping.name(), action, Event.PROGRESS, bytes, "part " + part + " of " + parts);
-            }
-
-            @Override
-            public boolean stopping() {
-                return !running;
-            }
-        };
-    }
-
-    private void forgetBelow(String path, boolean directory) {
-        remoteState.forget(path);
-        if (directory) {
-            remoteState.writeBatch(Map.of(), remoteState.snapshot(path + "/").keySet());
-        }
-    }
-
-    private boolean rootMissingOrEmpty() throws IOException {
-        if (!Files.isDirectory(mapping.root())) {
-            return true;
-        }
-        try (Stream<Path> entries = Files.list(mapping.root())) {
-            return entries.findAny().isEmpty();
-        }
-    }
-
-    private synchronized void pause(MirrorAction action, String reason) {
+    private synchronized void pause(String reason) {
         long delay = backoff.delayMillis(remoteFailures++);
         pausedUntil = System.currentTimeMillis() + delay;
         if (remoteFailures == 1 || remoteFailures % 20 == 0) {
@@ -398,7 +374,7 @@ public final class MirrorEngine {
                     mapping.name(), remote.describe(), remoteFailures, reason, delay);
         }
         if (remoteFailures == 1) {
-            recordError(null, reason, null, true);
+            runner.recordError(null, reason, null, true);
         }
     }
 
@@ -424,16 +400,5 @@ public final class MirrorEngine {
             }
             woken = false;
         }
-    }
-
-    private void recordError(MirrorAction action, String reason, Throwable failure, boolean retried) {
-        if (errors != null) {
-            errors.record(new ErrorRecord(Instant.now(), "mirror-" + mapping.name(), action == null ? remote.describe()
-                    : action.describe(), null, null, null, reason, failure == null ? null : failure.getClass().getName(), retried));
-        }
-    }
-
-    private static String describe(Throwable e) {
-        return e.getMessage() != null ? e.getClass().getSimpleName() + ": " + e.getMessage() : e.getClass().getSimpleName();
     }
 }

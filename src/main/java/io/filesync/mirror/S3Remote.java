@@ -78,7 +78,7 @@ public final class S3Remote implements Remote {
     }
 
     @Override
-    public String send(String path, Path file, Progress progress) throws IOException, RemoteUnavailableException {
+    public Sent send(String path, Path file, Progress progress) throws IOException, RemoteUnavailableException {
         FileStamp stamp = FileStamp.of(file);
         if (stamp.size() >= settings.multipartThreshold()) {
             return sendInParts(path, file, stamp, progress);
@@ -93,10 +93,10 @@ public final class S3Remote implements Remote {
         call(path, () -> client.putObject(r -> r.bucket(settings.bucket()).key(key).contentMD5(md5).contentLength((long) content.length),
                 RequestBody.fromInputStream(new ByteArrayInputStream(content), content.length)));
         bytesSent.addAndGet(content.length);
-        return "put " + content.length + " bytes, md5 " + md5;
+        return new Sent("put " + content.length + " bytes, md5 " + md5, null);
     }
 
-    private String sendInParts(String path, Path file, FileStamp stamp, Progress progress)
+    private Sent sendInParts(String path, Path file, FileStamp stamp, Progress progress)
             throws IOException, RemoteUnavailableException {
         String key = settings.key(path);
         long partSize = settings.partSize();
@@ -155,8 +155,8 @@ public final class S3Remote implements Remote {
         call(path, () -> client.completeMultipartUpload(r -> r.bucket(settings.bucket()).key(key).uploadId(uploadId)
                 .multipartUpload(m -> m.parts(completed))));
         forget(path);
-        return "multipart " + stamp.size() + " bytes in " + parts + " parts"
-                + (resumed > 0 ? ", resumed with " + resumed + " parts already on the server" : "");
+        return new Sent("multipart " + stamp.size() + " bytes in " + parts + " parts"
+                + (resumed > 0 ? ", resumed with " + resumed + " parts already on the server" : ""), null);
     }
 
     private Map<Integer, String> listParts(MultipartUploads.Upload upload) throws IOException, RemoteUnavailableException {

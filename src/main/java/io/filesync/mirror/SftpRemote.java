@@ -42,7 +42,7 @@ public final class SftpRemote implements Remote {
     }
 
     @Override
-    public synchronized String send(String path, Path file, Progress progress) throws IOException, RemoteUnavailableException {
+    public synchronized Sent send(String path, Path file, Progress progress) throws IOException, RemoteUnavailableException {
         FileStamp stamp = FileStamp.of(file);
         String target = settings.remotePath(path);
         String temporary = parentOf(target) + "/." + nameOf(target) + TEMPORARY_SUFFIX;
@@ -71,7 +71,7 @@ public final class SftpRemote implements Remote {
             throw changed;
         }
         run(path, () -> replace(channel, temporary, target));
-        return "uploaded " + stamp.size() + " bytes";
+        return new Sent("uploaded " + stamp.size() + " bytes", null);
     }
 
     @Override
