@@ -74,18 +74,53 @@ public final class ActionQueue {
         return write(connection -> enqueue(connection, kind, path, previousPath, version, directory));
     }
 
-    /** {@link #enqueue(ActionKind, String, String, String, boolean)} inside the caller's transaction. */
+    /**
+     * {@link #enqueue(ActionKind, String, String, String, boolean)} inside the caller's transaction. One indexed read
+     * of the path's actions decides everything, so a change costs that read and one write.
+     */
     Outcome enqueue(Connection connection, ActionKind kind, String path, String previousPath, String version,
                     boolean directory) throws SQLException {
         prepare(connection);
-        execute(connection, "DELETE FROM %s WHERE mapping = ? AND path = ? AND state = 'FAILED'", mapping, path);
+        List<Long> failed = new ArrayList<>();
+        Long waitingSend = null;
+        boolean waitingSendIsLast = false;
+        String movedHereVersion = null;
+        // Every action touching the path, oldest first: by its path or, for moves, by where it came from.
+        try (PreparedStatement query = connection.prepareStatement(table.sql(connection,
+                "SELECT id, kind, path, version, state FROM %s WHERE mapping = ? AND (path = ? OR previous_path = ?) ORDER BY id"))) {
+            query.setString(1, mapping);
+            query.setString(2, path);
+            query.setString(3, path);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    boolean onPath = path.equals(rows.getString(3));
+                    String state = rows.getString(5);
+                    if ("FAILED".equals(state)) {
+                        if (onPath) {
+                            failed.add(rows.getLong(1));
+                        }
+                        continue;
+                    }
+                    boolean queuedSend = onPath && "SEND".equals(rows.getString(2)) && "QUEUED".equals(state);
+                    if (queuedSend) {
+                        waitingSend = rows.getLong(1);
+                    }
+                    // Merging into a waiting send keeps the order only if nothing later touches the path.
+                    waitingSendIsLast = queuedSend;
+                    // The version a waiting or running move brings here, when that move is the path's last action.
+                    movedHereVersion = onPath && "MOVE".equals(rows.getString(2)) ? rows.getString(4) : null;
+                }
+            }
+        }
+        for (long id : failed) {
+            execute(connection, "DELETE FROM %s WHERE id = ?", id);
+        }
         if (kind == ActionKind.SEND) {
-            if (version != null && version.equals(movedHereVersion(connection, path))) {
+            if (version != null && version.equals(movedHereVersion)) {
                 return Outcome.SKIPPED;
             }
-            Long waiting = waitingSend(connection, path);
-            if (waiting != null && isLast(connection, path, waiting)) {
-                execute(connection, "UPDATE %s SET version = ? WHERE id = ?", version, waiting);
+            if (waitingSend != null && waitingSendIsLast) {
+                execute(connection, "UPDATE %s SET version = ? WHERE id = ?", version, waitingSend);
                 return Outcome.COALESCED;
             }
         } else {
@@ -246,45 +281,6 @@ public final class ActionQueue {
             query.setString(3, path);
             try (ResultSet rows = query.executeQuery()) {
                 return rows.next();
-            }
-        }
-    }
-
-    private Long waitingSend(Connection connection, String path) throws SQLException {
-        try (PreparedStatement query = connection.prepareStatement(table.sql(connection,
-                "SELECT id FROM %s WHERE mapping = ? AND path = ? AND kind = 'SEND' AND state = 'QUEUED' ORDER BY id DESC"))) {
-            query.setString(1, mapping);
-            query.setString(2, path);
-            try (ResultSet rows = query.executeQuery()) {
-                return rows.next() ? rows.getLong(1) : null;
-            }
-        }
-    }
-
-    /** The version a waiting or running move brings to this path, when that is the path's last action. */
-    private String movedHereVersion(Connection connection, String path) throws SQLException {
-        try (PreparedStatement query = connection.prepareStatement(table.sql(connection,
-                "SELECT kind, path, version FROM %s WHERE mapping = ? AND state <> 'FAILED' AND (path = ? OR previous_path = ?)"
-                        + " ORDER BY id DESC"))) {
-            query.setString(1, mapping);
-            query.setString(2, path);
-            query.setString(3, path);
-            try (ResultSet rows = query.executeQuery()) {
-                return rows.next() && "MOVE".equals(rows.getString(1)) && path.equals(rows.getString(2)) ? rows.getString(3) : null;
-            }
-        }
-    }
-
-    /** Whether no later action touches the path, so merging into {@code id} keeps the order of operations. */
-    private boolean isLast(Connection connection, String path, long id) throws SQLException {
-        try (PreparedStatement query = connection.prepareStatement(table.sql(connection,
-                "SELECT 1 FROM %s WHERE mapping = ? AND id > ? AND (path = ? OR previous_path = ?)"))) {
-            query.setString(1, mapping);
-            query.setLong(2, id);
-            query.setString(3, path);
-            query.setString(4, path);
-            try (ResultSet rows = query.executeQuery()) {
-                return !rows.next();
             }
         }
     }

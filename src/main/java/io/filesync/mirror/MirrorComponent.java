@@ -45,7 +45,7 @@ public class MirrorComponent extends DefaultComponent {
             ErrorRecorder errors = endpoint.getErrorRecorder() == null ? null
                     : getCamelContext().getRegistry().lookupByNameAndType(endpoint.getErrorRecorder(), ErrorRecorder.class);
             MirrorMapping mapping = endpoint.mappingSettings();
-            MirrorEngine engine = new MirrorEngine(mapping, endpoint.newRemote(new MultipartUploads(dataSource, mapping.name())),
+            MirrorEngine engine = new MirrorEngine(mapping, endpoint.newRemote(dataSource),
                     dataSource, errors);
             ExecutorService executor = getCamelContext().getExecutorServiceManager()
                     .newSingleThreadExecutor(this, SCHEME + "-" + mapping.name());

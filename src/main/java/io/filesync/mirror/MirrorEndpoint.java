@@ -3,6 +3,8 @@ package io.filesync.mirror;
 import java.net.URI;
 import java.nio.file.Path;
 
+import javax.sql.DataSource;
+
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -29,7 +31,7 @@ public class MirrorEndpoint extends DefaultEndpoint {
     @UriParam(defaultValue = "true", description = "Whether the mapping runs. Camel starts the producers of a route that is"
             + " not started, so a mapping that is off must say so here too: it then opens no connection and needs no settings")
     private boolean enabled = true;
-    @UriParam(defaultValue = "4", description = "How many actions on different paths run at once (SFTP: one)")
+    @UriParam(defaultValue = "4", description = "How many actions on different paths run at once (SFTP: one session each)")
     private int concurrency = 4;
     @UriParam(description = "The local folder mirrored (required)")
     private String root;
@@ -139,20 +141,22 @@ public class MirrorEndpoint extends DefaultEndpoint {
         return new MirrorMapping(mapping, Path.of(root), completeSync, initialBackoff, maxBackoff, concurrency);
     }
 
-    /** A new client for the configured remote; the caller closes it. */
-    Remote newRemote(MultipartUploads uploads) {
+    /** A new client for the configured remote, keeping its upload progress in {@code dataSource}; the caller closes it. */
+    Remote newRemote(DataSource dataSource) {
         require(remote, "remote");
         switch (remote.strip().toLowerCase(java.util.Locale.ROOT)) {
             case "s3":
                 require(bucket, "bucket");
                 return new S3Remote(new S3Settings(bucket, prefix, region,
                         endpointOverride == null || endpointOverride.isBlank() ? null : URI.create(endpointOverride),
-                        accessKey, secretKey, multipartThreshold, partSize, abandonedUploadAge), uploads);
+                        accessKey, secretKey, multipartThreshold, partSize, abandonedUploadAge),
+                        new MultipartUploads(dataSource, mapping));
             case "sftp":
                 require(host, "host");
                 require(username, "username");
                 return new SftpRemote(new SftpSettings(host, port, username, password, privateKeyFile, passphrase,
-                        knownHostsFile, strictHostKeyChecking, directory, timeout));
+                        knownHostsFile, strictHostKeyChecking, directory, timeout), concurrency,
+                        new SftpCheckpoints(dataSource, mapping));
             default:
                 throw new IllegalArgumentException(MirrorComponent.SCHEME + ":" + mapping + ": remote must be s3 or sftp, not " + remote);
         }

@@ -16,6 +16,7 @@ import io.filesync.mirror.MultipartUploads;
 import io.filesync.mirror.Remote;
 import io.filesync.mirror.S3Remote;
 import io.filesync.mirror.S3Settings;
+import io.filesync.mirror.SftpCheckpoints;
 import io.filesync.mirror.SftpRemote;
 import io.filesync.mirror.SftpSettings;
 import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
@@ -45,6 +46,8 @@ public final class MirrorBench {
     static final String SECRET = "bench-secret";
     static final String USER = "bench";
     static final String PASSWORD = "bench-password";
+    /** Actions at once, as mirror.&lt;remote&gt;.concurrency. */
+    static final int CONCURRENCY = Integer.getInteger("mirror.concurrency", 8);
 
     private MirrorBench() {
     }
@@ -92,9 +95,10 @@ public final class MirrorBench {
             Remote remote = kind.equals("s3")
                     ? new S3Remote(new S3Settings(base, "", "us-east-1", URI.create("http://127.0.0.1:" + port), KEY, SECRET,
                     partSize, partSize, 86_400_000L), new MultipartUploads(dataSource, name))
-                    : new SftpRemote(new SftpSettings("127.0.0.1", port, USER, PASSWORD, null, null, null, false, base, 30_000));
+                    : new SftpRemote(new SftpSettings("127.0.0.1", port, USER, PASSWORD, null, null, null, false, base, 30_000),
+                    CONCURRENCY, new SftpCheckpoints(dataSource, name));
             MirrorEngine engine = new MirrorEngine(new MirrorMapping(name, root, false, 200, 2_000,
-                    Integer.getInteger("mirror.concurrency", 4)), remote, dataSource, null);
+                    CONCURRENCY), remote, dataSource, null);
             ExecutorService executor = Executors.newSingleThreadExecutor();
             ExecutorService workers = Executors.newFixedThreadPool(engine.concurrency());
             long start = System.nanoTime();
@@ -108,7 +112,7 @@ public final class MirrorBench {
                 Thread.sleep(50);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            long sent = remote instanceof S3Remote s3 ? s3.bytesSent() : -1;
+            long sent = remote instanceof S3Remote s3 ? s3.bytesSent() : ((SftpRemote) remote).bytesSent();
             engine.stop();
             executor.shutdown();
             workers.shutdown();
