@@ -1,5 +1,6 @@
 package io.filesync.mirror;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -165,7 +166,9 @@ final class S3MultipartUpload {
             String crc32c = Checksums.crc32c(buffer, length);
             String etag = errors.call(upload.path(), () -> client.uploadPart(r -> r.bucket(settings.bucket()).key(upload.key())
                             .uploadId(upload.uploadId()).partNumber(number).checksumCRC32C(crc32c).contentLength((long) length),
-                    RequestBody.fromByteBuffer(ByteBuffer.wrap(buffer, 0, length))).eTag());
+                    // Streamed from the part buffer itself: the SDK's byte-array bodies would copy every part.
+                    RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, length), length,
+                            "application/octet-stream")).eTag());
             bytesSent.addAndGet(length);
             MultipartUploads.Part part = new MultipartUploads.Part(number, etag, crc32c);
             database(() -> uploads.savePart(upload.uploadId(), part));

@@ -19,6 +19,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
@@ -109,7 +110,8 @@ public final class S3Remote implements Remote {
         String crc32c = Checksums.crc32c(content, content.length);
         String key = settings.key(path);
         errors.call(path, () -> client.putObject(r -> r.bucket(settings.bucket()).key(key).checksumCRC32C(crc32c)
-                .contentLength((long) content.length), RequestBody.fromBytes(content)));
+                .contentLength((long) content.length), RequestBody.fromContentProvider(ContentStreamProvider.fromByteArrayUnsafe(content),
+                content.length, "application/octet-stream")));
         bytesSent.addAndGet(content.length);
         return new Sent("put " + content.length + " bytes, crc32c " + crc32c, "crc32c:" + crc32c);
     }

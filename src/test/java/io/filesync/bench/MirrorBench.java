@@ -36,9 +36,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <ul>
  * <li>{@code servers <dir> <s3-port> <sftp-port>}: s3proxy and MINA SFTP on 127.0.0.1 until killed;</li>
  * <li>{@code sync <s3|sftp> <root> <db> <s3-port|sftp-port> <bucket|directory> <part-size>}: the mirror's engine sends
- * every file under root (an initial sync), prints "seconds bytes-sent" and exits;</li>
+ * every file under root (an initial sync), prints "RESULT seconds bytes-sent" and exits;</li>
  * </ul>
- * Credentials are the fixed ones of these local servers.
+ * Credentials are the fixed ones of these local servers unless system properties mirror.access-key, mirror.secret-key
+ * (S3) or mirror.user, mirror.password (SFTP) say otherwise; mirror.concurrency and mirror.upload-memory set the
+ * engine's concurrency and the S3 memory budget. Also the child JVM of MirrorLargeFileIT.
  */
 public final class MirrorBench {
 
@@ -93,9 +95,12 @@ public final class MirrorBench {
         try (HikariDataSource dataSource = DataSources.pooled("jdbc:sqlite:" + db, null, null, 4)) {
             String name = "bench-" + kind;
             Remote remote = kind.equals("s3")
-                    ? new S3Remote(new S3Settings(base, "", "us-east-1", URI.create("http://127.0.0.1:" + port), KEY, SECRET,
-                    partSize, partSize, 86_400_000L), new MultipartUploads(dataSource, name))
-                    : new SftpRemote(new SftpSettings("127.0.0.1", port, USER, PASSWORD, null, null, null, false, base, 30_000),
+                    ? new S3Remote(new S3Settings(base, "", "us-east-1", URI.create("http://127.0.0.1:" + port),
+                    System.getProperty("mirror.access-key", KEY), System.getProperty("mirror.secret-key", SECRET), partSize, partSize,
+                    86_400_000L, Long.getLong("mirror.upload-memory", S3Settings.DEFAULT_UPLOAD_MEMORY), S3Settings.MAX_COPY_SIZE),
+                    new MultipartUploads(dataSource, name))
+                    : new SftpRemote(new SftpSettings("127.0.0.1", port, System.getProperty("mirror.user", USER),
+                    System.getProperty("mirror.password", PASSWORD), null, null, null, false, base, 30_000),
                     CONCURRENCY, new SftpCheckpoints(dataSource, name));
             MirrorEngine engine = new MirrorEngine(new MirrorMapping(name, root, false, 200, 2_000,
                     CONCURRENCY), remote, dataSource, null);
