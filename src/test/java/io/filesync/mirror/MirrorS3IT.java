@@ -255,6 +255,83 @@ class MirrorS3IT {
     }
 
     @Test
+    void aFileDeletedOrChangedDuringItsUploadLeavesAClearAuditRowNoHalfObjectAndTheNewestContentWins() throws Exception {
+        Path doomed = dir.resolve("root/doomed.bin");
+        Path growing = dir.resolve("root/growing.bin");
+        writeRandom(doomed, 3 * PART);
+        writeRandom(growing, 3 * PART);
+        S3Remote s3 = remote();
+        // The real remote; the file is deleted or appended to once the first part of its first upload is on the server.
+        Remote meddling = new Remote() {
+            private final java.util.Set<String> meddled = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+            @Override
+            public Sent send(String path, Path file, Progress progress) throws IOException, RemoteUnavailableException {
+                return s3.send(path, file, new Progress() {
+                    @Override
+                    public void sent(int part, int parts, long bytes) {
+                        progress.sent(part, parts, bytes);
+                        if (meddled.add(path)) {
+                            try {
+                                if (path.equals("doomed.bin")) {
+                                    Files.delete(file);
+                                } else {
+                                    Files.write(file, new byte[] {42}, java.nio.file.StandardOpenOption.APPEND);
+                                }
+                            } catch (IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        }
+                    }
+
+                    @Override
+                    public boolean stopping() {
+                        return progress.stopping();
+                    }
+                });
+            }
+
+            @Override
+            public void delete(String path, boolean directory) throws IOException, RemoteUnavailableException {
+                s3.delete(path, directory);
+            }
+
+            @Override
+            public boolean move(String from, String to, boolean directory) throws IOException, RemoteUnavailableException {
+                return s3.move(from, to, directory);
+            }
+
+            @Override
+            public int maxConcurrency() {
+                return s3.maxConcurrency();
+            }
+
+            @Override
+            public String describe() {
+                return s3.describe();
+            }
+
+            @Override
+            public void close() {
+                s3.close();
+            }
+        };
+        MirrorEngine engine = fixture.start("s3", false, meddling);
+        engine.fileChanged("doomed.bin");
+        engine.fileChanged("growing.bin");
+        await().atMost(Duration.ofSeconds(60)).until(() -> engine.queue().pending() == 0);
+        assertThat(fixture.audit("s3", "doomed.bin")).anyMatch(r -> r.startsWith("RETRIED doomed.bin vanished while it was being uploaded"))
+                .last().asString().isEqualTo("COMPLETED nothing to send: the file is gone");
+        assertThat(keys()).doesNotContain("mirror/doomed.bin");
+        assertThat(fixture.audit("s3", "growing.bin")).anyMatch(r -> r.startsWith("RETRIED growing.bin changed while it was being uploaded"))
+                .last().asString().startsWith("COMPLETED multipart " + (3 * PART + 1) + " bytes");
+        assertThat(sha256(objectBytes("mirror/growing.bin"))).isEqualTo(sha256(Files.readAllBytes(growing)));
+        try (S3Client client = TestServers.s3().client()) {
+            assertThat(client.listMultipartUploads(r -> r.bucket(bucket)).uploads()).isEmpty();
+        }
+    }
+
+    @Test
     void theQueuePausesWhileTheServerIsDownAndDrainsByItselfWhenItIsBack() throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
