@@ -76,12 +76,14 @@ public final class ActionQueue {
 
     /**
      * {@link #enqueue(ActionKind, String, String, String, boolean)} inside the caller's transaction. One indexed read
-     * of the path's actions decides everything, so a change costs that read and one write.
+     * of the path's actions decides everything, so a change costs that read and two writes.
      */
     Outcome enqueue(Connection connection, ActionKind kind, String path, String previousPath, String version,
                     boolean directory) throws SQLException {
         prepare(connection);
-        List<Long> failed = new ArrayList<>();
+        // A write first: on SQLite it takes the write lock at once. Reading first would open a snapshot that another
+        // connection's commit can invalidate before our write (SQLITE_BUSY_SNAPSHOT, which no busy timeout waits out).
+        execute(connection, "DELETE FROM %s WHERE mapping = ? AND path = ? AND state = 'FAILED'", mapping, path);
         Long waitingSend = null;
         boolean waitingSendIsLast = false;
         String movedHereVersion = null;
@@ -96,9 +98,6 @@ public final class ActionQueue {
                     boolean onPath = path.equals(rows.getString(3));
                     String state = rows.getString(5);
                     if ("FAILED".equals(state)) {
-                        if (onPath) {
-                            failed.add(rows.getLong(1));
-                        }
                         continue;
                     }
                     boolean queuedSend = onPath && "SEND".equals(rows.getString(2)) && "QUEUED".equals(state);
@@ -111,9 +110,6 @@ public final class ActionQueue {
                     movedHereVersion = onPath && "MOVE".equals(rows.getString(2)) ? rows.getString(4) : null;
                 }
             }
-        }
-        for (long id : failed) {
-            execute(connection, "DELETE FROM %s WHERE id = ?", id);
         }
         if (kind == ActionKind.SEND) {
             if (version != null && version.equals(movedHereVersion)) {

@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import javax.sql.DataSource;
 
+import io.filesync.core.db.DataSources;
 import io.filesync.core.db.ManagedTable;
 
 /**
@@ -54,7 +55,8 @@ public final class SftpCheckpoints {
     }
 
     void save(Checkpoint checkpoint) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = dataSource.getConnection();
+             DataSources.WriteLock lock = DataSources.writeLock(dataSource, connection)) {
             table.upsert(connection, List.of("mapping", "path"), List.of("temporary_path", "version", "byte_offset", "prefix_crc32c"),
                     new Object[] {mapping, checkpoint.path()}, new Object[] {checkpoint.temporary(), checkpoint.version(),
                             checkpoint.offset(), checkpoint.prefixCrc32c()});
@@ -62,7 +64,8 @@ public final class SftpCheckpoints {
     }
 
     void remove(String path) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = dataSource.getConnection();
+             DataSources.WriteLock lock = DataSources.writeLock(dataSource, connection)) {
             ManagedTable.execute(connection, table.sql(connection, "DELETE FROM %s WHERE mapping = ? AND path = ?"), mapping, path);
         }
     }

@@ -80,9 +80,11 @@ public final class SftpRemote implements Remote {
                 throw e;
             }
             bytesSent.addAndGet(stamp.size() - resumedAt);
-            // What arrived must be what was read: a short temporary file is never renamed into place.
-            SftpATTRS arrived = statOrNull(channel, temporary);
-            if (arrived == null || arrived.getSize() != stamp.size()) {
+            // A fresh upload wrote exactly the file's size and JSch checked the status of every write when it closed
+            // the file; a resumed one kept bytes from before, so what the server holds is checked: a temporary file of
+            // the wrong size is never renamed into place.
+            SftpATTRS arrived = resumedAt == 0 ? null : statOrNull(channel, temporary);
+            if (resumedAt > 0 && (arrived == null || arrived.getSize() != stamp.size())) {
                 throw new IOException("the SFTP server holds " + (arrived == null ? "nothing" : arrived.getSize() + " bytes")
                         + " of " + stamp.size() + " for " + path + " after the upload");
             }

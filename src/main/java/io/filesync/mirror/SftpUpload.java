@@ -81,6 +81,9 @@ final class SftpUpload {
             }
             out.close();
         }
+        if (position != stamp.size()) {
+            throw new IOException("wrote " + position + " of " + stamp.size() + " bytes of " + path);
+        }
         return start.offset();
     }
 

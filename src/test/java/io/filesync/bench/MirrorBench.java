@@ -108,20 +108,23 @@ public final class MirrorBench {
             ExecutorService workers = Executors.newFixedThreadPool(engine.concurrency());
             long start = System.nanoTime();
             engine.start(executor, workers);
-            try (Stream<Path> files = Files.walk(root)) {
-                for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-                    engine.fileChanged(engine.mapping().relative(file));
+            try {
+                try (Stream<Path> files = Files.walk(root)) {
+                    for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                        engine.fileChanged(engine.mapping().relative(file));
+                    }
                 }
+                while (engine.queue().pending() > 0) {
+                    Thread.sleep(50);
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                long sent = remote instanceof S3Remote s3 ? s3.bytesSent() : ((SftpRemote) remote).bytesSent();
+                System.out.printf("RESULT %.2f %d%n", seconds, sent);
+            } finally {
+                engine.stop();
+                executor.shutdown();
+                workers.shutdown();
             }
-            while (engine.queue().pending() > 0) {
-                Thread.sleep(50);
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            long sent = remote instanceof S3Remote s3 ? s3.bytesSent() : ((SftpRemote) remote).bytesSent();
-            engine.stop();
-            executor.shutdown();
-            workers.shutdown();
-            System.out.printf("RESULT %.2f %d%n", seconds, sent);
         }
     }
 }
