@@ -275,8 +275,13 @@ final class ActionDispatcher implements ActionRunner.Engine {
 
     @Override
     public synchronized void pause(String reason) {
+        long now = System.currentTimeMillis();
+        if (now < pausedUntil) {
+            // Another action in flight already found the remote down: one outage is one step of the backoff.
+            return;
+        }
         long delay = backoff.delayMillis(remoteFailures++);
-        pausedUntil = System.currentTimeMillis() + delay;
+        pausedUntil = now + delay;
         if (remoteFailures == 1 || remoteFailures % 20 == 0) {
             LOG.warn("mirror {}: remote {} unavailable ({} time(s) in a row): {}; the queue pauses {} ms, changes are still recorded",
                     mapping.name(), remote.describe(), remoteFailures, reason, delay);
