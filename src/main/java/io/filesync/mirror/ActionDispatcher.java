@@ -209,7 +209,7 @@ final class ActionDispatcher implements ActionRunner.Engine {
             try {
                 workers.execute(() -> work(action));
             } catch (RejectedExecutionException stopped) {
-                settle(notStarted(action, "the mirror is stopping"));
+                settle(Settlement.notStarted(mapping.name(), action, "the mirror is stopping"));
             }
         }
         return Math.max(1, claimed.size());
@@ -218,18 +218,13 @@ final class ActionDispatcher implements ActionRunner.Engine {
     private void work(MirrorAction action) {
         Settlement settlement;
         if (!running) {
-            settlement = notStarted(action, "the mirror is stopping");
+            settlement = Settlement.notStarted(mapping.name(), action, "the mirror is stopping");
         } else if (System.currentTimeMillis() < pausedUntil) {
-            settlement = notStarted(action, "the queue is paused");
+            settlement = Settlement.notStarted(mapping.name(), action, "the queue is paused");
         } else {
             settlement = runner.run(action);
         }
         settle(settlement);
-    }
-
-    private static Settlement notStarted(MirrorAction action, String reason) {
-        return Settlement.retry(action, Settlement.Disposition.RETRY, 0, null,
-                Row.of(null, action, Event.RETRIED, null, "not started: " + reason + "; queued again"));
     }
 
     private void settle(Settlement settlement) {
@@ -253,10 +248,7 @@ final class ActionDispatcher implements ActionRunner.Engine {
         List<Row> rows = new ArrayList<>();
         Map<String, String> sent = new HashMap<>();
         for (Settlement settlement : batch) {
-            for (Row row : settlement.audit()) {
-                rows.add(row.mapping() == null ? new Row(mapping.name(), row.actionId(), row.kind(), row.path(),
-                        row.previousPath(), row.event(), row.bytes(), row.detail()) : row);
-            }
+            rows.addAll(settlement.audit());
             sent.putAll(settlement.sent());
         }
         try {

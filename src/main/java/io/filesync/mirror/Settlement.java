@@ -37,4 +37,10 @@ record Settlement(MirrorAction action, Disposition disposition, long dueAtMillis
     static Settlement retry(MirrorAction action, Disposition disposition, long dueAtMillis, String error, MirrorAudit.Row... rows) {
         return new Settlement(action, disposition, dueAtMillis, error, List.of(rows), Map.of());
     }
+
+    /** An action claimed but not run (the mirror stopping, or the queue paused meanwhile): back to the queue as it was. */
+    static Settlement notStarted(String mapping, MirrorAction action, String reason) {
+        return retry(action, Disposition.RETRY, 0, null,
+                MirrorAudit.Row.of(mapping, action, MirrorAudit.Event.RETRIED, null, "not started: " + reason + "; queued again"));
+    }
 }
