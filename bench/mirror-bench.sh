@@ -3,8 +3,10 @@
 # MINA SFTP on loopback), in one run:
 #   1. N files of 4 KiB, initial sync to S3 and to SFTP: time, filesync / rclone (goal <= 1.0);
 #   2. one big file to S3 and to SFTP: throughput, filesync / rclone (goal >= 0.8);
-#   3. kill -9 at half of the big S3 upload, restart: bytes sent again (goal: at most one part).
-# Last line: the ratios.
+#   3. kill -9 at half of the big S3 upload, restart: bytes sent again (goal: at most one part), i.e. bytes of parts
+#      the server had confirmed before the kill that the restart sends once more. Parts in flight at the kill (up to
+#      upload-memory / part size, 8 by default) were never confirmed and are sent whole; that is printed too.
+# The machine's load is printed with each figure (the bench shares the machine). Last line: the ratios.
 #   bench/mirror-bench.sh [files=10000] [big-mib=1024] [part-mib=8]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -70,21 +72,22 @@ shell_type = none
 CONF
 
 seconds() { /usr/bin/time -f %e "$@" 2>&1 >/dev/null | tail -1; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
 ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
 
 fs_small_s3=$(bench sync s3 "$work/small" "$work/small-s3.db" "$s3_port" filesync "$part" | awk '/^RESULT/ {print $2}')
 rc_small_s3=$(seconds rclone copy --s3-chunk-size ${part_mib}M "$work/small" s3:rclone/small)
-echo "small files to S3:  filesync ${fs_small_s3}s  rclone ${rc_small_s3}s"
+echo "small files to S3:  filesync ${fs_small_s3}s  rclone ${rc_small_s3}s  (load $(load))"
 fs_small_sftp=$(bench sync sftp "$work/small" "$work/small-sftp.db" "$sftp_port" filesync-small "$part" | awk '/^RESULT/ {print $2}')
 rc_small_sftp=$(seconds rclone copy "$work/small" sftp:rclone-small)
-echo "small files to SFTP: filesync ${fs_small_sftp}s  rclone ${rc_small_sftp}s"
+echo "small files to SFTP: filesync ${fs_small_sftp}s  rclone ${rc_small_sftp}s  (load $(load))"
 
 fs_big_s3=$(bench sync s3 "$work/big" "$work/big-s3.db" "$s3_port" filesync "$part" | awk '/^RESULT/ {print $2}')
 rc_big_s3=$(seconds rclone copy --s3-chunk-size ${part_mib}M "$work/big" s3:rclone/big)
-echo "$big_mib MiB to S3:   filesync ${fs_big_s3}s ($(python3 -c "print('%.0f' % ($big_mib/$fs_big_s3))") MiB/s)  rclone ${rc_big_s3}s ($(python3 -c "print('%.0f' % ($big_mib/$rc_big_s3))") MiB/s)"
+echo "$big_mib MiB to S3:   filesync ${fs_big_s3}s ($(python3 -c "print('%.0f' % ($big_mib/$fs_big_s3))") MiB/s)  rclone ${rc_big_s3}s ($(python3 -c "print('%.0f' % ($big_mib/$rc_big_s3))") MiB/s)  (load $(load))"
 fs_big_sftp=$(bench sync sftp "$work/big" "$work/big-sftp.db" "$sftp_port" filesync-big "$part" | awk '/^RESULT/ {print $2}')
 rc_big_sftp=$(seconds rclone copy "$work/big" sftp:rclone-big)
-echo "$big_mib MiB to SFTP: filesync ${fs_big_sftp}s  rclone ${rc_big_sftp}s"
+echo "$big_mib MiB to SFTP: filesync ${fs_big_sftp}s  rclone ${rc_big_sftp}s  (load $(load))"
 
 # kill -9 at half of the big upload, then restart: what is sent again beyond the missing parts.
 parts=$(( (big_mib * 1024 * 1024 + part - 1) / part ))
@@ -92,12 +95,12 @@ mkdir -p "$work/crash" && ln "$work/big/big.bin" "$work/crash/big.bin"
 # Started directly (not through a function), so $! is the JVM itself and kill -9 hits it.
 "${bench_cmd[@]}" sync s3 "$work/crash" "$work/crash.db" "$s3_port" filesync "$part" > /dev/null 2>&1 &
 crash_pid=$!
-until [ "$(sqlite3 "$work/crash.db" "SELECT COUNT(*) FROM filesync_mirror_audit WHERE event = 'PROGRESS'" 2>/dev/null || echo 0)" -ge $((parts / 2)) ]; do sleep 0.05; done
+until [ "$(sqlite3 "$work/crash.db" "SELECT COUNT(*) FROM filesync_mirror_upload_parts" 2>/dev/null || echo 0)" -ge $((parts / 2)) ]; do sleep 0.05; done
 kill -9 $crash_pid; wait $crash_pid 2>/dev/null || true
-done_parts=$(sqlite3 "$work/crash.db" "SELECT COUNT(*) FROM filesync_mirror_audit WHERE event = 'PROGRESS'")
+confirmed=$(sqlite3 "$work/crash.db" "SELECT COUNT(*) FROM filesync_mirror_upload_parts")
 resumed_bytes=$(bench sync s3 "$work/crash" "$work/crash.db" "$s3_port" filesync "$part" | awk '/^RESULT/ {print $3}')
 size=$((big_mib * 1024 * 1024))
-resent=$(( resumed_bytes - (size - done_parts * part) ))
-echo "kill -9 after $done_parts of $parts parts: restart sent $resumed_bytes bytes, of which $resent sent again (part = $part)"
+resent=$(( resumed_bytes - (size - confirmed * part) ))
+echo "kill -9 after $confirmed of $parts parts confirmed: the restart sent $resumed_bytes bytes, of which $resent had been confirmed before (part = $part; up to 8 unconfirmed parts in flight at the kill are sent whole)  (load $(load))"
 
-echo "ratios: small-s3 time $(ratio $fs_small_s3 $rc_small_s3) (goal <= 1.0), big-s3 throughput $(ratio $rc_big_s3 $fs_big_s3) (goal >= 0.8), small-sftp time $(ratio $fs_small_sftp $rc_small_sftp), big-sftp throughput $(ratio $rc_big_sftp $fs_big_sftp), kill-9 bytes re-sent $resent (goal <= $part)"
+echo "ratios: small-s3 time $(ratio $fs_small_s3 $rc_small_s3) (goal <= 1.0), small-sftp time $(ratio $fs_small_sftp $rc_small_sftp) (goal <= 1.0), big-s3 throughput $(ratio $rc_big_s3 $fs_big_s3) (goal >= 0.8), big-sftp throughput $(ratio $rc_big_sftp $fs_big_sftp) (goal >= 0.8), kill-9 bytes re-sent $resent (goal <= $part), load $(load)"

@@ -194,20 +194,31 @@ public final class FileVersionRepository extends ServiceSupport implements Idemp
         if (stored.isEmpty() && forgotten.isEmpty()) {
             return;
         }
+        withConnection(connection -> Transactions.inTransaction(connection, tx -> {
+            writeBatch(tx, stored, forgotten);
+            return null;
+        }));
+    }
+
+    /**
+     * {@link #writeBatch(Map, Collection)} inside the caller's transaction, so a job can commit its own rows and the
+     * file state together (the mirror: queue, audit and what the remote holds, in one commit per batch).
+     */
+    public void writeBatch(Connection connection, Map<String, String> stored, Collection<String> forgotten) throws SQLException {
+        if (stored.isEmpty() && forgotten.isEmpty()) {
+            return;
+        }
         synchronized (knownVersions) {
             knownVersions.keySet().removeAll(forgotten);
             knownVersions.keySet().removeAll(stored.keySet());
         }
-        withConnection(connection -> Transactions.inTransaction(connection, tx -> {
-            String now = Instant.now().toString();
-            batch(tx, "DELETE FROM %s WHERE state_key = ? AND path = ?",
-                    forgotten.stream().map(path -> new String[] {stateKey, path}).toList());
-            batch(tx, "DELETE FROM %s WHERE state_key = ? AND path = ?",
-                    stored.keySet().stream().map(path -> new String[] {stateKey, path}).toList());
-            batch(tx, "INSERT INTO %s (state_key, path, version, updated_at) VALUES (?, ?, ?, ?)",
-                    stored.entrySet().stream().map(e -> new String[] {stateKey, e.getKey(), e.getValue(), now}).toList());
-            return null;
-        }));
+        String now = Instant.now().toString();
+        batch(connection, "DELETE FROM %s WHERE state_key = ? AND path = ?",
+                forgotten.stream().map(path -> new String[] {stateKey, path}).toList());
+        batch(connection, "DELETE FROM %s WHERE state_key = ? AND path = ?",
+                stored.keySet().stream().map(path -> new String[] {stateKey, path}).toList());
+        batch(connection, "INSERT INTO %s (state_key, path, version, updated_at) VALUES (?, ?, ?, ?)",
+                stored.entrySet().stream().map(e -> new String[] {stateKey, e.getKey(), e.getValue(), now}).toList());
     }
 
     private void batch(Connection connection, String template, List<String[]> rows) throws SQLException {

@@ -69,29 +69,65 @@ public final class ActionQueue {
      * Records an action, merging it into a waiting send of the same path where that gives the same result.
      * Earlier FAILED actions on the path are superseded.
      */
-    public synchronized Outcome enqueue(ActionKind kind, String path, String previousPath, String version, boolean directory)
+    public Outcome enqueue(ActionKind kind, String path, String previousPath, String version, boolean directory)
             throws SQLException {
-        return write(connection -> {
-            execute(connection, "DELETE FROM %s WHERE mapping = ? AND path = ? AND state = 'FAILED'", mapping, path);
-            if (kind == ActionKind.SEND) {
-                if (version != null && version.equals(movedHereVersion(connection, path))) {
-                    return Outcome.SKIPPED;
+        return write(connection -> enqueue(connection, kind, path, previousPath, version, directory));
+    }
+
+    /**
+     * {@link #enqueue(ActionKind, String, String, String, boolean)} inside the caller's transaction. One indexed read
+     * of the path's actions decides everything, so a change costs that read and two writes.
+     */
+    Outcome enqueue(Connection connection, ActionKind kind, String path, String previousPath, String version,
+                    boolean directory) throws SQLException {
+        prepare(connection);
+        // A write first: on SQLite it takes the write lock at once. Reading first would open a snapshot that another
+        // connection's commit can invalidate before our write (SQLITE_BUSY_SNAPSHOT, which no busy timeout waits out).
+        execute(connection, "DELETE FROM %s WHERE mapping = ? AND path = ? AND state = 'FAILED'", mapping, path);
+        Long waitingSend = null;
+        boolean waitingSendIsLast = false;
+        String movedHereVersion = null;
+        // Every action touching the path, oldest first: by its path or, for moves, by where it came from.
+        try (PreparedStatement query = connection.prepareStatement(table.sql(connection,
+                "SELECT id, kind, path, version, state FROM %s WHERE mapping = ? AND (path = ? OR previous_path = ?) ORDER BY id"))) {
+            query.setString(1, mapping);
+            query.setString(2, path);
+            query.setString(3, path);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    boolean onPath = path.equals(rows.getString(3));
+                    String state = rows.getString(5);
+                    if ("FAILED".equals(state)) {
+                        continue;
+                    }
+                    boolean queuedSend = onPath && "SEND".equals(rows.getString(2)) && "QUEUED".equals(state);
+                    if (queuedSend) {
+                        waitingSend = rows.getLong(1);
+                    }
+                    // Merging into a waiting send keeps the order only if nothing later touches the path.
+                    waitingSendIsLast = queuedSend;
+                    // The version a waiting or running move brings here, when that move is the path's last action.
+                    movedHereVersion = onPath && "MOVE".equals(rows.getString(2)) ? rows.getString(4) : null;
                 }
-                Long waiting = waitingSend(connection, path);
-                if (waiting != null && isLast(connection, path, waiting)) {
-                    execute(connection, "UPDATE %s SET version = ? WHERE id = ?", version, waiting);
-                    return Outcome.COALESCED;
-                }
-            } else {
-                // A waiting send of a path that is gone or moved would only find the file missing.
-                execute(connection, "DELETE FROM %s WHERE mapping = ? AND path = ? AND kind = 'SEND' AND state = 'QUEUED'",
-                        mapping, kind == ActionKind.MOVE ? previousPath : path);
             }
-            execute(connection, "INSERT INTO %s (mapping, kind, path, previous_path, version, directory, state, attempts, due_at)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, 'QUEUED', 0, 0)", mapping, kind.name(), path, previousPath, version,
-                    directory ? 1 : 0);
-            return Outcome.QUEUED;
-        });
+        }
+        if (kind == ActionKind.SEND) {
+            if (version != null && version.equals(movedHereVersion)) {
+                return Outcome.SKIPPED;
+            }
+            if (waitingSend != null && waitingSendIsLast) {
+                execute(connection, "UPDATE %s SET version = ? WHERE id = ?", version, waitingSend);
+                return Outcome.COALESCED;
+            }
+        } else {
+            // A waiting send of a path that is gone or moved would only find the file missing.
+            execute(connection, "DELETE FROM %s WHERE mapping = ? AND path = ? AND kind = 'SEND' AND state = 'QUEUED'",
+                    mapping, kind == ActionKind.MOVE ? previousPath : path);
+        }
+        execute(connection, "INSERT INTO %s (mapping, kind, path, previous_path, version, directory, state, attempts, due_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, 'QUEUED', 0, 0)", mapping, kind.name(), path, previousPath, version,
+                directory ? 1 : 0);
+        return Outcome.QUEUED;
     }
 
     /** Up to {@code limit} actions that may run now, oldest first, each the first unfinished action of its path. */
@@ -146,6 +182,56 @@ public final class ActionQueue {
         write(connection -> execute(connection, "UPDATE %s SET state = 'RUNNING' WHERE id = ?", id));
     }
 
+    /**
+     * Marks the given actions as running inside the caller's transaction, and returns those that still were waiting:
+     * an action offered by {@link #due} may since have been dropped by a later delete or move of its path.
+     */
+    List<MirrorAction> claim(Connection connection, List<MirrorAction> offered) throws SQLException {
+        List<MirrorAction> claimed = new ArrayList<>();
+        try (PreparedStatement update = connection.prepareStatement(sqlOf(connection,
+                "UPDATE %s SET state = 'RUNNING' WHERE id = ? AND state = 'QUEUED'"))) {
+            for (MirrorAction action : offered) {
+                update.setLong(1, action.id());
+                if (update.executeUpdate() == 1) {
+                    claimed.add(action);
+                }
+            }
+        }
+        return claimed;
+    }
+
+    /** Records how running actions ended, inside the caller's transaction. */
+    void settle(Connection connection, List<Settlement> settlements) throws SQLException {
+        prepare(connection);
+        try (PreparedStatement delete = connection.prepareStatement(table.sql(connection, "DELETE FROM %s WHERE id = ?"));
+             PreparedStatement retry = connection.prepareStatement(table.sql(connection, "UPDATE %s SET state = 'QUEUED',"
+                     + " due_at = ?, attempts = attempts + ?, last_error = ? WHERE id = ?"));
+             PreparedStatement fail = connection.prepareStatement(table.sql(connection,
+                     "UPDATE %s SET state = 'FAILED', last_error = ? WHERE id = ?"))) {
+            for (Settlement settlement : settlements) {
+                long id = settlement.action().id();
+                switch (settlement.disposition()) {
+                    case DONE -> {
+                        delete.setLong(1, id);
+                        delete.executeUpdate();
+                    }
+                    case RETRY, RETRY_COUNTED -> {
+                        retry.setLong(1, settlement.dueAtMillis());
+                        retry.setInt(2, settlement.disposition() == Settlement.Disposition.RETRY_COUNTED ? 1 : 0);
+                        retry.setString(3, settlement.error());
+                        retry.setLong(4, id);
+                        retry.executeUpdate();
+                    }
+                    case FAILED -> {
+                        fail.setString(1, settlement.error());
+                        fail.setLong(2, id);
+                        fail.executeUpdate();
+                    }
+                }
+            }
+        }
+    }
+
     /** Removes a finished action. */
     public void complete(long id) throws SQLException {
         write(connection -> execute(connection, "DELETE FROM %s WHERE id = ?", id));
@@ -195,45 +281,6 @@ public final class ActionQueue {
         }
     }
 
-    private Long waitingSend(Connection connection, String path) throws SQLException {
-        try (PreparedStatement query = connection.prepareStatement(table.sql(connection,
-                "SELECT id FROM %s WHERE mapping = ? AND path = ? AND kind = 'SEND' AND state = 'QUEUED' ORDER BY id DESC"))) {
-            query.setString(1, mapping);
-            query.setString(2, path);
-            try (ResultSet rows = query.executeQuery()) {
-                return rows.next() ? rows.getLong(1) : null;
-            }
-        }
-    }
-
-    /** The version a waiting or running move brings to this path, when that is the path's last action. */
-    private String movedHereVersion(Connection connection, String path) throws SQLException {
-        try (PreparedStatement query = connection.prepareStatement(table.sql(connection,
-                "SELECT kind, path, version FROM %s WHERE mapping = ? AND state <> 'FAILED' AND (path = ? OR previous_path = ?)"
-                        + " ORDER BY id DESC"))) {
-            query.setString(1, mapping);
-            query.setString(2, path);
-            query.setString(3, path);
-            try (ResultSet rows = query.executeQuery()) {
-                return rows.next() && "MOVE".equals(rows.getString(1)) && path.equals(rows.getString(2)) ? rows.getString(3) : null;
-            }
-        }
-    }
-
-    /** Whether no later action touches the path, so merging into {@code id} keeps the order of operations. */
-    private boolean isLast(Connection connection, String path, long id) throws SQLException {
-        try (PreparedStatement query = connection.prepareStatement(table.sql(connection,
-                "SELECT 1 FROM %s WHERE mapping = ? AND id > ? AND (path = ? OR previous_path = ?)"))) {
-            query.setString(1, mapping);
-            query.setLong(2, id);
-            query.setString(3, path);
-            query.setString(4, path);
-            try (ResultSet rows = query.executeQuery()) {
-                return !rows.next();
-            }
-        }
-    }
-
     private String sqlOf(Connection connection, String template) throws SQLException {
         prepare(connection);
         return table.sql(connection, template);
@@ -252,20 +299,20 @@ public final class ActionQueue {
         }
     }
 
-    private <T> T write(Work<T> work) throws SQLException {
+    /**
+     * Runs writes in one transaction, under the JVM's SQLite write lock: the queue, the audit rows and the remote
+     * state of a batch of actions commit together, so a batch costs one commit instead of several per action.
+     * Synchronized because de-duplication reads then writes: on PostgreSQL the write lock is no lock at all.
+     */
+    synchronized <T> T write(Transactions.Work<T> work) throws SQLException {
         try (Connection connection = dataSource.getConnection();
              DataSources.WriteLock lock = DataSources.writeLock(dataSource, connection)) {
             prepare(connection);
-            return Transactions.inTransaction(connection, work::run);
+            return Transactions.inTransaction(connection, work);
         }
     }
 
     private int execute(Connection connection, String template, Object... parameters) throws SQLException {
         return ManagedTable.execute(connection, table.sql(connection, template), parameters);
-    }
-
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection connection) throws SQLException;
     }
 }

@@ -20,6 +20,24 @@ public record FileStamp(long size, long modifiedMillis) {
         return size + "|" + modifiedMillis;
     }
 
+    /**
+     * The state the mirror records for a file it sent: the version, then the checksum the remote verified, so the
+     * state says what exactly was sent ({@code size|modified|crc32c:...}).
+     */
+    public static String sentState(String version, String checksum) {
+        return checksum == null ? version : version + "|" + checksum;
+    }
+
+    /** The version part of a state written by {@link #sentState}, or null for null. */
+    public static String versionOf(String state) {
+        if (state == null) {
+            return null;
+        }
+        int size = state.indexOf('|');
+        int modified = size < 0 ? -1 : state.indexOf('|', size + 1);
+        return modified < 0 ? state : state.substring(0, modified);
+    }
+
     /** Throws when the file no longer has this stamp. */
     public void verifyUnchanged(Path file, String path) throws IOException {
         FileStamp now;

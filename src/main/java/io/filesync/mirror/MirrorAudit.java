@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 
 import javax.sql.DataSource;
 
@@ -28,6 +29,15 @@ public final class MirrorAudit {
     /** The lifecycle steps, as stored in column {@code event}. */
     public enum Event {
         QUEUED, COALESCED, SKIPPED, STARTED, PROGRESS, COMPLETED, FAILED, RETRIED, REFUSED
+    }
+
+    /** One row: {@code actionId}, {@code kind}, {@code bytes} and {@code detail} may be null. */
+    public record Row(String mapping, Long actionId, ActionKind kind, String path, String previousPath, Event event,
+                      Long bytes, String detail) {
+
+        static Row of(String mapping, MirrorAction action, Event event, Long bytes, String detail) {
+            return new Row(mapping, action.id(), action.kind(), action.path(), action.previousPath(), event, bytes, detail);
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(MirrorAudit.class);
@@ -59,24 +69,40 @@ public final class MirrorAudit {
                        Long bytes, String detail) {
         try (Connection connection = dataSource.getConnection();
              DataSources.WriteLock lock = DataSources.writeLock(dataSource, connection)) {
-            SqlDialect sql = table.prepare(connection);
-            try (PreparedStatement insert = connection.prepareStatement(table.sql(connection, "INSERT INTO %s"
-                    + " (occurred_at, mapping, action_id, kind, path, previous_path, event, bytes, detail)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"))) {
-                sql.setInstant(insert, 1, Instant.now());
-                insert.setString(2, mapping);
-                insert.setObject(3, actionId);
-                insert.setString(4, kind == null ? null : kind.name());
-                insert.setString(5, path);
-                insert.setString(6, previousPath);
-                insert.setString(7, event.name());
-                insert.setObject(8, bytes);
-                insert.setString(9, detail == null || detail.length() <= MAX_DETAIL_CHARS ? detail
-                        : detail.substring(0, MAX_DETAIL_CHARS) + "...");
-                insert.executeUpdate();
-            }
+            insert(connection, List.of(new Row(mapping, actionId, kind, path, previousPath, event, bytes, detail)));
         } catch (SQLException | RuntimeException e) {
             LOG.warn("mirror {}: could not record {} of {} in {}: {}", mapping, event, path, TABLE, e.getMessage());
+        }
+    }
+
+    /**
+     * Inserts rows inside the caller's transaction, so they commit with the queue change they describe; unlike
+     * {@link #record}, a failure here fails the transaction.
+     */
+    void insert(Connection connection, List<Row> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        SqlDialect sql = table.prepare(connection);
+        Instant now = Instant.now();
+        try (PreparedStatement insert = connection.prepareStatement(table.sql(connection, "INSERT INTO %s"
+                + " (occurred_at, mapping, action_id, kind, path, previous_path, event, bytes, detail)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"))) {
+            for (Row row : rows) {
+                sql.setInstant(insert, 1, now);
+                insert.setString(2, row.mapping());
+                insert.setObject(3, row.actionId());
+                insert.setString(4, row.kind() == null ? null : row.kind().name());
+                insert.setString(5, row.path());
+                insert.setString(6, row.previousPath());
+                insert.setString(7, row.event().name());
+                insert.setObject(8, row.bytes());
+                String detail = row.detail();
+                insert.setString(9, detail == null || detail.length() <= MAX_DETAIL_CHARS ? detail
+                        : detail.substring(0, MAX_DETAIL_CHARS) + "...");
+                insert.addBatch();
+            }
+            insert.executeBatch();
         }
     }
 }

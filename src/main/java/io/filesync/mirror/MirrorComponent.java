@@ -13,7 +13,8 @@ import org.apache.camel.support.DefaultComponent;
 /**
  * The {@code filesync-mirror:} component. It owns one {@link MirrorEngine} per mapping name, started when the first
  * producer of that mapping starts and stopped with the last, so the send, delete and move routes of one mapping share
- * one queue and one executor thread, and a mapping whose routes are off opens no connection at all.
+ * one queue, one dispatcher and one set of workers, and a mapping whose routes are off opens no connection at all.
+ * Each mapping has its own engine: several mappings run side by side.
  */
 public class MirrorComponent extends DefaultComponent {
 
@@ -21,7 +22,11 @@ public class MirrorComponent extends DefaultComponent {
 
     private final Map<String, Running> engines = new HashMap<>();
 
-    private record Running(MirrorEngine engine, ExecutorService executor, ExecutorService workers, int users) {
+    private record Running(MirrorEngine engine, ExecutorService executor, ExecutorService workers, ExecutorService partSenders,
+                           int users) {
+        Running withUsers(int count) {
+            return new Running(engine, executor, workers, partSenders, count);
+        }
     }
 
     @Override
@@ -31,6 +36,9 @@ public class MirrorComponent extends DefaultComponent {
         }
         MirrorEndpoint endpoint = new MirrorEndpoint(uri, this, remaining);
         setProperties(endpoint, parameters);
+        // The remote's options live in their own objects; whatever none of them takes is reported as unknown.
+        setProperties(endpoint.getS3(), parameters);
+        setProperties(endpoint.getSftp(), parameters);
         return endpoint;
     }
 
@@ -45,16 +53,17 @@ public class MirrorComponent extends DefaultComponent {
             ErrorRecorder errors = endpoint.getErrorRecorder() == null ? null
                     : getCamelContext().getRegistry().lookupByNameAndType(endpoint.getErrorRecorder(), ErrorRecorder.class);
             MirrorMapping mapping = endpoint.mappingSettings();
-            MirrorEngine engine = new MirrorEngine(mapping, endpoint.newRemote(new MultipartUploads(dataSource, mapping.name())),
-                    dataSource, errors);
+            ExecutorService partSenders = endpoint.isS3() ? getCamelContext().getExecutorServiceManager()
+                    .newFixedThreadPool(this, SCHEME + "-" + mapping.name() + "-part", endpoint.partsInFlight()) : null;
+            MirrorEngine engine = new MirrorEngine(mapping, endpoint.newRemote(dataSource, partSenders), dataSource, errors);
             ExecutorService executor = getCamelContext().getExecutorServiceManager()
                     .newSingleThreadExecutor(this, SCHEME + "-" + mapping.name());
             ExecutorService workers = getCamelContext().getExecutorServiceManager()
                     .newFixedThreadPool(this, SCHEME + "-" + mapping.name() + "-worker", engine.concurrency());
             engine.start(executor, workers);
-            running = new Running(engine, executor, workers, 0);
+            running = new Running(engine, executor, workers, partSenders, 0);
         }
-        engines.put(endpoint.getMapping(), new Running(running.engine(), running.executor(), running.workers(), running.users() + 1));
+        engines.put(endpoint.getMapping(), running.withUsers(running.users() + 1));
         return running.engine();
     }
 
@@ -65,13 +74,16 @@ public class MirrorComponent extends DefaultComponent {
             return;
         }
         if (running.users() > 1) {
-            engines.put(endpoint.getMapping(), new Running(running.engine(), running.executor(), running.workers(), running.users() - 1));
+            engines.put(endpoint.getMapping(), running.withUsers(running.users() - 1));
             return;
         }
         engines.remove(endpoint.getMapping());
         running.engine().stop();
         getCamelContext().getExecutorServiceManager().shutdown(running.executor());
         getCamelContext().getExecutorServiceManager().shutdown(running.workers());
+        if (running.partSenders() != null) {
+            getCamelContext().getExecutorServiceManager().shutdown(running.partSenders());
+        }
     }
 
     /** The engine of a running mapping, or null: for tests and monitoring. */

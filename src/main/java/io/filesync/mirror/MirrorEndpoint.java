@@ -1,7 +1,9 @@
 package io.filesync.mirror;
 
-import java.net.URI;
 import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+
+import javax.sql.DataSource;
 
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
@@ -29,8 +31,8 @@ public class MirrorEndpoint extends DefaultEndpoint {
     @UriParam(defaultValue = "true", description = "Whether the mapping runs. Camel starts the producers of a route that is"
             + " not started, so a mapping that is off must say so here too: it then opens no connection and needs no settings")
     private boolean enabled = true;
-    @UriParam(defaultValue = "4", description = "How many actions on different paths run at once (SFTP: one)")
-    private int concurrency = 4;
+    @UriParam(defaultValue = "8", description = "How many actions on different paths run at once (SFTP: one session each)")
+    private int concurrency = 8;
     @UriParam(description = "The local folder mirrored (required)")
     private String root;
 
@@ -52,62 +54,11 @@ public class MirrorEndpoint extends DefaultEndpoint {
     @UriParam(description = "Registry name of the ErrorRecorder failures are also recorded with; ignored if absent", defaultValue = "filesyncErrors")
     private String errorRecorder = "filesyncErrors";
 
-    @UriParam(description = "S3: the bucket (must exist)")
-    private String bucket;
+    @UriParam(description = "Options of an S3 remote")
+    private final S3Options s3 = new S3Options();
 
-    @UriParam(description = "S3: key prefix the relative paths are appended to", defaultValue = "")
-    private String prefix = "";
-
-    @UriParam(description = "S3: region", defaultValue = "us-east-1")
-    private String region = "us-east-1";
-
-    @UriParam(description = "S3: endpoint of an S3-compatible service; path-style addressing is used with it")
-    private String endpointOverride;
-
-    @UriParam(description = "S3: access key; empty to use the standard AWS credential chain", secret = true)
-    private String accessKey;
-
-    @UriParam(description = "S3: secret key", secret = true)
-    private String secretKey;
-
-    @UriParam(description = "S3: files of at least this many bytes are uploaded in resumable parts", defaultValue = "16 MiB")
-    private long multipartThreshold = 16L * 1024 * 1024;
-
-    @UriParam(description = "S3: bytes per part (at least 5 MiB); the memory an upload needs", defaultValue = "8 MiB")
-    private int partSize = 8 * 1024 * 1024;
-
-    @UriParam(description = "S3: unfinished multipart uploads older than this many milliseconds are aborted", defaultValue = "24 h")
-    private long abandonedUploadAge = 24L * 3600 * 1000;
-
-    @UriParam(description = "SFTP: server host")
-    private String host;
-
-    @UriParam(description = "SFTP: server port", defaultValue = "22")
-    private int port = 22;
-
-    @UriParam(description = "SFTP: login")
-    private String username;
-
-    @UriParam(description = "SFTP: password", secret = true)
-    private String password;
-
-    @UriParam(description = "SFTP: private key file")
-    private String privateKeyFile;
-
-    @UriParam(description = "SFTP: passphrase of the private key", secret = true)
-    private String passphrase;
-
-    @UriParam(description = "SFTP: known-hosts file; default ~/.ssh/known_hosts")
-    private String knownHostsFile;
-
-    @UriParam(description = "SFTP: whether the host key must be in the known-hosts file", defaultValue = "true")
-    private boolean strictHostKeyChecking = true;
-
-    @UriParam(description = "SFTP: base folder on the server", defaultValue = ".")
-    private String directory = ".";
-
-    @UriParam(description = "SFTP: connect and read timeout in milliseconds", defaultValue = "30000")
-    private int timeout = 30000;
+    @UriParam(description = "Options of an SFTP remote")
+    private final SftpOptions sftp = new SftpOptions();
 
     public MirrorEndpoint(String uri, MirrorComponent component, String mapping) {
         super(uri, component);
@@ -129,6 +80,16 @@ public class MirrorEndpoint extends DefaultEndpoint {
         return true;
     }
 
+    /** The S3 options, bound by the component from the endpoint URI. */
+    public S3Options getS3() {
+        return s3;
+    }
+
+    /** The SFTP options, bound by the component from the endpoint URI. */
+    public SftpOptions getSftp() {
+        return sftp;
+    }
+
     public String getMapping() {
         return mapping;
     }
@@ -139,23 +100,31 @@ public class MirrorEndpoint extends DefaultEndpoint {
         return new MirrorMapping(mapping, Path.of(root), completeSync, initialBackoff, maxBackoff, concurrency);
     }
 
-    /** A new client for the configured remote; the caller closes it. */
-    Remote newRemote(MultipartUploads uploads) {
+    /** Whether this endpoint mirrors to S3 (else SFTP). */
+    boolean isS3() {
         require(remote, "remote");
-        switch (remote.strip().toLowerCase(java.util.Locale.ROOT)) {
-            case "s3":
-                require(bucket, "bucket");
-                return new S3Remote(new S3Settings(bucket, prefix, region,
-                        endpointOverride == null || endpointOverride.isBlank() ? null : URI.create(endpointOverride),
-                        accessKey, secretKey, multipartThreshold, partSize, abandonedUploadAge), uploads);
-            case "sftp":
-                require(host, "host");
-                require(username, "username");
-                return new SftpRemote(new SftpSettings(host, port, username, password, privateKeyFile, passphrase,
-                        knownHostsFile, strictHostKeyChecking, directory, timeout));
-            default:
-                throw new IllegalArgumentException(MirrorComponent.SCHEME + ":" + mapping + ": remote must be s3 or sftp, not " + remote);
+        return switch (remote.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "s3" -> true;
+            case "sftp" -> false;
+            default -> throw new IllegalArgumentException(MirrorComponent.SCHEME + ":" + mapping + ": remote must be s3 or sftp, not " + remote);
+        };
+    }
+
+    /**
+     * A new client for the configured remote, keeping its upload progress in {@code dataSource}; the caller closes it.
+     *
+     * @param partSenders for S3, runs the parts in flight (at least {@link #partsInFlight()} threads)
+     */
+    Remote newRemote(DataSource dataSource, ExecutorService partSenders) {
+        if (isS3()) {
+            return new S3Remote(s3.settings(mapping), new MultipartUploads(dataSource, mapping), partSenders);
         }
+        return new SftpRemote(sftp.settings(mapping), concurrency, new SftpCheckpoints(dataSource, mapping));
+    }
+
+    /** For S3, how many parts may be in flight at once. */
+    int partsInFlight() {
+        return S3Remote.partsInFlight(s3.settings(mapping));
     }
 
     private void require(String value, String option) {
@@ -236,155 +205,4 @@ public class MirrorEndpoint extends DefaultEndpoint {
         this.errorRecorder = errorRecorder;
     }
 
-    public String getBucket() {
-        return bucket;
-    }
-
-    public void setBucket(String bucket) {
-        this.bucket = bucket;
-    }
-
-    public String getPrefix() {
-        return prefix;
-    }
-
-    public void setPrefix(String prefix) {
-        this.prefix = prefix;
-    }
-
-    public String getRegion() {
-        return region;
-    }
-
-    public void setRegion(String region) {
-        this.region = region;
-    }
-
-    public String getEndpointOverride() {
-        return endpointOverride;
-    }
-
-    public void setEndpointOverride(String endpointOverride) {
-        this.endpointOverride = endpointOverride;
-    }
-
-    public String getAccessKey() {
-        return accessKey;
-    }
-
-    public void setAccessKey(String accessKey) {
-        this.accessKey = accessKey;
-    }
-
-    public String getSecretKey() {
-        return secretKey;
-    }
-
-    public void setSecretKey(String secretKey) {
-        this.secretKey = secretKey;
-    }
-
-    public long getMultipartThreshold() {
-        return multipartThreshold;
-    }
-
-    public void setMultipartThreshold(long multipartThreshold) {
-        this.multipartThreshold = multipartThreshold;
-    }
-
-    public int getPartSize() {
-        return partSize;
-    }
-
-    public void setPartSize(int partSize) {
-        this.partSize = partSize;
-    }
-
-    public long getAbandonedUploadAge() {
-        return abandonedUploadAge;
-    }
-
-    public void setAbandonedUploadAge(long abandonedUploadAge) {
-        this.abandonedUploadAge = abandonedUploadAge;
-    }
-
-    public String getHost() {
-        return host;
-    }
-
-    public void setHost(String host) {
-        this.host = host;
-    }
-
-    public int getPort() {
-        return port;
-    }
-
-    public void setPort(int port) {
-        this.port = port;
-    }
-
-    public String getUsername() {
-        return username;
-    }
-
-    public void setUsername(String username) {
-        this.username = username;
-    }
-
-    public String getPassword() {
-        return password;
-    }
-
-    public void setPassword(String password) {
-        this.password = password;
-    }
-
-    public String getPrivateKeyFile() {
-        return privateKeyFile;
-    }
-
-    public void setPrivateKeyFile(String privateKeyFile) {
-        this.privateKeyFile = privateKeyFile;
-    }
-
-    public String getPassphrase() {
-        return passphrase;
-    }
-
-    public void setPassphrase(String passphrase) {
-        this.passphrase = passphrase;
-    }
-
-    public String getKnownHostsFile() {
-        return knownHostsFile;
-    }
-
-    public void setKnownHostsFile(String knownHostsFile) {
-        this.knownHostsFile = knownHostsFile;
-    }
-
-    public boolean getStrictHostKeyChecking() {
-        return strictHostKeyChecking;
-    }
-
-    public void setStrictHostKeyChecking(boolean strictHostKeyChecking) {
-        this.strictHostKeyChecking = strictHostKeyChecking;
-    }
-
-    public String getDirectory() {
-        return directory;
-    }
-
-    public void setDirectory(String directory) {
-        this.directory = directory;
-    }
-
-    public int getTimeout() {
-        return timeout;
-    }
-
-    public void setTimeout(int timeout) {
-        this.timeout = timeout;
-    }
 }

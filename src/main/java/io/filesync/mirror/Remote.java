@@ -32,12 +32,21 @@ public interface Remote extends AutoCloseable {
     }
 
     /**
+     * What an upload put on the remote.
+     *
+     * @param detail   a short description (size, parts, checksum) for the audit row
+     * @param checksum the checksum the remote verified, as {@code algorithm:value}, or null where the protocol has
+     *                 none; recorded with the version in the mirror's state
+     */
+    record Sent(String detail, String checksum) {
+    }
+
+    /**
      * Uploads the file's current content so that readers of the remote never see a partial or mixed object.
      *
-     * @return a short description of what was sent (checksum, parts), for the audit row
      * @throws ChangedDuringUploadException when the file changed while it was read; nothing was published
      */
-    String send(String path, Path file, Progress progress) throws IOException, RemoteUnavailableException;
+    Sent send(String path, Path file, Progress progress) throws IOException, RemoteUnavailableException;
 
     /** Deletes the remote file, or everything below the remote folder; a missing one is not an error. */
     void delete(String path, boolean directory) throws IOException, RemoteUnavailableException;

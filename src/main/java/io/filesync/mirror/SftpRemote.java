@@ -1,89 +1,117 @@
 package io.filesync.mirror;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
+import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.jcraft.jsch.ChannelSftp;
-import com.jcraft.jsch.JSch;
-import com.jcraft.jsch.JSchException;
-import com.jcraft.jsch.Session;
 import com.jcraft.jsch.SftpATTRS;
 import com.jcraft.jsch.SftpException;
-import com.jcraft.jsch.SftpProgressMonitor;
+
+import static io.filesync.mirror.SftpPaths.escape;
+import static io.filesync.mirror.SftpPaths.parentOf;
+import static io.filesync.mirror.SftpPaths.statOrNull;
 
 /**
- * A mapping's SFTP remote, through JSch (the fork camel-ftp ships). One session is kept open between actions and
- * reopened after a failure.
+ * A mapping's SFTP remote, through JSch (the fork camel-ftp ships), over a small pool of sessions
+ * ({@link SftpConnections}) so several actions run at once.
  * <ul>
- * <li>An upload goes to a hidden temporary name beside the target and is renamed over it once complete and once the
- * local file is known not to have changed meanwhile, so nobody sees a partial file.</li>
- * <li>Missing folders are created on the way; a move is one rename (folders too); a folder delete removes what is
- * below.</li>
+ * <li>An upload goes to a hidden temporary name beside the target ({@link SftpUpload}, resumable for large files) and
+ * is renamed over it once complete, of the expected size, and once the local file is known not to have changed
+ * meanwhile, so nobody sees a partial file.</li>
+ * <li>Missing folders are created on the way; folders known to exist are remembered, so a small file costs no
+ * lookup of its folder. A move is one rename (folders too); a folder delete removes what is below.</li>
  * <li>JSch expands {@code *} and {@code ?} in most paths; names are escaped so such characters are taken literally.</li>
  * </ul>
  */
 public final class SftpRemote implements Remote {
 
     private static final String TEMPORARY_SUFFIX = ".filesync-part";
-    private static final int BULK_REQUESTS = 128;
-    private static final long PROGRESS_STEP = 8L * 1024 * 1024;
 
     private final SftpSettings settings;
-    private Session session;
-    private ChannelSftp sftp;
+    private final SftpConnections connections;
+    private final SftpUpload upload;
+    private final int size;
+    /** Remote folders known to exist; forgotten below a deleted or moved folder and after a missing-folder error. */
+    private final Set<String> knownFolders = ConcurrentHashMap.newKeySet();
+    private final AtomicLong bytesSent = new AtomicLong();
 
+    /** One connection, no resume of broken uploads. */
     public SftpRemote(SftpSettings settings) {
+        this(settings, 1, null);
+    }
+
+    /**
+     * @param connections how many sessions may be open at once (one per concurrent action)
+     * @param checkpoints where large uploads persist their progress, or null to always start over
+     */
+    public SftpRemote(SftpSettings settings, int connections, SftpCheckpoints checkpoints) {
         this.settings = settings;
+        this.size = Math.max(1, connections);
+        this.connections = new SftpConnections(settings, size);
+        this.upload = new SftpUpload(checkpoints);
+    }
+
+    /** Bytes of content written since this remote was created, for tests and the bench. */
+    public long bytesSent() {
+        return bytesSent.get();
     }
 
     @Override
-    public synchronized String send(String path, Path file, Progress progress) throws IOException, RemoteUnavailableException {
+    public Sent send(String path, Path file, Progress progress) throws IOException, RemoteUnavailableException {
         FileStamp stamp = FileStamp.of(file);
         String target = settings.remotePath(path);
-        String temporary = parentOf(target) + "/." + nameOf(target) + TEMPORARY_SUFFIX;
-        ChannelSftp channel = channel();
-        run(path, () -> {
+        String temporary = parentOf(target) + "/." + SftpPaths.nameOf(target) + TEMPORARY_SUFFIX;
+        return run(path, channel -> {
             makeParents(channel, target);
-            try (InputStream in = Files.newInputStream(file)) {
-                channel.put(in, escape(temporary), new ProgressReport(stamp.size(), progress), ChannelSftp.OVERWRITE);
+            long resumedAt;
+            try {
+                resumedAt = upload.upload(channel, path, file, stamp, temporary, progress);
+            } catch (SftpException e) {
+                if (e.id == ChannelSftp.SSH_FX_NO_SUCH_FILE) {
+                    // A folder we remembered was removed by someone else: look again on the next attempt.
+                    knownFolders.clear();
+                }
+                throw e;
             }
-            return null;
+            bytesSent.addAndGet(stamp.size() - resumedAt);
+            // A fresh upload wrote exactly the file's size and JSch checked the status of every write when it closed
+            // the file; a resumed one kept bytes from before, so what the server holds is checked: a temporary file of
+            // the wrong size is never renamed into place.
+            SftpATTRS arrived = resumedAt == 0 ? null : statOrNull(channel, temporary);
+            if (resumedAt > 0 && (arrived == null || arrived.getSize() != stamp.size())) {
+                throw new IOException("the SFTP server holds " + (arrived == null ? "nothing" : arrived.getSize() + " bytes")
+                        + " of " + stamp.size() + " for " + path + " after the upload");
+            }
+            try {
+                stamp.verifyUnchanged(file, path);
+            } catch (ChangedDuringUploadException changed) {
+                channel.rm(escape(temporary));
+                upload.finished(path, stamp);
+                throw changed;
+            }
+            replace(channel, temporary, target);
+            upload.finished(path, stamp);
+            return new Sent("uploaded " + stamp.size() + " bytes"
+                    + (resumedAt > 0 ? ", resumed at byte " + resumedAt + " of a broken upload" : ""), null);
         });
-        if (progress.stopping()) {
-            // JSch ends a put cancelled by its monitor without an error: the temporary file is partial.
-            throw new java.io.InterruptedIOException("stopped while uploading " + path + "; sent again on restart");
-        }
-        // What arrived must be what was read: a short temporary file is never renamed into place.
-        SftpATTRS arrived = run(path, () -> statOrNull(channel, temporary));
-        if (arrived == null || arrived.getSize() != stamp.size()) {
-            throw new IOException("the SFTP server holds " + (arrived == null ? "nothing" : arrived.getSize() + " bytes")
-                    + " of " + stamp.size() + " for " + path + " after the upload");
-        }
-        try {
-            stamp.verifyUnchanged(file, path);
-        } catch (ChangedDuringUploadException changed) {
-            run(path, () -> removeIfPresent(channel, temporary));
-            throw changed;
-        }
-        run(path, () -> replace(channel, temporary, target));
-        return "uploaded " + stamp.size() + " bytes";
     }
 
     @Override
-    public synchronized void delete(String path, boolean directory) throws IOException, RemoteUnavailableException {
-        ChannelSftp channel = channel();
-        run(path, () -> {
+    public void delete(String path, boolean directory) throws IOException, RemoteUnavailableException {
+        run(path, channel -> {
             String remote = settings.remotePath(path);
             SftpATTRS attributes = statOrNull(channel, remote);
             if (attributes == null) {
                 return null;
             }
             if (attributes.isDir()) {
+                forgetFoldersBelow(remote);
                 removeTree(channel, remote);
             } else {
                 channel.rm(escape(remote));
@@ -93,22 +121,26 @@ public final class SftpRemote implements Remote {
     }
 
     @Override
-    public synchronized boolean move(String from, String to, boolean directory) throws IOException, RemoteUnavailableException {
-        ChannelSftp channel = channel();
-        return run(from, () -> {
+    public boolean move(String from, String to, boolean directory) throws IOException, RemoteUnavailableException {
+        return run(from, channel -> {
             String source = settings.remotePath(from);
             String target = settings.remotePath(to);
-            if (statOrNull(channel, source) == null) {
+            SftpATTRS moving = statOrNull(channel, source);
+            if (moving == null) {
                 return false;
             }
             makeParents(channel, target);
             SftpATTRS existing = statOrNull(channel, target);
             if (existing != null) {
                 if (existing.isDir()) {
+                    forgetFoldersBelow(target);
                     removeTree(channel, target);
                 } else {
                     channel.rm(escape(target));
                 }
+            }
+            if (moving.isDir()) {
+                forgetFoldersBelow(source);
             }
             channel.rename(escape(source), escape(target));
             return true;
@@ -119,7 +151,7 @@ public final class SftpRemote implements Remote {
      * Renames over an existing target. JSch uses the atomic posix-rename extension where the server offers it (OpenSSH,
      * MINA), so readers never miss the file; plain SFTP v3 refuses to overwrite, and then the target is removed first.
      */
-    private static Void replace(ChannelSftp channel, String from, String to) throws SftpException {
+    private static void replace(ChannelSftp channel, String from, String to) throws SftpException {
         try {
             channel.rename(escape(from), escape(to));
         } catch (SftpException refused) {
@@ -129,20 +161,35 @@ public final class SftpRemote implements Remote {
             channel.rm(escape(to));
             channel.rename(escape(from), escape(to));
         }
-        return null;
     }
 
     private void makeParents(ChannelSftp channel, String target) throws SftpException {
         String parent = parentOf(target);
         List<String> missing = new ArrayList<>();
-        while (!parent.isEmpty() && !parent.equals("/") && !parent.equals(".") && statOrNull(channel, parent) == null) {
+        while (!parent.isEmpty() && !parent.equals("/") && !parent.equals(".") && !knownFolders.contains(parent)
+                && statOrNull(channel, parent) == null) {
             missing.add(0, parent);
             parent = parentOf(parent);
         }
         for (String folder : missing) {
-            // mkdir is the one JSch call that does not expand wildcards: the name goes as it is.
-            channel.mkdir(folder);
+            try {
+                // mkdir is the one JSch call that does not expand wildcards: the name goes as it is.
+                channel.mkdir(folder);
+            } catch (SftpException e) {
+                // Another connection of this pool may have just created it.
+                SftpATTRS now = statOrNull(channel, folder);
+                if (now == null || !now.isDir()) {
+                    throw e;
+                }
+            }
         }
+        for (String folder = parentOf(target); !folder.equals("/") && !folder.equals(".") && knownFolders.add(folder); ) {
+            folder = parentOf(folder);
+        }
+    }
+
+    private void forgetFoldersBelow(String folder) {
+        knownFolders.removeIf(known -> known.equals(folder) || known.startsWith(folder + "/"));
     }
 
     private void removeTree(ChannelSftp channel, String folder) throws SftpException {
@@ -164,109 +211,42 @@ public final class SftpRemote implements Remote {
         channel.rmdir(escape(folder));
     }
 
-    private Void removeIfPresent(ChannelSftp channel, String remote) throws SftpException {
-        if (statOrNull(channel, remote) != null) {
-            channel.rm(escape(remote));
-        }
-        return null;
-    }
-
-    private static SftpATTRS statOrNull(ChannelSftp channel, String remote) throws SftpException {
-        try {
-            return channel.lstat(escape(remote));
-        } catch (SftpException e) {
-            if (e.id == ChannelSftp.SSH_FX_NO_SUCH_FILE) {
-                return null;
-            }
-            throw e;
-        }
-    }
-
-    /** JSch treats {@code *}, {@code ?} and {@code \} as glob syntax in most paths; a backslash makes them literal. */
-    static String escape(String path) {
-        return path.replace("\\", "\\\\").replace("*", "\\*").replace("?", "\\?");
-    }
-
-    private static String parentOf(String path) {
-        int slash = path.lastIndexOf('/');
-        return slash < 0 ? "." : slash == 0 ? "/" : path.substring(0, slash);
-    }
-
-    private static String nameOf(String path) {
-        return path.substring(path.lastIndexOf('/') + 1);
-    }
-
+    /**
+     * Runs a call on a pooled connection and sorts its failures: a lost connection makes the remote unavailable (and
+     * the connection is dropped); a refusal of this path is this action's failure.
+     */
     private <T> T run(String path, SftpCall<T> call) throws IOException, RemoteUnavailableException {
+        SftpConnections.Connection connection = connections.borrow();
+        boolean broken = false;
         try {
-            return call.run();
+            return call.run(connection.channel);
         } catch (SftpException e) {
-            if (!connected()) {
-                disconnect();
+            if (!connection.connected()) {
+                broken = true;
                 throw new RemoteUnavailableException("lost the connection to " + settings + ": " + e.getMessage(), e);
             }
             if (e.id == ChannelSftp.SSH_FX_PERMISSION_DENIED) {
                 throw new IOException("the SFTP server refused " + path + ": permission denied", e);
             }
             throw new IOException("SFTP " + path + ": " + e.getMessage() + " (status " + e.id + ")", e);
-        } catch (IOException e) {
-            if (!connected()) {
-                disconnect();
+        } catch (InterruptedIOException | ChangedDuringUploadException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            if (!connection.connected()) {
+                broken = true;
                 throw new RemoteUnavailableException("lost the connection to " + settings + ": " + e.getMessage(), e);
             }
+            broken = e instanceof RuntimeException;
             throw e;
+        } finally {
+            connections.release(connection, broken);
         }
     }
 
-    private boolean connected() {
-        return session != null && session.isConnected() && sftp != null && sftp.isConnected() && !sftp.isClosed();
-    }
-
-    private ChannelSftp channel() throws RemoteUnavailableException {
-        if (connected()) {
-            return sftp;
-        }
-        disconnect();
-        try {
-            JSch jsch = new JSch();
-            if (settings.privateKey() != null && !settings.privateKey().isBlank()) {
-                jsch.addIdentity(settings.privateKey(), settings.passphrase() == null || settings.passphrase().isEmpty()
-                        ? null : settings.passphrase().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
-            if (settings.strictHostKeyChecking()) {
-                jsch.setKnownHosts(settings.knownHosts() != null && !settings.knownHosts().isBlank() ? settings.knownHosts()
-                        : System.getProperty("user.home") + "/.ssh/known_hosts");
-            }
-            Session opened = jsch.getSession(settings.user(), settings.host(), settings.port());
-            if (settings.password() != null && !settings.password().isEmpty()) {
-                opened.setPassword(settings.password());
-            }
-            Properties config = new Properties();
-            config.put("StrictHostKeyChecking", settings.strictHostKeyChecking() ? "yes" : "no");
-            opened.setConfig(config);
-            opened.setTimeout(settings.timeoutMillis());
-            opened.connect(settings.timeoutMillis());
-            ChannelSftp channel = (ChannelSftp) opened.openChannel("sftp");
-            // More write requests in flight: JSch's default of 16 leaves a fast link mostly idle.
-            channel.setBulkRequests(BULK_REQUESTS);
-            channel.connect(settings.timeoutMillis());
-            session = opened;
-            sftp = channel;
-            return channel;
-        } catch (JSchException e) {
-            disconnect();
-            throw new RemoteUnavailableException("cannot open " + settings + ": " + e.getMessage(), e);
-        }
-    }
-
-    private void disconnect() {
-        if (sftp != null) {
-            sftp.disconnect();
-            sftp = null;
-        }
-        if (session != null) {
-            session.disconnect();
-            session = null;
-        }
+    /** One action per pooled connection. */
+    @Override
+    public int maxConcurrency() {
+        return size;
     }
 
     @Override
@@ -275,46 +255,12 @@ public final class SftpRemote implements Remote {
     }
 
     @Override
-    public synchronized void close() {
-        disconnect();
-    }
-
-    /**
-     * Reports a large upload every {@value #PROGRESS_STEP} bytes as numbered steps, and stops it when the engine stops
-     * (the temporary file is then left behind and overwritten by the next attempt).
-     */
-    private static final class ProgressReport implements SftpProgressMonitor {
-        private final Remote.Progress progress;
-        private final int steps;
-        private long sinceReport;
-        private int step;
-
-        ProgressReport(long size, Remote.Progress progress) {
-            this.progress = progress;
-            this.steps = (int) Math.max(1, (size + PROGRESS_STEP - 1) / PROGRESS_STEP);
-        }
-
-        @Override
-        public void init(int op, String src, String dest, long max) {
-        }
-
-        @Override
-        public boolean count(long count) {
-            sinceReport += count;
-            if (sinceReport >= PROGRESS_STEP) {
-                progress.sent(++step, steps, sinceReport);
-                sinceReport = 0;
-            }
-            return !progress.stopping();
-        }
-
-        @Override
-        public void end() {
-        }
+    public void close() {
+        connections.close();
     }
 
     @FunctionalInterface
     private interface SftpCall<T> {
-        T run() throws SftpException, IOException;
+        T run(ChannelSftp channel) throws SftpException, IOException;
     }
 }

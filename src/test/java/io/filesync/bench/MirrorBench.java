@@ -16,6 +16,7 @@ import io.filesync.mirror.MultipartUploads;
 import io.filesync.mirror.Remote;
 import io.filesync.mirror.S3Remote;
 import io.filesync.mirror.S3Settings;
+import io.filesync.mirror.SftpCheckpoints;
 import io.filesync.mirror.SftpRemote;
 import io.filesync.mirror.SftpSettings;
 import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
@@ -35,9 +36,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <ul>
  * <li>{@code servers <dir> <s3-port> <sftp-port>}: s3proxy and MINA SFTP on 127.0.0.1 until killed;</li>
  * <li>{@code sync <s3|sftp> <root> <db> <s3-port|sftp-port> <bucket|directory> <part-size>}: the mirror's engine sends
- * every file under root (an initial sync), prints "seconds bytes-sent" and exits;</li>
+ * every file under root (an initial sync), prints "RESULT seconds bytes-sent" and exits;</li>
  * </ul>
- * Credentials are the fixed ones of these local servers.
+ * Credentials are the fixed ones of these local servers unless system properties mirror.access-key, mirror.secret-key
+ * (S3) or mirror.user, mirror.password (SFTP) say otherwise; mirror.concurrency and mirror.upload-memory set the
+ * engine's concurrency and the S3 memory budget. Also the child JVM of MirrorLargeFileIT.
  */
 public final class MirrorBench {
 
@@ -45,6 +48,8 @@ public final class MirrorBench {
     static final String SECRET = "bench-secret";
     static final String USER = "bench";
     static final String PASSWORD = "bench-password";
+    /** Actions at once, as mirror.&lt;remote&gt;.concurrency. */
+    static final int CONCURRENCY = Integer.getInteger("mirror.concurrency", 8);
 
     private MirrorBench() {
     }
@@ -90,29 +95,36 @@ public final class MirrorBench {
         try (HikariDataSource dataSource = DataSources.pooled("jdbc:sqlite:" + db, null, null, 4)) {
             String name = "bench-" + kind;
             Remote remote = kind.equals("s3")
-                    ? new S3Remote(new S3Settings(base, "", "us-east-1", URI.create("http://127.0.0.1:" + port), KEY, SECRET,
-                    partSize, partSize, 86_400_000L), new MultipartUploads(dataSource, name))
-                    : new SftpRemote(new SftpSettings("127.0.0.1", port, USER, PASSWORD, null, null, null, false, base, 30_000));
+                    ? new S3Remote(new S3Settings(base, "", "us-east-1", URI.create("http://127.0.0.1:" + port),
+                    System.getProperty("mirror.access-key", KEY), System.getProperty("mirror.secret-key", SECRET), partSize, partSize,
+                    86_400_000L, Long.getLong("mirror.upload-memory", S3Settings.DEFAULT_UPLOAD_MEMORY), S3Settings.MAX_COPY_SIZE),
+                    new MultipartUploads(dataSource, name))
+                    : new SftpRemote(new SftpSettings("127.0.0.1", port, System.getProperty("mirror.user", USER),
+                    System.getProperty("mirror.password", PASSWORD), null, null, null, false, base, 30_000),
+                    CONCURRENCY, new SftpCheckpoints(dataSource, name));
             MirrorEngine engine = new MirrorEngine(new MirrorMapping(name, root, false, 200, 2_000,
-                    Integer.getInteger("mirror.concurrency", 4)), remote, dataSource, null);
+                    CONCURRENCY), remote, dataSource, null);
             ExecutorService executor = Executors.newSingleThreadExecutor();
             ExecutorService workers = Executors.newFixedThreadPool(engine.concurrency());
             long start = System.nanoTime();
             engine.start(executor, workers);
-            try (Stream<Path> files = Files.walk(root)) {
-                for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-                    engine.fileChanged(engine.mapping().relative(file));
+            try {
+                try (Stream<Path> files = Files.walk(root)) {
+                    for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                        engine.fileChanged(engine.mapping().relative(file));
+                    }
                 }
+                while (engine.queue().pending() > 0) {
+                    Thread.sleep(50);
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                long sent = remote instanceof S3Remote s3 ? s3.bytesSent() : ((SftpRemote) remote).bytesSent();
+                System.out.printf("RESULT %.2f %d%n", seconds, sent);
+            } finally {
+                engine.stop();
+                executor.shutdown();
+                workers.shutdown();
             }
-            while (engine.queue().pending() > 0) {
-                Thread.sleep(50);
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            long sent = remote instanceof S3Remote s3 ? s3.bytesSent() : -1;
-            engine.stop();
-            executor.shutdown();
-            workers.shutdown();
-            System.out.printf("RESULT %.2f %d%n", seconds, sent);
         }
     }
 }

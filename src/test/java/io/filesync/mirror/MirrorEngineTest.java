@@ -46,7 +46,7 @@ class MirrorEngineTest {
         volatile String flaky;
 
         @Override
-        public String send(String path, Path file, Progress progress) throws IOException, RemoteUnavailableException {
+        public Sent send(String path, Path file, Progress progress) throws IOException, RemoteUnavailableException {
             try {
                 gate.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -63,7 +63,7 @@ class MirrorEngineTest {
                 throw new IOException("permission denied reading " + path);
             }
             sent.add(path + "=" + Files.readString(file));
-            return "sent";
+            return new Sent("sent", null);
         }
 
         @Override

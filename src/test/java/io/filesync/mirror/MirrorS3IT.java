@@ -56,9 +56,18 @@ class MirrorS3IT {
     }
 
     private S3Remote remote(String bucketName, URI endpoint, String secret) {
+        return remote(bucketName, endpoint, secret, S3Settings.DEFAULT_UPLOAD_MEMORY, S3Settings.MAX_COPY_SIZE);
+    }
+
+    private S3Remote remote(String bucketName, URI endpoint, String secret, long uploadMemory, long copyThreshold) {
         S3Server s3 = TestServers.s3();
         return new S3Remote(new S3Settings(bucketName, "mirror/", S3Server.REGION, endpoint, s3.accessKey(), secret,
-                PART, PART, 3_600_000), new MultipartUploads(fixture.db, "s3"));
+                PART, PART, 3_600_000, uploadMemory, copyThreshold), new MultipartUploads(fixture.db, "s3"));
+    }
+
+    /** Two parts in flight at once. */
+    private S3Remote twoPartsAtOnce() {
+        return remote(bucket, TestServers.s3().endpoint(), TestServers.s3().secretKey(), 2L * PART, S3Settings.MAX_COPY_SIZE);
     }
 
     private S3Remote remote() {
@@ -81,7 +90,7 @@ class MirrorS3IT {
         }
         assertThat(fixture.audit("s3", "plain.txt")).extracting(row -> row.split(" ")[0])
                 .containsExactly("QUEUED", "STARTED", "COMPLETED");
-        assertThat(fixture.audit("s3", "plain.txt").get(2)).contains("md5");
+        assertThat(fixture.audit("s3", "plain.txt").get(2)).contains("crc32c");
 
         long sentBefore = remote.bytesSent();
         Files.move(fixture.root.resolve("plain.txt"), fixture.root.resolve("renamed.txt"));
@@ -141,43 +150,79 @@ class MirrorS3IT {
     }
 
     @Test
-    void theServerVerifiesTheChecksumOfWhatIsSent() {
+    void theServerVerifiesTheCrc32cOfWhatIsSentAndTheStateRecordsIt() throws Exception {
         try (S3Client client = TestServers.s3().client()) {
-            assertThatThrownBy(() -> client.putObject(r -> r.bucket(bucket).key("bad").contentMD5(S3Remote.md5(new byte[] {1}, 1)),
+            assertThatThrownBy(() -> client.putObject(r -> r.bucket(bucket).key("bad").checksumCRC32C(Checksums.crc32c(new byte[] {1}, 1)),
                     RequestBody.fromString("not the same bytes"))).isInstanceOfSatisfying(S3Exception.class,
                     refused -> assertThat(refused.statusCode()).isEqualTo(400));
-            client.putObject(r -> r.bucket(bucket).key("good").contentMD5(S3Remote.md5("same".getBytes(), 4)), RequestBody.fromString("same"));
-            assertThat(client.getObjectAsBytes(r -> r.bucket(bucket).key("good")).asUtf8String()).isEqualTo("same");
+            assertThat(keys()).doesNotContain("bad");
+        }
+        fixture.write("small.txt", "same");
+        MirrorEngine engine = fixture.start("s3", false, remote());
+        engine.fileChanged("small.txt");
+        await().atMost(Duration.ofSeconds(20)).until(() -> engine.queue().pending() == 0);
+        String crc32c = Checksums.crc32c("same".getBytes(), 4);
+        assertThat(fixture.audit("s3", "small.txt")).last().asString().isEqualTo("COMPLETED put 4 bytes, crc32c " + crc32c);
+        assertThat(new io.filesync.core.FileVersionRepository(fixture.db, "filesync-mirror:s3").version("small.txt"))
+                .endsWith("|crc32c:" + crc32c);
+        try (S3Client client = TestServers.s3().client()) {
+            assertThat(client.headObject(r -> r.bucket(bucket).key("mirror/small.txt").checksumMode("ENABLED")).checksumCRC32C())
+                    .isEqualTo(crc32c);
         }
     }
 
     @Test
     void aMultipartUploadStoppedMidwayResumesWithOnlyTheMissingParts() throws Exception {
+        int parts = 10;
         Path big = dir.resolve("root/video.bin");
-        String sha = writeRandom(big, 5 * PART + 1234);
-        MirrorEngine first = fixture.start("s3", false, remote());
+        String sha = writeRandom(big, (parts - 1) * (long) PART + 1234);
+        MirrorEngine first = fixture.start("s3", false, twoPartsAtOnce());
         first.fileChanged("video.bin");
         await().atMost(Duration.ofSeconds(30)).until(() -> fixture.audit("s3", "video.bin").stream().anyMatch(r -> r.startsWith("PROGRESS part 2 ")));
         fixture.stop(first);
         List<String> beforeRestart = fixture.audit("s3", "video.bin");
         long partsSent = beforeRestart.stream().filter(r -> r.startsWith("PROGRESS")).count();
-        assertThat(partsSent).isBetween(2L, 5L);
+        // A stop lets the parts in flight finish, so what was sent is a prefix of the file and recorded.
+        assertThat(partsSent).isBetween(2L, parts - 1L);
+        assertThat(beforeRestart.stream().filter(r -> r.startsWith("PROGRESS")).map(r -> Integer.parseInt(r.split(" ")[2])))
+                .containsExactlyInAnyOrderElementsOf(java.util.stream.LongStream.rangeClosed(1, partsSent).mapToObj(n -> (int) n).toList());
         assertThat(keys()).doesNotContain("mirror/video.bin");
 
-        S3Remote resumed = remote();
+        S3Remote resumed = twoPartsAtOnce();
         MirrorEngine second = fixture.start("s3", false, resumed);
         await().atMost(Duration.ofSeconds(30)).until(() -> second.queue().pending() == 0);
         assertThat(sha256(objectBytes("mirror/video.bin"))).isEqualTo(sha);
-        long missing = 6 - partsSent;
+        long missing = parts - partsSent;
         long missingBytes = (missing - 1) * PART + 1234;
         assertThat(resumed.bytesSent()).isEqualTo(missingBytes);
         List<String> afterRestart = fixture.audit("s3", "video.bin").subList(beforeRestart.size(), fixture.audit("s3", "video.bin").size());
         assertThat(afterRestart.stream().filter(r -> r.startsWith("PROGRESS"))).hasSize((int) missing)
                 .allMatch(r -> Integer.parseInt(r.split(" ")[2]) > partsSent);
-        assertThat(afterRestart).last().asString().startsWith("COMPLETED multipart").contains("resumed with " + partsSent + " parts");
+        assertThat(afterRestart).last().asString().startsWith("COMPLETED multipart").contains("crc32c ")
+                .contains("resumed with " + partsSent + " parts");
         try (S3Client client = TestServers.s3().client()) {
             assertThat(client.listMultipartUploads(r -> r.bucket(bucket)).uploads()).isEmpty();
         }
+    }
+
+    @Test
+    void aMoveAboveTheCopyThresholdIsAMultipartCopyOnTheServer() throws Exception {
+        Path big = dir.resolve("root/a/big.bin");
+        String sha = writeRandom(big, 2L * PART + 99);
+        // Copy threshold at the minimum part size: the 10 MiB object is copied in three ranges.
+        S3Remote remote = remote(bucket, TestServers.s3().endpoint(), TestServers.s3().secretKey(), S3Settings.DEFAULT_UPLOAD_MEMORY, PART);
+        MirrorEngine engine = fixture.start("s3", false, remote);
+        engine.fileChanged("a/big.bin");
+        await().atMost(Duration.ofSeconds(30)).until(() -> engine.queue().pending() == 0);
+        long sent = remote.bytesSent();
+        Files.createDirectories(dir.resolve("root/b"));
+        Files.move(big, dir.resolve("root/b/big.bin"));
+        engine.moved("a/big.bin", "b/big.bin", false);
+        await().atMost(Duration.ofSeconds(30)).until(() -> engine.queue().pending() == 0);
+        assertThat(remote.bytesSent()).isEqualTo(sent);
+        assertThat(keys()).contains("mirror/b/big.bin").doesNotContain("mirror/a/big.bin");
+        assertThat(sha256(objectBytes("mirror/b/big.bin"))).isEqualTo(sha);
+        assertThat(fixture.audit("s3", "b/big.bin")).last().asString().isEqualTo("COMPLETED renamed on the remote");
     }
 
     @Test
@@ -207,6 +252,83 @@ class MirrorS3IT {
         engine.fileChanged("growing.bin");
         await().atMost(Duration.ofSeconds(30)).until(() -> engine.queue().pending() == 0);
         assertThat(sha256(objectBytes("mirror/growing.bin"))).isEqualTo(sha256(Files.readAllBytes(big)));
+    }
+
+    @Test
+    void aFileDeletedOrChangedDuringItsUploadLeavesAClearAuditRowNoHalfObjectAndTheNewestContentWins() throws Exception {
+        Path doomed = dir.resolve("root/doomed.bin");
+        Path growing = dir.resolve("root/growing.bin");
+        writeRandom(doomed, 3 * PART);
+        writeRandom(growing, 3 * PART);
+        S3Remote s3 = remote();
+        // The real remote; the file is deleted or appended to once the first part of its first upload is on the server.
+        Remote meddling = new Remote() {
+            private final java.util.Set<String> meddled = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+            @Override
+            public Sent send(String path, Path file, Progress progress) throws IOException, RemoteUnavailableException {
+                return s3.send(path, file, new Progress() {
+                    @Override
+                    public void sent(int part, int parts, long bytes) {
+                        progress.sent(part, parts, bytes);
+                        if (meddled.add(path)) {
+                            try {
+                                if (path.equals("doomed.bin")) {
+                                    Files.delete(file);
+                                } else {
+                                    Files.write(file, new byte[] {42}, java.nio.file.StandardOpenOption.APPEND);
+                                }
+                            } catch (IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        }
+                    }
+
+                    @Override
+                    public boolean stopping() {
+                        return progress.stopping();
+                    }
+                });
+            }
+
+            @Override
+            public void delete(String path, boolean directory) throws IOException, RemoteUnavailableException {
+                s3.delete(path, directory);
+            }
+
+            @Override
+            public boolean move(String from, String to, boolean directory) throws IOException, RemoteUnavailableException {
+                return s3.move(from, to, directory);
+            }
+
+            @Override
+            public int maxConcurrency() {
+                return s3.maxConcurrency();
+            }
+
+            @Override
+            public String describe() {
+                return s3.describe();
+            }
+
+            @Override
+            public void close() {
+                s3.close();
+            }
+        };
+        MirrorEngine engine = fixture.start("s3", false, meddling);
+        engine.fileChanged("doomed.bin");
+        engine.fileChanged("growing.bin");
+        await().atMost(Duration.ofSeconds(60)).until(() -> engine.queue().pending() == 0);
+        assertThat(fixture.audit("s3", "doomed.bin")).anyMatch(r -> r.startsWith("RETRIED doomed.bin vanished while it was being uploaded"))
+                .last().asString().isEqualTo("COMPLETED nothing to send: the file is gone");
+        assertThat(keys()).doesNotContain("mirror/doomed.bin");
+        assertThat(fixture.audit("s3", "growing.bin")).anyMatch(r -> r.startsWith("RETRIED growing.bin changed while it was being uploaded"))
+                .last().asString().startsWith("COMPLETED multipart " + (3 * PART + 1) + " bytes");
+        assertThat(sha256(objectBytes("mirror/growing.bin"))).isEqualTo(sha256(Files.readAllBytes(growing)));
+        try (S3Client client = TestServers.s3().client()) {
+            assertThat(client.listMultipartUploads(r -> r.bucket(bucket)).uploads()).isEmpty();
+        }
     }
 
     @Test

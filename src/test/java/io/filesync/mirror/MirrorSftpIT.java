@@ -44,9 +44,60 @@ class MirrorSftpIT {
         fixture.close();
     }
 
+    /** Four sessions, checkpoints of large uploads in the fixture's database. */
     private SftpRemote remote(int port, String password) {
         return new SftpRemote(new SftpSettings("127.0.0.1", port, server.user(), password, null, null, null, false,
-                "/upload/base", 10_000));
+                "/upload/base", 10_000), 4, new SftpCheckpoints(fixture.db, "sftp"));
+    }
+
+    @Test
+    void aBrokenLargeUploadContinuesFromItsCheckpointAndStartsOverWhenTheSentPrefixNoLongerMatches() throws Exception {
+        long size = 120L * 1024 * 1024 + 5;
+        Path big = fixture.root.resolve("video.bin");
+        byte[] content = new byte[(int) size];
+        new java.util.Random(11).nextBytes(content);
+        Files.write(big, content);
+        Path target = server.root().resolve("upload/base/video.bin");
+        Path temporary = server.root().resolve("upload/base/.video.bin.filesync-part");
+
+        MirrorEngine first = fixture.start("sftp", false, remote(server.port(), server.password()));
+        first.fileChanged("video.bin");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                .until(() -> fixture.audit("sftp", "video.bin").stream().anyMatch(r -> r.startsWith("PROGRESS part 2 ")));
+        fixture.stop(first);
+        assertThat(target).doesNotExist();
+        long checkpoint = new SftpCheckpoints(fixture.db, "sftp").find("video.bin").orElseThrow().offset();
+        assertThat(checkpoint).isPositive().isLessThan(size).isLessThanOrEqualTo(Files.size(temporary));
+
+        SftpRemote resumed = remote(server.port(), server.password());
+        MirrorEngine second = fixture.start("sftp", false, resumed);
+        await().atMost(Duration.ofSeconds(60)).until(() -> second.queue().pending() == 0);
+        assertThat(target).hasBinaryContent(content);
+        assertThat(temporary).doesNotExist();
+        assertThat(resumed.bytesSent()).isEqualTo(size - checkpoint);
+        assertThat(fixture.audit("sftp", "video.bin")).last().asString()
+                .isEqualTo("COMPLETED uploaded " + size + " bytes, resumed at byte " + checkpoint + " of a broken upload");
+        fixture.stop(second);
+
+        // Broken again, then the local file's first byte changes behind an unchanged size and time: the checkpoint's
+        // prefix checksum no longer matches, so the upload starts over instead of splicing old and new bytes.
+        Files.write(big, content);
+        java.nio.file.attribute.FileTime stamp = Files.getLastModifiedTime(big);
+        MirrorEngine third = fixture.start("sftp", false, remote(server.port(), server.password()));
+        int rows = fixture.audit("sftp", "video.bin").size();
+        third.fileChanged("video.bin");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() -> fixture.audit("sftp", "video.bin")
+                .subList(rows, fixture.audit("sftp", "video.bin").size()).stream().anyMatch(r -> r.startsWith("PROGRESS part 2 ")));
+        fixture.stop(third);
+        content[0] ^= 1;
+        Files.write(big, content);
+        Files.setLastModifiedTime(big, stamp);
+        SftpRemote restarted = remote(server.port(), server.password());
+        MirrorEngine fourth = fixture.start("sftp", false, restarted);
+        await().atMost(Duration.ofSeconds(60)).until(() -> fourth.queue().pending() == 0);
+        assertThat(target).hasBinaryContent(content);
+        assertThat(restarted.bytesSent()).isEqualTo(size);
+        assertThat(fixture.audit("sftp", "video.bin")).last().asString().isEqualTo("COMPLETED uploaded " + size + " bytes");
     }
 
     @Test

@@ -1,0 +1,310 @@
+package io.filesync.mirror;
+
+import java.io.IOException;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.filesync.core.FileVersionRepository;
+import io.filesync.core.error.ErrorRecorder;
+import io.filesync.mirror.MirrorAudit.Event;
+import io.filesync.mirror.MirrorAudit.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a mapping's queued actions: one dispatcher thread claims due actions in batches (one transaction marks them
+ * running and audits their start) and hands them to the workers ({@link ActionRunner}), then commits how they ended
+ * in batches too (queue, audit and remote state in one transaction). An action leaves the queue only in that commit,
+ * so a kill -9 at any point runs it again, never loses it; a small initial sync costs a few commits per batch instead
+ * of several per file. The remote as a whole failing pauses everything with exponential backoff and jitter.
+ */
+final class ActionDispatcher implements ActionRunner.Engine {
+
+    /** Where a folder moved that the remote never had queues the sends of its files. */
+    @FunctionalInterface
+    interface ChangeRecorder {
+        void fileChanged(String path) throws IOException, SQLException;
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(ActionDispatcher.class);
+    private static final long IDLE_POLL_MILLIS = 1000;
+    /** How long finished actions may wait for their commit while others run: the latency a batch adds. */
+    private static final long SETTLE_MILLIS = 20;
+    private static final long ABANDONED_CHECK_MILLIS = 3_600_000;
+    /** How many due actions one look at the queue fetches for later claims. */
+    private static final int DUE_BATCH = 256;
+
+    private final MirrorMapping mapping;
+    private final Remote remote;
+    private final ActionQueue queue;
+    private final MirrorAudit audit;
+    private final FileVersionRepository remoteState;
+    private final ActionRunner runner;
+    private final ChangeRecorder recorder;
+    private final Backoff backoff;
+    private final int concurrency;
+    private final Object signal = new Object();
+    private boolean woken;
+    private volatile boolean running;
+    private volatile Future<?> loop;
+    private ExecutorService workers;
+    /** Claimed and handed to the workers, not yet committed as settled. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Queue<Settlement> settled = new ConcurrentLinkedQueue<>();
+    /** Due actions fetched ahead, dispatcher thread only. */
+    private final Deque<MirrorAction> ready = new ArrayDeque<>();
+    private int remoteFailures;
+    private volatile long pausedUntil;
+    private long nextAbandonedCheck;
+
+    ActionDispatcher(MirrorMapping mapping, Remote remote, ActionQueue queue, MirrorAudit audit,
+                     FileVersionRepository remoteState, ErrorRecorder errors, int concurrency, ChangeRecorder recorder) {
+        this.mapping = mapping;
+        this.remote = remote;
+        this.queue = queue;
+        this.audit = audit;
+        this.remoteState = remoteState;
+        this.recorder = recorder;
+        this.concurrency = concurrency;
+        this.backoff = new Backoff(mapping.initialBackoff(), mapping.maxBackoff());
+        this.runner = new ActionRunner(mapping, remote, remoteState, audit, errors, this);
+    }
+
+    /** Starts the dispatcher on {@code dispatcher}, the actions on {@code workers}. */
+    void start(ExecutorService dispatcher, ExecutorService workers) {
+        running = true;
+        this.workers = workers;
+        loop = dispatcher.submit(this::runLoop);
+    }
+
+    /** Stops claiming; actions in flight stop between parts, and how they ended is committed before this returns. */
+    void stop() {
+        running = false;
+        wake();
+        Future<?> stopping = loop;
+        if (stopping != null) {
+            try {
+                stopping.get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warn("mirror {}: executor did not stop cleanly: {}", mapping.name(), e.toString());
+            }
+        }
+    }
+
+    /** Something new was queued. */
+    void wake() {
+        synchronized (signal) {
+            woken = true;
+            signal.notifyAll();
+        }
+    }
+
+    @Override
+    public boolean stopping() {
+        return !running;
+    }
+
+    @Override
+    public void fileChanged(String path) throws IOException, SQLException {
+        recorder.fileChanged(path);
+    }
+
+    private void runLoop() {
+        boolean recovered = false;
+        // Claimed ahead so a worker never waits for the dispatcher; a batch is claimed once this many have room.
+        int capacity = concurrency * 4;
+        while (running) {
+            try {
+                settleFinished();
+                if (!recovered) {
+                    int requeued = queue.requeueRunning();
+                    if (requeued > 0) {
+                        LOG.info("mirror {}: {} action(s) interrupted by the last stop queued again", mapping.name(), requeued);
+                    }
+                    recovered = true;
+                }
+                long now = System.currentTimeMillis();
+                if (now < pausedUntil) {
+                    ready.clear();
+                    await(pausedUntil - now);
+                    continue;
+                }
+                if (now >= nextAbandonedCheck) {
+                    // Scheduled first: a failing check pauses once, then the actions get their turn and their audit rows.
+                    nextAbandonedCheck = now + ABANDONED_CHECK_MILLIS;
+                    int aborted = remote.abortAbandonedUploads();
+                    if (aborted > 0) {
+                        LOG.info("mirror {}: aborted {} abandoned multipart upload(s)", mapping.name(), aborted);
+                    }
+                }
+                int room = capacity - inFlight.get();
+                if (room >= Math.max(1, concurrency / 2) && dispatch(now, room) > 0) {
+                    continue;
+                }
+                await(inFlight.get() > 0 ? SETTLE_MILLIS : IDLE_POLL_MILLIS);
+            } catch (RemoteUnavailableException e) {
+                pause(e.getMessage());
+            } catch (SQLException | IOException | RuntimeException e) {
+                pause("mirror state not reachable: " + e.getMessage());
+            }
+        }
+        // In-flight actions stop between parts (or do not start) and are settled, so the next start resumes them.
+        synchronized (signal) {
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (inFlight.get() > 0 && System.currentTimeMillis() < deadline) {
+                try {
+                    signal.wait(SETTLE_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        try {
+            settleFinished();
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("mirror {}: could not record how the last actions ended; they run again on the next start: {}",
+                    mapping.name(), e.getMessage());
+        }
+    }
+
+    /** Claims up to {@code room} due actions in one transaction and hands them to the workers; returns how many. */
+    private int dispatch(long now, int room) throws SQLException {
+        if (ready.isEmpty()) {
+            ready.addAll(queue.due(now, Math.max(DUE_BATCH, room)));
+        }
+        List<MirrorAction> offered = new ArrayList<>();
+        while (offered.size() < room && !ready.isEmpty()) {
+            offered.add(ready.poll());
+        }
+        if (offered.isEmpty()) {
+            return 0;
+        }
+        List<MirrorAction> claimed = queue.write(connection -> {
+            List<MirrorAction> taken = queue.claim(connection, offered);
+            List<Row> rows = new ArrayList<>();
+            for (MirrorAction action : taken) {
+                if (action.attempts() > 0) {
+                    rows.add(Row.of(mapping.name(), action, Event.RETRIED, null, "attempt " + (action.attempts() + 1)));
+                }
+                rows.add(Row.of(mapping.name(), action, Event.STARTED, null, null));
+            }
+            audit.insert(connection, rows);
+            return taken;
+        });
+        for (MirrorAction action : claimed) {
+            inFlight.incrementAndGet();
+            try {
+                workers.execute(() -> work(action));
+            } catch (RejectedExecutionException stopped) {
+                settle(Settlement.notStarted(mapping.name(), action, "the mirror is stopping"));
+            }
+        }
+        return Math.max(1, claimed.size());
+    }
+
+    private void work(MirrorAction action) {
+        Settlement settlement;
+        if (!running) {
+            settlement = Settlement.notStarted(mapping.name(), action, "the mirror is stopping");
+        } else if (System.currentTimeMillis() < pausedUntil) {
+            settlement = Settlement.notStarted(mapping.name(), action, "the queue is paused");
+        } else {
+            settlement = runner.run(action);
+        }
+        settle(settlement);
+    }
+
+    private void settle(Settlement settlement) {
+        settled.add(settlement);
+        int left = inFlight.decrementAndGet();
+        // The dispatcher commits settlements in batches: woken when workers run short of work, else on its short wait.
+        if (left <= concurrency || !running) {
+            wake();
+        }
+    }
+
+    /** Commits how finished actions ended: queue, audit and remote state of the whole batch in one transaction. */
+    private void settleFinished() throws SQLException {
+        if (settled.isEmpty()) {
+            return;
+        }
+        List<Settlement> batch = new ArrayList<>();
+        for (Settlement next = settled.poll(); next != null; next = settled.poll()) {
+            batch.add(next);
+        }
+        List<Row> rows = new ArrayList<>();
+        Map<String, String> sent = new HashMap<>();
+        for (Settlement settlement : batch) {
+            rows.addAll(settlement.audit());
+            sent.putAll(settlement.sent());
+        }
+        try {
+            queue.write(connection -> {
+                remoteState.writeBatch(connection, sent, List.of());
+                audit.insert(connection, rows);
+                queue.settle(connection, batch);
+                return null;
+            });
+        } catch (SQLException | RuntimeException e) {
+            // Kept for the next try; until it commits, the actions stay running in the queue.
+            settled.addAll(batch);
+            throw e;
+        }
+    }
+
+    @Override
+    public synchronized void pause(String reason) {
+        long now = System.currentTimeMillis();
+        if (now < pausedUntil) {
+            // Another action in flight already found the remote down: one outage is one step of the backoff.
+            return;
+        }
+        long delay = backoff.delayMillis(remoteFailures++);
+        pausedUntil = now + delay;
+        if (remoteFailures == 1 || remoteFailures % 20 == 0) {
+            LOG.warn("mirror {}: remote {} unavailable ({} time(s) in a row): {}; the queue pauses {} ms, changes are still recorded",
+                    mapping.name(), remote.describe(), remoteFailures, reason, delay);
+        }
+        if (remoteFailures == 1) {
+            runner.recordError(null, reason, null, true);
+        }
+    }
+
+    @Override
+    public synchronized void resumed() {
+        if (remoteFailures > 0) {
+            LOG.info("mirror {}: remote {} is back; the queue drains", mapping.name(), remote.describe());
+            remoteFailures = 0;
+        }
+    }
+
+    /** Waits for new work or the timeout; a wake-up that came before the wait is not lost. */
+    private void await(long millis) {
+        synchronized (signal) {
+            if (!running || woken) {
+                woken = false;
+                return;
+            }
+            try {
+                signal.wait(Math.max(1, Math.min(millis, IDLE_POLL_MILLIS)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            }
+            woken = false;
+        }
+    }
+}

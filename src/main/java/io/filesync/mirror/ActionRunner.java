@@ -1,0 +1,214 @@
+package io.filesync.mirror;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import io.filesync.core.FileVersionRepository;
+import io.filesync.core.error.BadInputException;
+import io.filesync.core.error.ErrorRecord;
+import io.filesync.core.error.ErrorRecorder;
+import io.filesync.mirror.MirrorAudit.Event;
+import io.filesync.mirror.MirrorAudit.Row;
+import io.filesync.mirror.Settlement.Disposition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one action of a mapping against its remote and says how it ended, as a {@link Settlement} the engine commits
+ * with others. It sorts failures: the remote as a whole unavailable pauses the queue; bad input is kept as failed; a
+ * file that changed during its upload is sent again at once; anything else is retried with the action's own backoff.
+ * Deletions never run for a path that exists locally again, nor while the local root is missing or empty.
+ */
+final class ActionRunner {
+
+    /** What the runner needs from its engine. */
+    interface Engine {
+        /** Whether the engine is stopping: a large upload stops between parts. */
+        boolean stopping();
+
+        /** The remote as a whole failed: pause the queue. */
+        void pause(String reason);
+
+        /** The remote answered: end a pause. */
+        void resumed();
+
+        /** Queue a send of a file (a folder moved that the remote never had). */
+        void fileChanged(String path) throws IOException, SQLException;
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(ActionRunner.class);
+
+    private final MirrorMapping mapping;
+    private final Remote remote;
+    private final FileVersionRepository remoteState;
+    private final MirrorAudit audit;
+    private final ErrorRecorder errors;
+    private final Backoff backoff;
+    private final Engine engine;
+
+    ActionRunner(MirrorMapping mapping, Remote remote, FileVersionRepository remoteState, MirrorAudit audit,
+                 ErrorRecorder errors, Engine engine) {
+        this.mapping = mapping;
+        this.remote = remote;
+        this.remoteState = remoteState;
+        this.audit = audit;
+        this.errors = errors;
+        this.backoff = new Backoff(mapping.initialBackoff(), mapping.maxBackoff());
+        this.engine = engine;
+    }
+
+    Settlement run(MirrorAction action) {
+        Map<String, String> sent = new HashMap<>();
+        try {
+            String detail = switch (action.kind()) {
+                case SEND -> send(action, sent);
+                case DELETE -> delete(action);
+                case MOVE -> move(action, sent);
+            };
+            if (detail == null) {
+                return refused(action);
+            }
+            engine.resumed();
+            return Settlement.done(action, row(action, Event.COMPLETED, detail), sent);
+        } catch (RemoteUnavailableException e) {
+            engine.pause(e.getMessage());
+            return Settlement.retry(action, Disposition.RETRY_COUNTED, 0, e.getMessage(),
+                    row(action, Event.FAILED, e.getMessage() + "; the queue pauses and retries"));
+        } catch (ChangedDuringUploadException e) {
+            return Settlement.retry(action, Disposition.RETRY, 0, e.getMessage(),
+                    row(action, Event.RETRIED, e.getMessage() + "; sending the newest content"));
+        } catch (InterruptedIOException e) {
+            return Settlement.retry(action, Disposition.RETRY, 0, e.getMessage(), row(action, Event.FAILED, "interrupted: " + e.getMessage()));
+        } catch (BadInputException e) {
+            LOG.error("mirror {}: {} {}: {} (kept as failed until the path changes)", mapping.name(), action.kind(),
+                    action.describe(), e.reason());
+            recordError(action, e.reason(), e, false);
+            return new Settlement(action, Disposition.FAILED, 0, e.reason(),
+                    java.util.List.of(row(action, Event.FAILED, e.reason() + "; kept as failed until the path changes")), Map.of());
+        } catch (IOException | SQLException | RuntimeException e) {
+            long delay = backoff.delayMillis(action.attempts());
+            String reason = describe(e);
+            LOG.warn("mirror {}: {} {} failed: {} (kept, retry in {} ms)", mapping.name(), action.kind(), action.describe(),
+                    reason, delay);
+            recordError(action, reason, e, true);
+            return Settlement.retry(action, Disposition.RETRY_COUNTED, System.currentTimeMillis() + delay, reason,
+                    row(action, Event.FAILED, reason + "; retry in " + delay + " ms"));
+        }
+    }
+
+    /** The mass-delete guard said no: the delete waits with backoff. */
+    private Settlement refused(MirrorAction action) {
+        long delay = backoff.delayMillis(action.attempts());
+        String reason = "local root " + mapping.root() + " is missing or empty: deletions are not mirrored until it has"
+                + " content again (an unmounted disk is not a request to empty the remote)";
+        LOG.warn("mirror {}: refused to delete {}: {}", mapping.name(), action.path(), reason);
+        return Settlement.retry(action, Disposition.RETRY_COUNTED, System.currentTimeMillis() + delay, reason,
+                row(action, Event.REFUSED, reason));
+    }
+
+    private String send(MirrorAction action, Map<String, String> sent) throws IOException, RemoteUnavailableException {
+        Path file = mapping.local(action.path());
+        if (!Files.exists(file)) {
+            return "nothing to send: the file is gone";
+        }
+        if (Files.isDirectory(file)) {
+            return "a folder: nothing to send";
+        }
+        FileStamp stamp = FileStamp.of(file);
+        Remote.Sent result = remote.send(action.path(), file, progressOf(action));
+        sent.put(action.path(), FileStamp.sentState(stamp.version(), result.checksum()));
+        return result.detail();
+    }
+
+    /** Returns null when the mass-delete guard refuses. */
+    private String delete(MirrorAction action) throws IOException, RemoteUnavailableException {
+        if (Files.exists(mapping.local(action.path()))) {
+            return "not deleted: the path exists locally again";
+        }
+        if (rootMissingOrEmpty()) {
+            return null;
+        }
+        remote.delete(action.path(), action.directory());
+        remoteState.forget(action.path());
+        if (action.directory()) {
+            remoteState.writeBatch(Map.of(), remoteState.snapshot(action.path() + "/").keySet());
+        }
+        return action.directory() ? "deleted the folder and what was below it" : "deleted";
+    }
+
+    private String move(MirrorAction action, Map<String, String> sent) throws IOException, RemoteUnavailableException, SQLException {
+        if (remote.move(action.previousPath(), action.path(), action.directory())) {
+            if (action.directory()) {
+                Map<String, String> below = remoteState.snapshot(action.previousPath() + "/");
+                Map<String, String> renamed = new HashMap<>();
+                below.forEach((path, version) -> renamed.put(action.path() + path.substring(action.previousPath().length()), version));
+                remoteState.writeBatch(renamed, below.keySet());
+                return "renamed on the remote";
+            }
+            remoteState.rename(action.previousPath(), action.path());
+            // The file may have changed between its last send and the move: the newest content must end up there.
+            Path local = mapping.local(action.path());
+            String held = FileStamp.versionOf(remoteState.version(action.path()));
+            if (Files.isRegularFile(local) && !FileStamp.of(local).version().equals(held)) {
+                return "renamed on the remote, then " + send(action, sent);
+            }
+            return "renamed on the remote";
+        }
+        // The remote never had it: send what is there now.
+        Path local = mapping.local(action.path());
+        if (action.directory()) {
+            try (Stream<Path> files = Files.walk(local)) {
+                for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                    engine.fileChanged(mapping.relative(file));
+                }
+            }
+            return "not on the remote: its files were queued as sends";
+        }
+        return "not on the remote, sent instead: " + send(action, sent);
+    }
+
+    private Remote.Progress progressOf(MirrorAction action) {
+        return new Remote.Progress() {
+            @Override
+            public void sent(int part, int parts, long bytes) {
+                audit.record(mapping.name(), action, Event.PROGRESS, bytes, "part " + part + " of " + parts);
+            }
+
+            @Override
+            public boolean stopping() {
+                return engine.stopping();
+            }
+        };
+    }
+
+    private boolean rootMissingOrEmpty() throws IOException {
+        if (!Files.isDirectory(mapping.root())) {
+            return true;
+        }
+        try (Stream<Path> entries = Files.list(mapping.root())) {
+            return entries.findAny().isEmpty();
+        }
+    }
+
+    private Row row(MirrorAction action, Event event, String detail) {
+        return Row.of(mapping.name(), action, event, null, detail);
+    }
+
+    void recordError(MirrorAction action, String reason, Throwable failure, boolean retried) {
+        if (errors != null) {
+            errors.record(new ErrorRecord(Instant.now(), "mirror-" + mapping.name(), action == null ? remote.describe()
+                    : action.describe(), null, null, null, reason, failure == null ? null : failure.getClass().getName(), retried));
+        }
+    }
+
+    private static String describe(Throwable e) {
+        return e.getMessage() != null ? e.getClass().getSimpleName() + ": " + e.getMessage() : e.getClass().getSimpleName();
+    }
+}

@@ -1,0 +1,130 @@
+package io.filesync.mirror;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.filesync.bench.MirrorBench;
+import io.filesync.servers.S3Server;
+import io.filesync.servers.TestServers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+
+/**
+ * Large files through a mirror running in a separate JVM with a small heap, against the real S3-compatible server:
+ * memory stays bounded whatever the file size, and a kill -9 in the middle of a multipart upload costs only the parts
+ * that were not confirmed yet.
+ */
+@ExtendWith(TestServers.class)
+class MirrorLargeFileIT {
+
+    private static final int PART = S3Settings.MIN_PART_SIZE;
+
+    @TempDir
+    Path dir;
+
+    /**
+     * 1 GiB through a 64 MiB heap: the parts in flight share four part buffers, so the heap holds 20 MiB of file data
+     * at most. (5 GiB under 256 MiB is the same arithmetic and five times the run time of the suite.)
+     */
+    @Test
+    void aOneGibFileGoesThroughA64MibHeap() throws Exception {
+        long size = 1L << 30;
+        Path root = Files.createDirectories(dir.resolve("root"));
+        sparse(root.resolve("big.bin"), size);
+        String bucket = TestServers.s3().createBucket();
+        Process child = mirror(root, bucket, "-Xmx64m");
+        assertThat(child.waitFor(10, TimeUnit.MINUTES)).isTrue();
+        String output = Files.readString(dir.resolve("mirror.log"));
+        assertThat(child.exitValue()).as(output).isZero();
+        assertThat(output).contains("RESULT").doesNotContain("OutOfMemoryError");
+        try (S3Client client = TestServers.s3().client()) {
+            HeadObjectResponse head = client.headObject(r -> r.bucket(bucket).key("big.bin"));
+            assertThat(head.contentLength()).isEqualTo(size);
+        }
+        assertThat(queryLong(dir.resolve("mirror.db"), "SELECT COUNT(*) FROM " + MirrorAudit.TABLE
+                + " WHERE event = 'COMPLETED' AND detail LIKE 'multipart 1073741824 bytes in 205 parts%'")).isEqualTo(1);
+    }
+
+    @Test
+    void aKillDashNineMidUploadResumesWithOnlyTheMissingParts() throws Exception {
+        int parts = 40;
+        long size = (long) parts * PART;
+        Path root = Files.createDirectories(dir.resolve("root"));
+        sparse(root.resolve("video.bin"), size);
+        String bucket = TestServers.s3().createBucket();
+        Path db = dir.resolve("mirror.db");
+
+        Process first = mirror(root, bucket, "-Xmx64m");
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20))
+                .until(() -> !first.isAlive() || recordedParts(db) >= parts / 2);
+        assertThat(first.isAlive()).as("still uploading at half").isTrue();
+        first.destroyForcibly().waitFor();
+        long confirmed = recordedParts(db);
+        assertThat(confirmed).isBetween((long) parts / 2, parts - 1L);
+
+        Process second = mirror(root, bucket, "-Xmx64m");
+        assertThat(second.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        String output = Files.readString(dir.resolve("mirror.log"));
+        assertThat(second.exitValue()).as(output).isZero();
+        long resent = Long.parseLong(output.lines().filter(line -> line.startsWith("RESULT")).findFirst().orElseThrow().split(" ")[2]);
+        // Only the parts not confirmed before the kill went again: those in flight at the kill, then the rest.
+        assertThat(resent).isEqualTo(size - confirmed * PART);
+        try (S3Client client = TestServers.s3().client()) {
+            assertThat(client.headObject(r -> r.bucket(bucket).key("video.bin")).contentLength()).isEqualTo(size);
+            assertThat(client.listMultipartUploads(r -> r.bucket(bucket)).uploads()).isEmpty();
+        }
+        assertThat(queryLong(db, "SELECT COUNT(*) FROM " + MirrorAudit.TABLE + " WHERE event = 'COMPLETED' AND detail LIKE"
+                + " '%resumed with " + confirmed + " parts already on the server%'")).isEqualTo(1);
+    }
+
+    /** The mirror's initial sync of {@code root} in a child JVM; ends when everything is sent. */
+    private Process mirror(Path root, String bucket, String heap) throws IOException {
+        S3Server s3 = TestServers.s3();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap,
+                "-cp", System.getProperty("java.class.path"),
+                "-Dmirror.access-key=" + s3.accessKey(), "-Dmirror.secret-key=" + s3.secretKey(),
+                "-Dmirror.upload-memory=" + 4L * PART,
+                MirrorBench.class.getName(), "sync", "s3", root.toString(), dir.resolve("mirror.db").toString(),
+                String.valueOf(s3.endpoint().getPort()), bucket, String.valueOf(PART)));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("mirror.log").toFile()).start();
+    }
+
+    private static void sparse(Path file, long size) throws IOException {
+        try (RandomAccessFile out = new RandomAccessFile(file.toFile(), "rw")) {
+            out.setLength(size);
+        }
+    }
+
+    private static long recordedParts(Path db) {
+        try {
+            return queryLong(db, "SELECT COUNT(*) FROM " + MultipartUploads.PARTS_TABLE);
+        } catch (Exception notYet) {
+            return 0;
+        }
+    }
+
+    private static long queryLong(Path db, String sql) throws Exception {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db);
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+}
