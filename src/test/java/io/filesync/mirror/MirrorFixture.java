@@ -29,7 +29,15 @@ final class MirrorFixture implements AutoCloseable {
     }
 
     MirrorEngine start(String name, boolean completeSync, Remote remote) {
-        MirrorEngine engine = new MirrorEngine(new MirrorMapping(name, root, completeSync, 50, 400, 4), remote, db, null);
+        return start(create(name, completeSync, remote));
+    }
+
+    /** An engine that records changes but runs nothing until {@link #start(MirrorEngine)}. */
+    MirrorEngine create(String name, boolean completeSync, Remote remote) {
+        return new MirrorEngine(new MirrorMapping(name, root, completeSync, 50, 400, 4), remote, db, null);
+    }
+
+    MirrorEngine start(MirrorEngine engine) {
         ExecutorService executor = Executors.newSingleThreadExecutor();
         ExecutorService workers = Executors.newFixedThreadPool(engine.concurrency());
         executors.add(executor);
@@ -48,6 +56,20 @@ final class MirrorFixture implements AutoCloseable {
         Path file = root.resolve(path);
         Files.createDirectories(file.getParent());
         return Files.writeString(file, content);
+    }
+
+    /** How many audit rows of a mapping have this event. */
+    int auditCount(String mapping, String event) throws SQLException {
+        try (Connection connection = db.getConnection();
+             PreparedStatement query = connection.prepareStatement("SELECT COUNT(*) FROM " + MirrorAudit.TABLE
+                     + " WHERE mapping = ? AND event = ?")) {
+            query.setString(1, mapping);
+            query.setString(2, event);
+            try (ResultSet result = query.executeQuery()) {
+                result.next();
+                return result.getInt(1);
+            }
+        }
     }
 
     /** The audit events of one path, oldest first, as "EVENT detail". */

@@ -369,6 +369,47 @@ class MirrorS3IT {
     }
 
     @Test
+    void aServerStoppedWhileTheQueueDrainsLosesNothingAndTheRestFlowsWhenItIsBack() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path store = Files.createDirectories(dir.resolve("midway-s3"));
+        S3Proxy proxy = startProxy(store, port);
+        URI endpoint = URI.create("http://127.0.0.1:" + port);
+        try (S3Client client = clientFor(endpoint)) {
+            client.createBucket(r -> r.bucket("midway"));
+        }
+        int files = 400;
+        MirrorEngine engine = fixture.create("s3", false, remote("midway", endpoint, TestServers.s3().secretKey()));
+        for (int i = 0; i < files; i++) {
+            fixture.write("queued/" + i + ".txt", "queued " + i);
+            engine.fileChanged("queued/" + i + ".txt");
+        }
+        fixture.start(engine);
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(2)).until(() -> engine.queue().pending() < files);
+        proxy.stop();
+        assertThat(engine.queue().pending()).as("the server went away mid-queue").isPositive();
+        await().atMost(Duration.ofSeconds(20)).until(() -> fixture.auditCount("s3", "RETRIED") > 0);
+
+        proxy = startProxy(store, port);
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> engine.queue().pending() == 0);
+            try (S3Client client = clientFor(endpoint)) {
+                assertThat(client.listObjectsV2Paginator(r -> r.bucket("midway")).contents().stream().count()).isEqualTo(files);
+                for (int i = 0; i < files; i++) {
+                    int n = i;
+                    assertThat(client.getObjectAsBytes(r -> r.bucket("midway").key("mirror/queued/" + n + ".txt")).asUtf8String())
+                            .isEqualTo("queued " + n);
+                }
+            }
+            assertThat(fixture.auditCount("s3", "COMPLETED")).isEqualTo(files);
+        } finally {
+            proxy.stop();
+        }
+    }
+
+    @Test
     void aMissingBucketOrWrongCredentialsPauseTheQueueWithAClearReasonAndNoSecretInTheAudit() throws Exception {
         fixture.write("a.txt", "a");
         MirrorEngine engine = fixture.start("s3", false, remote("no-such-bucket", TestServers.s3().endpoint(), TestServers.s3().secretKey()));

@@ -206,6 +206,43 @@ class MirrorSftpIT {
         assertThat(server.root().resolve("upload/base/a.txt")).hasContent("a");
     }
 
+    @Test
+    void aServerStoppedWhileTheQueueDrainsLosesNothingAndTheRestFlowsWhenItIsBack() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path home = Files.createDirectories(dir.resolve("midway-sftp"));
+        SshServer second = startServer(port, home);
+        int files = 300;
+        MirrorEngine engine = fixture.create("sftp", false, new SftpRemote(new SftpSettings("127.0.0.1", port, "mirror",
+                "secret-pw", null, null, null, false, "in", 5_000)));
+        for (int i = 0; i < files; i++) {
+            fixture.write("queued/" + i + ".txt", "queued " + i);
+            engine.fileChanged("queued/" + i + ".txt");
+        }
+        fixture.start(engine);
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(2)).until(() -> engine.queue().pending() < files);
+        second.stop(true);
+        assertThat(engine.queue().pending()).as("the server went away mid-queue").isPositive();
+        await().atMost(Duration.ofSeconds(20)).until(() -> fixture.auditCount("sftp", "RETRIED") > 0);
+
+        second = startServer(port, home);
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> engine.queue().pending() == 0);
+            for (int i = 0; i < files; i++) {
+                assertThat(home.resolve("in/queued/" + i + ".txt")).hasContent("queued " + i);
+            }
+            try (Stream<Path> left = Files.walk(home)) {
+                assertThat(left.filter(p -> p.getFileName().toString().contains("filesync-part")).toList())
+                        .as("no temporary upload left behind").isEmpty();
+            }
+            assertThat(fixture.auditCount("sftp", "COMPLETED")).isEqualTo(files);
+        } finally {
+            second.stop(true);
+        }
+    }
+
     private static SshServer startServer(int port, Path home) throws IOException {
         SshServer server = SshServer.setUpDefaultServer();
         server.setHost("127.0.0.1");
