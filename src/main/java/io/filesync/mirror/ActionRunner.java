@@ -208,7 +208,14 @@ final class ActionRunner {
         }
     }
 
+    /** A failure in words an operator understands; local file problems say what filesync could not do to which file. */
     private static String describe(Throwable e) {
+        if (e instanceof java.nio.file.AccessDeniedException denied) {
+            return "cannot read " + denied.getFile() + ": permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException local && local.getFile() != null) {
+            return "cannot read " + local.getFile() + ": " + (local.getReason() != null ? local.getReason() : e.getClass().getSimpleName());
+        }
         return e.getMessage() != null ? e.getClass().getSimpleName() + ": " + e.getMessage() : e.getClass().getSimpleName();
     }
 }

@@ -93,10 +93,20 @@ class MirrorLargeFileIT {
                 + " '%resumed with " + confirmed + " parts already on the server%'")).isEqualTo(1);
     }
 
-    /** The mirror's initial sync of {@code root} in a child JVM; ends when everything is sent. */
     private Process mirror(Path root, String bucket, String heap) throws IOException {
+        return mirror(dir, root, bucket, List.of(), heap);
+    }
+
+    /**
+     * The mirror's initial sync of {@code root} in a child JVM, its output in {@code dir}/mirror.log and its database
+     * {@code dir}/mirror.db; ends when everything is sent.
+     *
+     * @param prefix what the java command runs under, such as setpriv; empty for nothing
+     */
+    static Process mirror(Path dir, Path root, String bucket, List<String> prefix, String heap) throws IOException {
         S3Server s3 = TestServers.s3();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap,
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap,
                 "-cp", System.getProperty("java.class.path"),
                 "-Dmirror.access-key=" + s3.accessKey(), "-Dmirror.secret-key=" + s3.secretKey(),
                 "-Dmirror.upload-memory=" + 4L * PART,
@@ -119,7 +129,7 @@ class MirrorLargeFileIT {
         }
     }
 
-    private static long queryLong(Path db, String sql) throws Exception {
+    static long queryLong(Path db, String sql) throws Exception {
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db);
              Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery(sql)) {
