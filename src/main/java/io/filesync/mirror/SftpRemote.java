@@ -166,8 +166,16 @@ public final class SftpRemote implements Remote {
     private void makeParents(ChannelSftp channel, String target) throws SftpException {
         String parent = parentOf(target);
         List<String> missing = new ArrayList<>();
-        while (!parent.isEmpty() && !parent.equals("/") && !parent.equals(".") && !knownFolders.contains(parent)
-                && statOrNull(channel, parent) == null) {
+        while (!parent.isEmpty() && !parent.equals("/") && !parent.equals(".") && !knownFolders.contains(parent)) {
+            SftpATTRS there = statOrNull(channel, parent);
+            if (there != null && !there.isDir()) {
+                // Said plainly: the server's own answer to the upload would be a bare "general failure".
+                throw new SftpException(ChannelSftp.SSH_FX_FAILURE, "the server has a file where the folder " + parent
+                        + " should be");
+            }
+            if (there != null) {
+                break;
+            }
             missing.add(0, parent);
             parent = parentOf(parent);
         }

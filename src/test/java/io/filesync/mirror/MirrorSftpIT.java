@@ -243,6 +243,31 @@ class MirrorSftpIT {
         }
     }
 
+    @Test
+    void aPathTheServerRefusesIsAFailedRowAndTheRestOfTheQueueGoesOn() throws Exception {
+        // On the server a plain file stands where the mirror needs a folder.
+        Files.createDirectories(server.root().resolve("upload/base"));
+        Files.writeString(server.root().resolve("upload/base/blocked"), "a file, not a folder");
+        fixture.write("blocked/x.txt", "cannot go");
+        fixture.write("fine.txt", "fine");
+        MirrorEngine engine = fixture.start("sftp", false, remote(server.port(), server.password()));
+        engine.fileChanged("blocked/x.txt");
+        engine.fileChanged("fine.txt");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> fixture.audit("sftp", "blocked/x.txt").stream()
+                .anyMatch(r -> r.startsWith("RETRIED")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(server.root().resolve("upload/base/fine.txt")));
+        assertThat(server.root().resolve("upload/base/fine.txt")).hasContent("fine");
+        assertThat(server.root().resolve("upload/base/blocked")).hasContent("a file, not a folder");
+        assertThat(fixture.audit("sftp", "blocked/x.txt")).filteredOn(r -> r.startsWith("FAILED")).first().asString()
+                .contains("the server has a file where the folder /upload/base/blocked should be");
+
+        // Kept for retry: once the server's file is out of the way, the upload goes.
+        Files.delete(server.root().resolve("upload/base/blocked"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> engine.queue().pending() == 0);
+        assertThat(server.root().resolve("upload/base/blocked/x.txt")).hasContent("cannot go");
+    }
+
     private static SshServer startServer(int port, Path home) throws IOException {
         SshServer server = SshServer.setUpDefaultServer();
         server.setHost("127.0.0.1");
