@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -41,6 +42,17 @@ final class ChunkUploader {
         }
         long queued = 0;
         if (content != null) {
+            // What was hashed is what goes, but a file gone or resized since is not sent: as when chunks are re-read,
+            // the group is retried and the file's own change (queued by its watch event) goes instead.
+            long size;
+            try {
+                size = Files.size(file);
+            } catch (NoSuchFileException e) {
+                throw new SyncTransport.Unavailable(file + " vanished while being sent", e);
+            }
+            if (size != content.length) {
+                throw new SyncTransport.Unavailable(file + " changed while being sent", null);
+            }
             for (int index : indexes) {
                 Manifest.Chunk chunk = manifest.chunks().get(index);
                 queue(chunk, content, (int) chunk.offset());
