@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -15,8 +16,9 @@ import java.util.concurrent.CompletionException;
 
 /**
  * Streams the chunks of many files into upload batches of bounded size, with up to two batches in flight, so reading
- * and checking chunks here overlaps storing them on the server. Each chunk is re-read and checked against its hash
- * just before it goes: a file changed since it was chunked is never sent half old, half new.
+ * and checking chunks here overlaps storing them on the server. A chunk comes from the bytes that were chunked when
+ * they were kept in memory; otherwise it is re-read and checked against its hash just before it goes: a file changed
+ * since it was chunked is never sent half old, half new.
  */
 final class ChunkUploader {
     private final SyncTransport transport;
@@ -30,12 +32,34 @@ final class ChunkUploader {
         this.batchBytes = batchBytes;
     }
 
-    /** @return the content bytes queued */
-    long add(Path file, Manifest manifest, List<Integer> indexes) throws IOException {
+    /**
+     * @param content the file's bytes as they were chunked, or null to read the chunks from the file
+     * @return the content bytes queued
+     */
+    long add(Path file, Manifest manifest, List<Integer> indexes, byte[] content) throws IOException {
         if (indexes.isEmpty()) {
             return 0;
         }
         long queued = 0;
+        if (content != null) {
+            // What was hashed is what goes, but a file gone or resized since is not sent: as when chunks are re-read,
+            // the group is retried and the file's own change (queued by its watch event) goes instead.
+            long size;
+            try {
+                size = Files.size(file);
+            } catch (NoSuchFileException e) {
+                throw new SyncTransport.Unavailable(file + " vanished while being sent", e);
+            }
+            if (size != content.length) {
+                throw new SyncTransport.Unavailable(file + " changed while being sent", null);
+            }
+            for (int index : indexes) {
+                Manifest.Chunk chunk = manifest.chunks().get(index);
+                queue(chunk, content, (int) chunk.offset());
+                queued += chunk.length();
+            }
+            return queued;
+        }
         try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
             for (int index : indexes) {
                 Manifest.Chunk chunk = manifest.chunks().get(index);
@@ -46,13 +70,7 @@ final class ChunkUploader {
                     // Changed since it was chunked: its watch event is queued; send that version instead.
                     throw new SyncTransport.Unavailable(file + " changed while being sent", null);
                 }
-                if (batch.size() > 0 && batch.size() + bytes.length + Manifest.HASH_BYTES + 4 > batchBytes) {
-                    send();
-                }
-                batch.write(chunk.hash());
-                batch.write(ByteBuffer.allocate(4).putInt(bytes.length).array());
-                batch.write(bytes);
-                batchContent += bytes.length;
+                queue(chunk, bytes, 0);
                 queued += bytes.length;
             }
         } catch (EOFException e) {
@@ -61,6 +79,16 @@ final class ChunkUploader {
             throw new SyncTransport.Unavailable(file + " vanished while being sent", e);
         }
         return queued;
+    }
+
+    private void queue(Manifest.Chunk chunk, byte[] bytes, int from) throws IOException {
+        if (batch.size() > 0 && batch.size() + chunk.length() + Manifest.HASH_BYTES + 4 > batchBytes) {
+            send();
+        }
+        batch.write(chunk.hash());
+        batch.write(ByteBuffer.allocate(4).putInt(chunk.length()).array());
+        batch.write(bytes, from, chunk.length());
+        batchContent += chunk.length();
     }
 
     /** Sends what is queued and waits for every batch in flight. */

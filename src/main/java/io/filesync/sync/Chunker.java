@@ -87,6 +87,22 @@ public final class Chunker {
         }
     }
 
+    /** Chunks content already in memory, cutting in place: no copy into a read buffer. */
+    public Manifest chunk(byte[] data) {
+        MessageDigest whole = sha256();
+        MessageDigest part = sha256();
+        List<Manifest.Chunk> chunks = new ArrayList<>();
+        int offset = 0;
+        while (offset < data.length) {
+            int length = cut(data, offset, data.length - offset);
+            whole.update(data, offset, length);
+            part.update(data, offset, length);
+            chunks.add(new Manifest.Chunk(offset, length, part.digest()));
+            offset += length;
+        }
+        return new Manifest(offset, whole.digest(), chunks);
+    }
+
     /** Chunks a stream to its end; the stream is not closed. */
     public Manifest chunk(InputStream in) throws IOException {
         MessageDigest whole = sha256();

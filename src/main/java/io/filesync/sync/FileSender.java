@@ -1,9 +1,12 @@
 package io.filesync.sync;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,14 +20,22 @@ import org.slf4j.LoggerFactory;
  * files are chunked, offered by content hash (whole-file dedup), described by chunk list (a {@link ManifestDelta}
  * against the version the server holds, when this client knows it), then only the chunks the server lacks are
  * streamed in batches of bounded size, two requests in flight so that reading here overlaps storing there, and the
- * files are committed together. Chunks are re-read and re-checked against their hash just before they are sent, so
- * a file changing meanwhile is never sent half old, half new.
+ * files are committed together. The files of a group that fit in {@link #RETAIN_BYTES} are read once: their bytes are
+ * chunked, hashed and sent from memory, so what is sent is exactly what was hashed. Chunks of larger files are
+ * re-read and re-checked against their hash just before they are sent, so a file changing meanwhile is never sent
+ * half old, half new.
  */
 final class FileSender {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileSender.class);
     /** Below this many chunks a full chunk list is as small as a delta: no base needed. */
     private static final int DELTA_MIN_CHUNKS = ManifestCache.MIN_CHUNKS;
+    /**
+     * Content bytes of a group kept in memory from chunking to upload. Reading them again and hashing every chunk a
+     * second time was a third of the client's time on a first upload; 16 MiB per group (at most two groups held at
+     * once) bounds the memory it takes, and larger files are streamed as before.
+     */
+    static final long RETAIN_BYTES = 16L * 1024 * 1024;
 
     /** A file to send: its path on the server, the file, its version, and what the server holds there (or null). */
     record Candidate(String path, Path file, String version, String mine) {
@@ -55,33 +66,70 @@ final class FileSender {
         return filesHashed.get();
     }
 
+    /** A group read and chunked, to be offered: its changed files, their chunk lists and, when kept, their bytes. */
+    static final class Described {
+        private final List<Outcome> unchanged = new ArrayList<>();
+        private final List<Candidate> files = new ArrayList<>();
+        private final List<Manifest> manifests = new ArrayList<>();
+        private final List<byte[]> contents = new ArrayList<>();
+    }
+
     /** A group whose chunks went up and whose commit is still to come. */
     static final class Prepared {
         private final List<Outcome> outcomes = new ArrayList<>();
         private final Map<String, Manifest> held = new LinkedHashMap<>();
         private final List<Candidate> files = new ArrayList<>();
         private final List<Manifest> manifests = new ArrayList<>();
+        private final List<byte[]> contents = new ArrayList<>();
         private List<List<Integer>> missing = List.of();
         private long[] sent = new long[0];
     }
 
     /** Sends a batch of files; a file gone since it was listed is left out of the outcomes. */
     List<Outcome> send(List<Candidate> candidates) throws IOException {
-        return finish(prepare(candidates));
+        return finish(prepare(describe(candidates)));
+    }
+
+    /** Splits the files into groups of at most groupFiles files and groupBytes bytes (a larger file goes alone). */
+    static List<List<Candidate>> groups(List<Candidate> files, Map<String, BasicFileAttributes> present, int groupFiles,
+                                        long groupBytes) {
+        List<List<Candidate>> groups = new ArrayList<>();
+        List<Candidate> group = new ArrayList<>();
+        long bytes = 0;
+        for (Candidate file : files) {
+            long size = present.get(file.path()).size();
+            if (!group.isEmpty() && (group.size() >= groupFiles || bytes + size > groupBytes)) {
+                groups.add(group);
+                group = new ArrayList<>();
+                bytes = 0;
+            }
+            group.add(file);
+            bytes += size;
+        }
+        if (!group.isEmpty()) {
+            groups.add(group);
+        }
+        return groups;
     }
 
     /**
-     * The first half of sending a group, which may overlap the {@link #finish} of the group before: chunking, the
-     * offer by content hash, the chunk lists, and the upload of the chunks the server lacks.
+     * Reads and chunks a group. Needs no server, so it may run while the group before is still uploading; an
+     * unchanged file (touched only) is recognised here and never offered.
      */
-    Prepared prepare(List<Candidate> candidates) throws IOException {
-        Prepared group = new Prepared();
-        List<Candidate> offered = new ArrayList<>();
-        List<Manifest> manifests = new ArrayList<>();
+    Described describe(List<Candidate> candidates) throws IOException {
+        Described group = new Described();
+        long retained = 0;
         for (Candidate candidate : candidates) {
             Manifest manifest;
+            byte[] content = null;
             try {
-                manifest = chunker.chunk(candidate.file());
+                if (retained + Files.size(candidate.file()) <= RETAIN_BYTES) {
+                    content = Files.readAllBytes(candidate.file());
+                    retained += content.length;
+                    manifest = chunker.chunk(content);
+                } else {
+                    manifest = chunker.chunk(candidate.file());
+                }
             } catch (NoSuchFileException e) {
                 // Gone since the walk (an editor's temporary file): its deletion is queued and handled then.
                 LOG.debug("Sync: {} vanished before it could be sent, skipped", candidate.path());
@@ -90,12 +138,25 @@ final class FileSender {
             filesHashed.incrementAndGet();
             if (candidate.mine() != null && candidate.mine().endsWith("|" + manifest.hex())) {
                 LOG.debug("Sync: {} touched but unchanged, skipped", candidate.path());
-                group.outcomes.add(new Outcome(candidate.path(), candidate.version() + manifest.hex(), false));
+                group.unchanged.add(new Outcome(candidate.path(), candidate.version() + manifest.hex(), false));
             } else {
-                offered.add(candidate);
-                manifests.add(manifest);
+                group.files.add(candidate);
+                group.manifests.add(manifest);
+                group.contents.add(content);
             }
         }
+        return group;
+    }
+
+    /**
+     * The first half of sending a group, which may overlap the {@link #finish} of the group before: the offer by
+     * content hash, the chunk lists, and the upload of the chunks the server lacks.
+     */
+    Prepared prepare(Described described) throws IOException {
+        Prepared group = new Prepared();
+        group.outcomes.addAll(described.unchanged);
+        List<Candidate> offered = described.files;
+        List<Manifest> manifests = described.manifests;
         if (offered.isEmpty()) {
             return group;
         }
@@ -110,6 +171,7 @@ final class FileSender {
             } else {
                 group.files.add(offered.get(i));
                 group.manifests.add(manifest);
+                group.contents.add(described.contents.get(i));
             }
         }
         if (group.files.isEmpty()) {
@@ -123,6 +185,8 @@ final class FileSender {
         resendFullLists(group.missing, group.manifests);
         group.sent = new long[group.files.size()];
         upload(group);
+        // Later rounds (chunks collected meanwhile) are rare: they re-read the files, and the memory is free now.
+        Collections.fill(group.contents, null);
         return group;
     }
 
@@ -180,7 +244,7 @@ final class FileSender {
         for (int i = 0; i < group.files.size(); i++) {
             List<Integer> missing = group.missing.get(i);
             if (missing != null && !missing.isEmpty()) {
-                group.sent[i] += uploader.add(group.files.get(i).file(), group.manifests.get(i), missing);
+                group.sent[i] += uploader.add(group.files.get(i).file(), group.manifests.get(i), missing, group.contents.get(i));
             }
         }
         uploader.flush();

@@ -105,18 +105,18 @@ public final class SyncClient implements CamelContextAware {
         ManifestCache cache = new ManifestCache(dataSource, key);
         this.sender = new FileSender(transport, new Chunker(), cache, batchBytes);
         this.reconciler = new TreeReconciler(root, transport, new FileVersionRepository(dataSource, key), sender, cache,
-                GROUP_FILES, GROUP_BYTES, committer());
+                GROUP_FILES, GROUP_BYTES, singleThread("SyncClientCommit"), singleThread("SyncClientRead"));
         this.errors = recorder;
         this.queue = new SyncQueue(dataSource, key);
     }
 
     /** Camel's pool when there is a CamelContext (it shuts it down), else one daemon thread. */
-    private ExecutorService committer() {
+    private ExecutorService singleThread(String name) {
         if (camelContext != null) {
-            return camelContext.getExecutorServiceManager().newSingleThreadExecutor(this, "SyncClientCommit");
+            return camelContext.getExecutorServiceManager().newSingleThreadExecutor(this, name);
         }
         return Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "sync-client-commit");
+            Thread thread = new Thread(runnable, name);
             thread.setDaemon(true);
             return thread;
         });

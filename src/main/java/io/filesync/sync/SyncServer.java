@@ -5,10 +5,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
@@ -47,11 +49,15 @@ public final class SyncServer {
     private final SyncServerTree tree;
     private final PathLocks locks = new PathLocks();
     private final long maxFileBytes;
+    private final ExecutorService assemblers;
     /** Content bytes a client was told to send for a file content: what that content's commit reports as received. */
     private final Map<String, Long> announced = new ConcurrentHashMap<>();
     private final AtomicLong chunkBytesReceived = new AtomicLong();
 
-    public SyncServer(Path root, ChunkStore store, DataSource dataSource, long maxFileBytes, boolean force) throws IOException {
+    /** @param assemblers the pool a commit assembles its files on, or null to assemble them one after the other */
+    public SyncServer(Path root, ChunkStore store, DataSource dataSource, long maxFileBytes, boolean force,
+                      ExecutorService assemblers) throws IOException {
+        this.assemblers = assemblers;
         this.root = root.toAbsolutePath().normalize();
         this.sandbox = new SandboxedWriter(this.root, maxFileBytes, List.of());
         this.store = store;
@@ -83,14 +89,7 @@ public final class SyncServer {
 
     /** The content hashes of every file the server holds, as far as its index vouches for them: what GC keeps. */
     List<byte[]> liveContents() {
-        List<byte[]> live = new ArrayList<>();
-        for (String version : index.snapshot().values()) {
-            String hash = version.substring(version.lastIndexOf('|') + 1);
-            if (hash.length() == 2 * Manifest.HASH_BYTES) {
-                live.add(Manifest.parseHash(hash));
-            }
-        }
-        return live;
+        return tree.liveContents();
     }
 
     /** Every folder and file under the root, in path order, files with their hash when the index still vouches for it. */
@@ -108,12 +107,24 @@ public final class SyncServer {
         List<Boolean> copied = new ArrayList<>();
         Map<String, String> versions = new HashMap<>();
         List<SyncAudit.Entry> rows = new ArrayList<>();
-        try (PathLocks.Held held = locks.files(files.stream().map(FileRef::path).toList())) {
-            for (FileRef file : files) {
+        // Only what the store can copy is locked: locking all (stripes shared) made offers wait for the last commit.
+        List<Manifest> held = new ArrayList<>();
+        List<String> copyable = new ArrayList<>();
+        for (FileRef file : files) {
+            Manifest manifest = store.manifest(Manifest.parseHash(file.hash()));
+            boolean complete = manifest != null && store.complete(manifest);
+            held.add(complete ? manifest : null);
+            if (complete) {
+                copyable.add(file.path());
+            }
+        }
+        try (PathLocks.Held locked = locks.files(copyable)) {
+            for (int i = 0; i < files.size(); i++) {
+                FileRef file = files.get(i);
                 byte[] hash = Manifest.parseHash(file.hash());
-                Manifest manifest = store.manifest(hash);
+                Manifest manifest = held.get(i);
                 boolean placed = false;
-                if (manifest != null && store.complete(manifest)) {
+                if (manifest != null) {
                     FileAssembler.Result result = assembler.assemble(tree.fileTarget(file.path()), manifest);
                     if (result.mismatch()) {
                         store.dropManifest(hash);
@@ -182,12 +193,6 @@ public final class SyncServer {
         return manifest;
     }
 
-    /** The verified chunk list of a content the server holds, in binary form, or null: the base for a delta. */
-    public byte[] manifest(String hashHex) throws IOException {
-        Manifest manifest = store.manifest(Manifest.parseHash(hashHex));
-        return manifest == null ? null : manifest.encode();
-    }
-
     /**
      * Stores a batch of chunks, each as hash (32 bytes), length (4 bytes) and bytes; every chunk must match its hash.
      *
@@ -235,14 +240,17 @@ public final class SyncServer {
      */
     public List<List<Integer>> commit(String client, List<FileRef> files) throws IOException {
         List<List<Integer>> answers = new ArrayList<>();
-        Map<String, String> versions = new HashMap<>();
-        List<SyncAudit.Entry> rows = new ArrayList<>();
+        Map<String, String> versions = new ConcurrentHashMap<>();
+        List<SyncAudit.Entry> rows = Collections.synchronizedList(new ArrayList<>());
         // The index is written under the same locks as the files, so it never vouches for a file another commit replaced.
         try (PathLocks.Held held = locks.files(files.stream().map(FileRef::path).toList())) {
             try {
+                // Files of a batch are assembled in parallel: creating and writing many small files is mostly waiting.
+                List<ParallelTasks.Task<List<Integer>>> tasks = new ArrayList<>();
                 for (FileRef file : files) {
-                    answers.add(commitOne(client, file, versions, rows));
+                    tasks.add(() -> commitOne(client, file, versions, rows));
                 }
+                answers.addAll(ParallelTasks.run(assemblers, tasks));
             } finally {
                 index.writeBatch(versions, List.of());
             }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 
 import javax.sql.DataSource;
 
@@ -22,6 +23,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.Route;
+import org.apache.camel.support.RoutePolicySupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,10 +32,11 @@ import org.slf4j.LoggerFactory;
  * The HTTP face of {@link SyncServer}, called step by step from route {@code sync-server}: authentication, one
  * method per operation, and the mapping of failures to status codes. Bodies are JSON, except a chunk list (the
  * chunk lists, framed by {@link SyncFraming}) and chunks (their raw bytes). Files travel in batches: one request
- * offers, describes or commits many files, so a tree of small files costs a few requests per batch, not per file. The server itself is built on first use, so a disabled route
- * leaves no folder behind.
+ * offers, describes or commits many files, so a tree of small files costs a few requests per batch, not per file.
+ * The server itself is built on first use, so a disabled route leaves no folder behind. It is also the route's
+ * policy: when route {@code sync-server} stops, the chunk store's pack files and the assembly threads are released.
  */
-public final class SyncServerHttp implements CamelContextAware {
+public final class SyncServerHttp extends RoutePolicySupport implements CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncServerHttp.class);
     /** Size at which a pack file is sealed and a new one started: the unit of garbage collection's rewrites. */
@@ -48,7 +52,10 @@ public final class SyncServerHttp implements CamelContextAware {
     private final long maxStoreBytes;
     private final boolean fsync;
     private final long gcGraceMs;
+    private final int assembleThreads;
     private volatile SyncServer server;
+    private volatile boolean stopped;
+    private ExecutorService assemblers;
     private StoreCollector collector;
 
     /**
@@ -61,9 +68,10 @@ public final class SyncServerHttp implements CamelContextAware {
      * @param maxStoreBytes largest size of the chunk store (0: as much as the disk holds); beyond it uploads get 507
      * @param fsync         force chunks and assembled files to disk before answering (power-loss durability)
      * @param gcGraceMs     chunks younger than this are never collected, whatever refers to them: uploads in progress
+     * @param assembleThreads files of a commit assembled at once
      */
     public SyncServerHttp(String root, String store, String dataSource, String token, long maxFileBytes,
-                          long maxStoreBytes, boolean fsync, long gcGraceMs) {
+                          long maxStoreBytes, boolean fsync, long gcGraceMs, int assembleThreads) {
         this.root = Path.of(root);
         this.store = Path.of(store);
         this.dataSourceName = dataSource;
@@ -72,6 +80,7 @@ public final class SyncServerHttp implements CamelContextAware {
         this.maxStoreBytes = maxStoreBytes;
         this.fsync = fsync;
         this.gcGraceMs = gcGraceMs;
+        this.assembleThreads = assembleThreads;
     }
 
     public SyncServer server() {
@@ -91,7 +100,9 @@ public final class SyncServerHttp implements CamelContextAware {
                     try {
                         ChunkStore chunks = new ChunkStore(store, Chunker.DEFAULT_MAX,
                                 (int) Math.min(Integer.MAX_VALUE, maxFileBytes / 1024 + 1024), PACK_BYTES, maxStoreBytes, fsync);
-                        server = new SyncServer(root, chunks, dataSource, maxFileBytes, fsync);
+                        assemblers = assembleThreads < 2 || camelContext == null ? null
+                                : camelContext.getExecutorServiceManager().newFixedThreadPool(this, "SyncServerAssemble", assembleThreads);
+                        server = new SyncServer(root, chunks, dataSource, maxFileBytes, fsync, assemblers);
                         collector = new StoreCollector(chunks, server::liveContents, gcGraceMs);
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException("Cannot open the sync server's store " + store + ": " + e.getMessage(), e);
@@ -157,25 +168,6 @@ public final class SyncServerHttp implements CamelContextAware {
         reply(exchange, 200, Map.of("missing", server().missing(client(exchange), lists)));
     }
 
-    /** The chunk list of a content the server holds, binary, or 404. */
-    public void manifest(Exchange exchange) throws IOException {
-        String hash = text(json(exchange), "hash");
-        byte[] manifest;
-        try {
-            manifest = server().manifest(hash);
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException(hash, "manifest request refused: " + e.getMessage());
-        }
-        if (manifest == null) {
-            reply(exchange, 404, Map.of("error", "no chunk list for " + hash));
-            return;
-        }
-        Message out = exchange.getMessage();
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
-        out.setHeader(Exchange.CONTENT_TYPE, "application/octet-stream");
-        out.setBody(manifest);
-    }
-
     /** A batch of chunks: hash, length and bytes, one after the other. */
     public void chunks(Exchange exchange) throws IOException {
         reply(exchange, 200, Map.of("stored", server().chunks(client(exchange), bytes(exchange))));
@@ -221,8 +213,40 @@ public final class SyncServerHttp implements CamelContextAware {
         reply(exchange, 200, Map.of("created", true));
     }
 
+    @Override
+    public void onStart(Route route) {
+        stopped = false;
+    }
+
+    @Override
+    public void onStop(Route route) {
+        close();
+    }
+
+    /** Releases pack files and threads (a stopped route holds no file open); a restarted route reopens the store. */
+    public synchronized void close() {
+        stopped = true;
+        SyncServer open = server;
+        server = null;
+        collector = null;
+        if (assemblers != null) {
+            camelContext.getExecutorServiceManager().shutdown(assemblers);
+            assemblers = null;
+        }
+        if (open != null) {
+            try {
+                open.store().close();
+            } catch (IOException e) {
+                LOG.warn("Sync server: closing the chunk store {} failed: {}", store, e.getMessage());
+            }
+        }
+    }
+
     /** Removes chunks and chunk lists no file refers to any more; called by route sync-server-gc. */
     public void collectGarbage() throws IOException {
+        if (stopped) {
+            return;
+        }
         server();
         StoreCollector.Outcome outcome = collector.collect();
         if (outcome.bytesFreed() > 0) {

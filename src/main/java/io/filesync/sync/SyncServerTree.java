@@ -38,6 +38,18 @@ public final class SyncServerTree {
         this.locks = locks;
     }
 
+    /** The content hashes of every file the server holds, as far as its index vouches for them: what GC keeps. */
+    List<byte[]> liveContents() {
+        List<byte[]> live = new ArrayList<>();
+        for (String version : index.snapshot().values()) {
+            String hash = version.substring(version.lastIndexOf('|') + 1);
+            if (hash.length() == 2 * Manifest.HASH_BYTES) {
+                live.add(Manifest.parseHash(hash));
+            }
+        }
+        return live;
+    }
+
     /** Every folder and file under the root, in path order, files with their hash when the index still vouches for it. */
     List<SyncServer.Entry> list() throws IOException {
         Map<String, String> known = index.snapshot();

@@ -42,14 +42,16 @@ final class TreeReconciler {
     private final int groupFiles;
     private final long groupBytes;
     private final ExecutorService committer;
+    private final ExecutorService reader;
 
     /**
      * @param groupFiles most files sent in one group
      * @param groupBytes most bytes of files in one group (a larger file goes alone); bounds the chunk lists held
      * @param committer  one thread, on which a group's commit runs while the next group is prepared
+     * @param reader     one thread, on which the group after next is read and chunked while the next one uploads
      */
     TreeReconciler(Path root, SyncTransport transport, FileVersionRepository state, FileSender sender, ManifestCache cache,
-                   int groupFiles, long groupBytes, ExecutorService committer) {
+                   int groupFiles, long groupBytes, ExecutorService committer, ExecutorService reader) {
         this.root = root;
         this.transport = transport;
         this.state = state;
@@ -58,6 +60,7 @@ final class TreeReconciler {
         this.groupFiles = groupFiles;
         this.groupBytes = groupBytes;
         this.committer = committer;
+        this.reader = reader;
     }
 
     /**
@@ -151,34 +154,40 @@ final class TreeReconciler {
     }
 
     /**
-     * Sends files in groups, two at a time: while the server assembles and commits one group, this client already
-     * chunks and uploads the next, so neither side waits for the other. What the server holds after each group is
-     * remembered as soon as its commit returns.
+     * Sends files in groups, three stages at once: while the server assembles and commits one group, this client
+     * uploads the next and reads and chunks the one after, so neither side waits for the other and the client's
+     * hashing overlaps its uploads. What the server holds after each group is remembered as soon as its commit
+     * returns.
      */
     private int send(List<FileSender.Candidate> files, Map<String, BasicFileAttributes> present) throws IOException {
+        List<List<FileSender.Candidate>> groups = FileSender.groups(files, present, groupFiles, groupBytes);
         int[] sent = new int[1];
         Future<List<FileSender.Outcome>> committing = null;
+        Future<FileSender.Described> reading = null;
         try {
-            List<FileSender.Candidate> group = new ArrayList<>();
-            long bytes = 0;
-            for (int i = 0; i <= files.size(); i++) {
-                long size = i < files.size() ? present.get(files.get(i).path()).size() : 0;
-                if (!group.isEmpty() && (i == files.size() || group.size() >= groupFiles || bytes + size > groupBytes)) {
-                    FileSender.Prepared prepared = sender.prepare(List.copyOf(group));
-                    remember(await(committing), sent);
-                    committing = null;
-                    committing = committer.submit(() -> sender.finish(prepared));
-                    group.clear();
-                    bytes = 0;
+            for (int g = 0; g < groups.size(); g++) {
+                FileSender.Described described;
+                if (reading == null) {
+                    described = sender.describe(groups.get(g));
+                } else {
+                    described = await(reading);
+                    reading = null;
                 }
-                if (i < files.size()) {
-                    group.add(files.get(i));
-                    bytes += size;
+                if (g + 1 < groups.size()) {
+                    List<FileSender.Candidate> next = groups.get(g + 1);
+                    reading = reader.submit(() -> sender.describe(next));
                 }
+                FileSender.Prepared prepared = sender.prepare(described);
+                remember(await(committing), sent);
+                committing = null;
+                committing = committer.submit(() -> sender.finish(prepared));
             }
             remember(await(committing), sent);
             committing = null;
         } finally {
+            if (reading != null) {
+                reading.cancel(true);
+            }
             if (committing != null) {
                 // Failing: let the commit in flight end (and keep what it did) before the caller retries.
                 try {
@@ -192,6 +201,9 @@ final class TreeReconciler {
     }
 
     private void remember(List<FileSender.Outcome> outcomes, int[] sent) {
+        if (outcomes == null) {
+            return;
+        }
         Map<String, String> versions = new LinkedHashMap<>();
         for (FileSender.Outcome outcome : outcomes) {
             versions.put(outcome.path(), outcome.version());
@@ -200,15 +212,16 @@ final class TreeReconciler {
         state.writeBatch(versions, List.of());
     }
 
-    private static List<FileSender.Outcome> await(Future<List<FileSender.Outcome>> committing) throws IOException {
-        if (committing == null) {
-            return List.of();
+    /** @return the future's result, or null for no future */
+    private static <T> T await(Future<T> future) throws IOException {
+        if (future == null) {
+            return null;
         }
         try {
-            return committing.get();
+            return future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SyncTransport.Unavailable("interrupted while committing", e);
+            throw new SyncTransport.Unavailable("interrupted while sending", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IOException io) {
                 throw io;

@@ -79,6 +79,13 @@ class SyncChunkerTest {
     }
 
     @Test
+    void contentChunkedInMemoryGetsTheSameCutsAndHashesAsTheSameContentStreamed() throws IOException {
+        for (byte[] data : List.of(random(2_500_000, 5), random(3_000, 6), new byte[0], new byte[200_000])) {
+            assertThat(chunker.chunk(data)).isEqualTo(chunker.chunk(new ByteArrayInputStream(data)));
+        }
+    }
+
+    @Test
     void theManifestCarriesTheWholeFileHashAndSurvivesItsBinaryForm() throws IOException {
         byte[] data = random(3_000_000, 4);
         Manifest manifest = chunker.chunk(new ByteArrayInputStream(data));

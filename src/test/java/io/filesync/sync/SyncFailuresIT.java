@@ -50,6 +50,46 @@ class SyncFailuresIT {
     }
 
     @Test
+    void aStoppedServerRouteHoldsNoPackFileOpenAndServesAgainOnceRestarted() throws Exception {
+        Path base = fresh("route-stop");
+        int port = freePort();
+        try (BundleBoot server = startServer(base, port, Map.of());
+             BundleBoot client = startClient(base, "client", port)) {
+            await().atMost(PATIENCE).until(() -> SyncIT.syncClient(client).initialSyncDone());
+            write(base.resolve("client/folder/before.bin"), random(500_000, 24));
+            awaitInSync(client, base);
+            Path packs = base.resolve("server/store/packs");
+            assertThat(openFilesUnder(packs)).isNotEmpty();
+
+            server.main().getCamelContext().getRouteController().stopRoute("sync-server");
+            assertThat(openFilesUnder(packs)).isEmpty();
+
+            server.main().getCamelContext().getRouteController().startRoute("sync-server");
+            write(base.resolve("client/folder/after.bin"), random(300_000, 25));
+            awaitInSync(client, base);
+            assertThat(base.resolve("server/files/after.bin")).hasBinaryContent(random(300_000, 25));
+        }
+    }
+
+    /** The files this JVM holds open under a folder, from /proc/self/fd. */
+    private static java.util.List<Path> openFilesUnder(Path folder) throws IOException {
+        java.util.List<Path> open = new java.util.ArrayList<>();
+        try (var descriptors = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path descriptor : (Iterable<Path>) descriptors::iterator) {
+                try {
+                    Path target = Files.readSymbolicLink(descriptor);
+                    if (target.startsWith(folder)) {
+                        open.add(target);
+                    }
+                } catch (IOException gone) {
+                    // Closed between the listing and the read: not open any more, which is all this asks.
+                }
+            }
+        }
+        return open;
+    }
+
+    @Test
     void aConnectionCutInTheMiddleOfAnUploadResumesAndNeverCorruptsTheTarget() throws Exception {
         Path base = fresh("cut");
         int port = freePort();

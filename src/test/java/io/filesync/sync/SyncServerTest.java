@@ -7,7 +7,10 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.filesync.core.db.DataSources;
@@ -31,7 +34,7 @@ class SyncServerTest {
     void start() throws IOException {
         dataSource = DataSources.pooled("jdbc:sqlite:" + work.resolve("server.db"), null, null, 2);
         store = new ChunkStore(work.resolve("store"), Chunker.DEFAULT_MAX, 1 << 20, 1 << 20, 0, false);
-        server = new SyncServer(work.resolve("root"), store, dataSource, 1L << 30, false);
+        server = new SyncServer(work.resolve("root"), store, dataSource, 1L << 30, false, null);
     }
 
     @AfterEach
@@ -58,6 +61,39 @@ class SyncServerTest {
                 .contains(org.assertj.core.groups.Tuple.tuple("x/file.bin", manifest.hex()));
         try (var files = Files.list(work.resolve("root/x"))) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("file.bin");
+        }
+    }
+
+    @Test
+    void aBatchAssembledInParallelPlacesEveryVerifiedFileAndRefusesOnlyTheOneWhoseContentDoesNotMatch() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            SyncServer parallel = new SyncServer(work.resolve("root"), store, dataSource, 1L << 30, false, pool);
+            List<SyncServer.FileRef> files = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                byte[] content = SyncChunkerTest.random(20_000 + i * 1000, 100 + i);
+                Manifest manifest = chunker.chunk(content);
+                upload(manifest, content, parallel.missing("c", List.of(manifest.encode())).get(0));
+                files.add(new SyncServer.FileRef("batch/f" + i + ".bin", manifest.hex()));
+            }
+            // Genuine chunks under a whole-file hash they do not add up to: what a lying client would send.
+            byte[] content = SyncChunkerTest.random(30_000, 99);
+            Manifest real = chunker.chunk(content);
+            Manifest lie = new Manifest(real.size(), Chunker.sha256().digest("other".getBytes()), real.chunks());
+            upload(lie, content, parallel.missing("c", List.of(lie.encode())).get(0));
+            files.add(20, new SyncServer.FileRef("batch/lie.bin", lie.hex()));
+
+            assertThatThrownBy(() -> parallel.commit("c", files)).isInstanceOf(BadInputException.class)
+                    .hasMessageContaining("does not match");
+
+            try (var placed = Files.list(work.resolve("root/batch"))) {
+                assertThat(placed.map(p -> p.getFileName().toString())).hasSize(40).doesNotContain("lie.bin")
+                        .noneMatch(name -> name.startsWith(FileAssembler.TEMP_PREFIX));
+            }
+            assertThat(parallel.list()).filteredOn(entry -> entry.hash() != null).hasSize(40);
+            assertThat(work.resolve("root/batch/f7.bin")).hasBinaryContent(SyncChunkerTest.random(27_000, 107));
+        } finally {
+            pool.shutdownNow();
         }
     }
 
