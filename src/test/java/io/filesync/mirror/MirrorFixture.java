@@ -52,6 +52,13 @@ final class MirrorFixture implements AutoCloseable {
         engines.remove(engine);
     }
 
+    /** A port nothing listens on right now, for a server a test stops and starts again on the same address. */
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
     Path write(String path, String content) throws IOException {
         Path file = root.resolve(path);
         Files.createDirectories(file.getParent());

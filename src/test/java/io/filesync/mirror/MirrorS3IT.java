@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -333,10 +332,7 @@ class MirrorS3IT {
 
     @Test
     void theQueuePausesWhileTheServerIsDownAndDrainsByItselfWhenItIsBack() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = MirrorFixture.freePort();
         Path store = Files.createDirectories(dir.resolve("second-s3"));
         S3Proxy proxy = startProxy(store, port);
         URI endpoint = URI.create("http://127.0.0.1:" + port);
@@ -370,10 +366,7 @@ class MirrorS3IT {
 
     @Test
     void aServerStoppedWhileTheQueueDrainsLosesNothingAndTheRestFlowsWhenItIsBack() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = MirrorFixture.freePort();
         Path store = Files.createDirectories(dir.resolve("midway-s3"));
         S3Proxy proxy = startProxy(store, port);
         URI endpoint = URI.create("http://127.0.0.1:" + port);

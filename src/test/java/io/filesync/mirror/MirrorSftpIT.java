@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -160,10 +159,7 @@ class MirrorSftpIT {
 
     @Test
     void theQueuePausesWhileTheServerIsDownAndDrainsByItselfWhenItIsBack() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = MirrorFixture.freePort();
         Path home = Files.createDirectories(dir.resolve("second-sftp"));
         SshServer second = startServer(port, home);
         SftpRemote remote = new SftpRemote(new SftpSettings("127.0.0.1", port, "mirror", "secret-pw", null, null, null, false,
@@ -208,10 +204,7 @@ class MirrorSftpIT {
 
     @Test
     void aServerStoppedWhileTheQueueDrainsLosesNothingAndTheRestFlowsWhenItIsBack() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = MirrorFixture.freePort();
         Path home = Files.createDirectories(dir.resolve("midway-sftp"));
         SshServer second = startServer(port, home);
         int files = 300;
