@@ -170,33 +170,11 @@ class SyncFailuresIT {
     }
 
     private static BundleBoot startServer(Path base, int port, Map<String, String> extra) throws Exception {
-        Path work = base.resolve("server");
-        Map<String, String> settings = new HashMap<>(Map.of(
-                "camel.main.routes-include-pattern", "file:routes/filesync-*.camel.yaml,file:routes/sync-server*.camel.yaml",
-                "sync.server.enabled", "true",
-                "sync.server.port", String.valueOf(port),
-                "sync.server.root", work.resolve("files").toString(),
-                "sync.server.store", work.resolve("store").toString(),
-                "sync.server.token", TOKEN));
-        settings.putAll(extra);
-        return BundleBoot.start(work, settings);
+        return SyncBundles.server(base.resolve("server"), port, TOKEN, extra);
     }
 
     private static BundleBoot startClient(Path base, String name, int port) throws Exception {
-        Path work = base.resolve(name);
-        Files.createDirectories(work.resolve("folder"));
-        return BundleBoot.start(work, Map.ofEntries(
-                Map.entry("camel.main.routes-include-pattern", "file:routes/filesync-*.camel.yaml,file:routes/sync-client*.camel.yaml"),
-                Map.entry("sync.client.enabled", "true"),
-                Map.entry("sync.client.dir", work.resolve("folder").toString()),
-                Map.entry("sync.client.server-url", "http://127.0.0.1:" + port + "/sync"),
-                Map.entry("sync.client.token", TOKEN),
-                Map.entry("sync.client.name", name),
-                Map.entry("sync.client.settle-time-ms", "100"),
-                Map.entry("sync.client.poll-ms", "100"),
-                Map.entry("sync.client.batch-bytes", "1048576"),
-                Map.entry("sync.client.retry-initial-delay-ms", "200"),
-                Map.entry("sync.client.retry-max-delay-ms", "1000")));
+        return SyncBundles.client(base.resolve(name), name, port, TOKEN, Map.of("sync.client.batch-bytes", "1048576"));
     }
 
     private static int freePort() throws IOException {

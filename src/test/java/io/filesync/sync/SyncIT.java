@@ -64,30 +64,11 @@ class SyncIT {
     }
 
     private static BundleBoot startServer() throws Exception {
-        Path work = BASE.resolve("server");
-        return BundleBoot.start(work, Map.of(
-                "camel.main.routes-include-pattern", "file:routes/filesync-*.camel.yaml,file:routes/sync-server*.camel.yaml",
-                "sync.server.enabled", "true",
-                "sync.server.port", String.valueOf(port),
-                "sync.server.root", work.resolve("files").toString(),
-                "sync.server.store", work.resolve("store").toString(),
-                "sync.server.token", TOKEN));
+        return SyncBundles.server(BASE.resolve("server"), port, TOKEN, Map.of());
     }
 
     private static BundleBoot startClient(String name, String token) throws Exception {
-        Path work = BASE.resolve(name);
-        Files.createDirectories(work.resolve("folder"));
-        return BundleBoot.start(work, Map.ofEntries(
-                Map.entry("camel.main.routes-include-pattern", "file:routes/filesync-*.camel.yaml,file:routes/sync-client*.camel.yaml"),
-                Map.entry("sync.client.enabled", "true"),
-                Map.entry("sync.client.dir", work.resolve("folder").toString()),
-                Map.entry("sync.client.server-url", "http://127.0.0.1:" + port + "/sync"),
-                Map.entry("sync.client.token", token),
-                Map.entry("sync.client.name", name),
-                Map.entry("sync.client.settle-time-ms", "100"),
-                Map.entry("sync.client.poll-ms", "100"),
-                Map.entry("sync.client.retry-initial-delay-ms", "200"),
-                Map.entry("sync.client.retry-max-delay-ms", "1000")));
+        return SyncBundles.client(BASE.resolve(name), name, port, token, Map.of());
     }
 
     static SyncServer syncServer(BundleBoot server) {
