@@ -7,6 +7,7 @@
 #  - chunking + hashing speed on one core.
 # The ratios come last. Note the machine's load (uptime, printed) with the figures: they are timings.
 #   bench/sync-bench.sh [file-size-MiB=100] [tree-size-MiB=1024]
+# A file size of 0 runs only the initial sync of the tree (e.g. `bench/sync-bench.sh 0 256` to iterate quickly).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

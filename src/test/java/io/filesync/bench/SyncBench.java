@@ -77,9 +77,11 @@ public final class SyncBench {
              HikariDataSource db = DataSources.pooled("jdbc:sqlite:" + work.resolve("client.db"), null, null, 2)) {
             SyncTransport transport = new SyncTransport("http://127.0.0.1:" + serverPort + "/sync", TOKEN, "bench", null, null);
             SyncClient client = SyncClient.of(source.toString(), transport, db, null, 200, 1000);
+            long cpuBefore = processCpuMs();
             long start = System.nanoTime();
             client.drain();
             long filesyncMs = (System.nanoTime() - start) / 1_000_000;
+            long filesyncCpuMs = processCpuMs() - cpuBefore;
             if (!client.initialSyncDone() || client.queue().size() != 0 || client.lastProblem() != null) {
                 throw new IllegalStateException("filesync did not finish the initial sync: " + client.lastProblem());
             }
@@ -87,23 +89,36 @@ public final class SyncBench {
 
             Process daemon = startRsyncDaemon(work, rsyncDst, rsyncPort);
             long rsyncMs;
+            long rsyncCpuMs;
             try {
+                long daemonBefore = cpuMsOf(daemon.pid());
                 start = System.nanoTime();
-                Process rsync = new ProcessBuilder("rsync", "-a", source + "/", "rsync://127.0.0.1:" + rsyncPort + "/bench/")
-                        .redirectErrorStream(true).start();
+                // GNU time reports the client's CPU; the daemon's (its reaped children) comes from /proc.
+                Process rsync = new ProcessBuilder("/usr/bin/time", "-f", "cpu %U %S", "rsync", "-a", source + "/",
+                        "rsync://127.0.0.1:" + rsyncPort + "/bench/").redirectErrorStream(true).start();
                 String output = new String(rsync.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (rsync.waitFor() != 0) {
                     throw new IllegalStateException("rsync failed: " + output);
                 }
                 rsyncMs = (System.nanoTime() - start) / 1_000_000;
+                Matcher cpu = Pattern.compile("cpu ([0-9.]+) ([0-9.]+)").matcher(output);
+                rsyncCpuMs = cpu.find() ? Math.round(1000 * (Double.parseDouble(cpu.group(1)) + Double.parseDouble(cpu.group(2)))) : -1;
+                // The daemon reaps its connection's child a moment after the client exits.
+                long daemonCpu = cpuMsOf(daemon.pid());
+                for (int i = 0; i < 40 && daemonCpu == daemonBefore; i++) {
+                    Thread.sleep(50);
+                    daemonCpu = cpuMsOf(daemon.pid());
+                }
+                rsyncCpuMs += daemonCpu - daemonBefore;
             } finally {
                 daemon.destroy();
                 daemon.waitFor();
             }
             verifyTree(source, rsyncDst);
             double ratio = (double) filesyncMs / rsyncMs;
-            System.out.printf("initial sync of a %d MiB tree (%d files): filesync %d ms, rsync %d ms, ratio %.2f%n",
-                    treeMb, files, filesyncMs, rsyncMs, ratio);
+            System.out.printf("initial sync of a %d MiB tree (%d files): filesync %d ms, rsync %d ms, ratio %.2f;"
+                    + " CPU (both sides) filesync %d ms, rsync %d ms, ratio %.2f%n",
+                    treeMb, files, filesyncMs, rsyncMs, ratio, filesyncCpuMs, rsyncCpuMs, (double) filesyncCpuMs / rsyncCpuMs);
             return ratio;
         } finally {
             deleteTree(work);
@@ -294,6 +309,23 @@ public final class SyncBench {
             throw new IllegalStateException("no '" + label + "' in rsync output: " + output);
         }
         return Long.parseLong(matcher.group(1).replace(",", "").replace(".", ""));
+    }
+
+    /** CPU time of this JVM (client and server of the bench both run in it), in milliseconds. */
+    private static long processCpuMs() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1_000_000;
+    }
+
+    /** CPU time of a process and of its children it reaped (utime, stime, cutime, cstime in /proc), in milliseconds. */
+    private static long cpuMsOf(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = 0;
+        for (int i = 11; i <= 14; i++) {
+            ticks += Long.parseLong(fields[i]);
+        }
+        return ticks * 10;
     }
 
     private static Process startRsyncDaemon(Path work, Path destination, int port) throws Exception {
