@@ -55,8 +55,13 @@ final class SyncRequests {
         Long length = in.getHeader(Exchange.CONTENT_LENGTH, Long.class);
         byte[] bytes;
         if (length != null && length >= 0 && length < Integer.MAX_VALUE) {
+            // Read straight into an array of the announced size: readNBytes(int) gathers 8 KiB pieces and copies them again.
+            bytes = new byte[length.intValue()];
             try (InputStream stream = in.getBody(InputStream.class)) {
-                bytes = stream.readNBytes(length.intValue());
+                int read = stream.readNBytes(bytes, 0, bytes.length);
+                if (read < bytes.length) {
+                    throw new BadInputException(client(exchange), "request body ends after " + read + " of " + bytes.length + " bytes");
+                }
             } catch (IOException e) {
                 throw new BadInputException(client(exchange), "request body unreadable: " + e.getMessage());
             }
