@@ -19,8 +19,10 @@ import io.filesync.core.error.BadInputException;
 /**
  * The server's content-addressed store, shared by every file and every client: chunks keyed by the SHA-256 of their
  * bytes, and the {@link Manifest} of each verified file content keyed by the whole-file hash, which is what
- * whole-file dedup looks up. Both live in append-only {@link PackFiles}, indexed in memory; the index is rebuilt from
- * the packs at start.
+ * whole-file dedup looks up. Manifests, and the few chunks no upload in progress waits for, live in append-only
+ * {@link PackFiles}, indexed in memory and rebuilt from the packs at start. The chunks of files live in the files:
+ * an upload is written into its {@link StagedUploads staging file}, which becomes the file, and {@link PlacedChunks}
+ * knows where each chunk lies.
  * <p>
  * A chunk is stored only when its bytes hash to the key it was offered under, so no client can poison the index
  * with wrong content for a hash another client will rely on. A manifest offered by a client is kept apart, in
@@ -55,9 +57,15 @@ public final class ChunkStore implements AutoCloseable {
     private final Map<ChunkKey, Manifest> pending = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<ChunkKey, Manifest> eldest) {
-            return size() > MAX_PENDING;
+            boolean evict = size() > MAX_PENDING;
+            if (evict) {
+                staging.discard(staging.take(eldest.getValue().hash()));
+            }
+            return evict;
         }
     };
+    final PlacedChunks placed;
+    final StagedUploads staging;
     final ReadWriteLock rewriteLock = new ReentrantReadWriteLock();
     private final int maxChunk;
     private final int maxChunks;
@@ -70,6 +78,8 @@ public final class ChunkStore implements AutoCloseable {
      */
     public ChunkStore(Path directory, int maxChunk, int maxChunks, long packBytes, long maxBytes, boolean force) throws IOException {
         this.packs = new PackFiles(directory.toAbsolutePath().normalize().resolve("packs"), packBytes);
+        this.staging = new StagedUploads(directory.toAbsolutePath().normalize().resolve("staging"));
+        this.placed = new PlacedChunks(directory.toAbsolutePath().normalize().resolve("contents"));
         this.maxChunk = maxChunk;
         this.maxChunks = maxChunks;
         this.maxBytes = maxBytes;
@@ -83,6 +93,7 @@ public final class ChunkStore implements AutoCloseable {
                 default -> { }
             }
         }
+        placed.rebuild(this::manifest);
     }
 
     public int maxChunk() {
@@ -90,7 +101,8 @@ public final class ChunkStore implements AutoCloseable {
     }
 
     public boolean has(byte[] hash) {
-        return chunks.containsKey(ChunkKey.of(hash));
+        ChunkKey key = ChunkKey.of(hash);
+        return chunks.containsKey(key) || placed.has(key);
     }
 
     /** Stores one chunk if its bytes match its hash; see {@link #putAll}. */
@@ -99,38 +111,50 @@ public final class ChunkStore implements AutoCloseable {
     }
 
     /**
-     * Stores a batch of chunks in one append, after checking every one: a batch with one bad chunk stores nothing.
+     * Stores a batch of chunks after checking every one (a batch with one bad chunk stores nothing): into the staging
+     * files that wait for them, the others in one append to the packs.
      *
      * @return how many chunks were new
      * @throws BadInputException when a chunk is empty, too long, or does not hash to its key
      * @throws Full              when the store may not or cannot grow by the batch
      */
     public int putAll(List<Upload> uploads) throws IOException {
-        List<byte[]> keys = new ArrayList<>();
-        List<byte[]> payloads = new ArrayList<>();
+        List<Upload> fresh = new ArrayList<>();
         Set<ChunkKey> seen = new HashSet<>();
         long bytes = 0;
         for (Upload upload : uploads) {
             check(upload);
-            ChunkKey key = ChunkKey.of(upload.hash());
-            if (!chunks.containsKey(key) && seen.add(key)) {
-                keys.add(upload.hash());
-                payloads.add(upload.bytes());
+            if (!has(upload.hash()) && seen.add(ChunkKey.of(upload.hash()))) {
+                fresh.add(upload);
                 bytes += PackFiles.HEADER + upload.bytes().length;
             }
         }
-        if (keys.isEmpty()) {
+        if (fresh.isEmpty()) {
             return 0;
         }
-        if (maxBytes > 0 && packs.size() + bytes > maxBytes) {
-            throw new Full("the chunk store is full: " + packs.size() + " of " + maxBytes
+        long used = sizeOnDisk();
+        if (maxBytes > 0 && used + bytes > maxBytes) {
+            throw new Full("the chunk store is full: " + used + " of " + maxBytes
                     + " bytes used (sync.server.max-store-bytes), " + bytes + " more refused", null);
+        }
+        List<byte[]> keys = new ArrayList<>();
+        List<byte[]> payloads = new ArrayList<>();
+        try {
+            for (Upload upload : staging.write(fresh, placed)) {
+                keys.add(upload.hash());
+                payloads.add(upload.bytes());
+            }
+        } catch (IOException e) {
+            throw full(e);
+        }
+        if (keys.isEmpty()) {
+            return fresh.size();
         }
         List<PackFiles.Location> locations = append(keys, payloads, CHUNK);
         for (int i = 0; i < keys.size(); i++) {
             chunks.put(ChunkKey.of(keys.get(i)), locations.get(i));
         }
-        return keys.size();
+        return fresh.size();
     }
 
     private void check(Upload upload) {
@@ -147,12 +171,37 @@ public final class ChunkStore implements AutoCloseable {
 
     /** A chunk's bytes, or null when the store does not hold it (any more). */
     public byte[] read(byte[] hash) throws IOException {
-        rewriteLock.readLock().lock();
-        try {
-            PackFiles.Location location = chunks.get(ChunkKey.of(hash));
-            return location == null ? null : packs.read(location);
-        } finally {
-            rewriteLock.readLock().unlock();
+        try (Reader reader = reader()) {
+            return reader.read(hash);
+        }
+    }
+
+    /** Reads the chunks of one assembly: from the packs, else from where they lie in files, checked. */
+    Reader reader() {
+        return new Reader();
+    }
+
+    /** See {@link #reader()}. */
+    final class Reader implements AutoCloseable {
+        private final PlacedChunks.Reader inFiles = placed.reader();
+
+        /** A chunk's bytes, or null when the store does not hold it (any more). */
+        byte[] read(byte[] hash) throws IOException {
+            rewriteLock.readLock().lock();
+            try {
+                PackFiles.Location location = chunks.get(ChunkKey.of(hash));
+                if (location != null) {
+                    return packs.read(location);
+                }
+            } finally {
+                rewriteLock.readLock().unlock();
+            }
+            return inFiles.read(hash);
+        }
+
+        @Override
+        public void close() throws IOException {
+            inFiles.close();
         }
     }
 
@@ -220,20 +269,22 @@ public final class ChunkStore implements AutoCloseable {
         return manifest.chunks().stream().allMatch(chunk -> has(chunk.hash()));
     }
 
-    /** Bytes the packs take on disk. */
+    /** Bytes the packs and the staging files of uploads in progress take on disk. */
     public long sizeOnDisk() throws IOException {
-        return packs.size();
+        return packs.size() + staging.bytes();
     }
 
     List<PackFiles.Location> append(List<byte[]> keys, List<byte[]> payloads, byte type) throws IOException {
         try {
             return packs.append(keys, payloads, type, force);
         } catch (IOException e) {
-            if (String.valueOf(e.getMessage()).contains("No space left")) {
-                throw new Full("the server's disk is full: " + e.getMessage(), e);
-            }
-            throw e;
+            throw full(e);
         }
+    }
+
+    /** A full disk as {@link Full}, so the client retries later; any other failure as it is. */
+    static IOException full(IOException e) {
+        return String.valueOf(e.getMessage()).contains("No space left") ? new Full("the server's disk is full: " + e.getMessage(), e) : e;
     }
 
     @Override

@@ -1,8 +1,10 @@
 package io.filesync.sync;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -16,9 +18,11 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Puts a file in place from the chunk store: the chunks are written under a temporary name next to the target, the
- * size and SHA-256 of what was written are checked against the manifest, and only then is the file renamed over the
+ * Puts a file in place: its content is completed under a temporary name (the upload's staging file, or a new file
+ * next to the target), its size and SHA-256 are checked in the same pass, and only then is it renamed over the
  * target atomically. A reader, a crash or a failed check never leaves a half-written or wrong file at the target.
+ * Chunks already in the staging file were checked against their hashes when they were written there; every other
+ * chunk comes from the store, checked as it is read ({@link ChunkStore.Reader}).
  */
 final class FileAssembler {
 
@@ -51,45 +55,117 @@ final class FileAssembler {
         return missing;
     }
 
+    /**
+     * Puts a content in place at the target, from its upload's staging file if it has one. Once placed, its chunks
+     * are known to lie in the target; a staging file still short of chunks waits for them, a wrong one is deleted.
+     */
     Result assemble(Path target, Manifest manifest) throws IOException {
-        Path temp = target.resolveSibling(TEMP_PREFIX + Long.toHexString(System.nanoTime())
+        StagedUploads staging = store.staging;
+        StagedUploads.Staged staged = staging.take(manifest.hash());
+        if (staged != null && !staged.manifest.equals(manifest)) {
+            staging.discard(staged);
+            staged = null;
+        }
+        Result result;
+        try {
+            result = assemble(target, manifest, staged);
+        } catch (IOException | RuntimeException e) {
+            staging.discard(staged);
+            throw e;
+        }
+        if (result.placed()) {
+            if (staged != null) {
+                staging.committed(staged);
+            }
+            store.placed.keep(target, manifest);
+        } else if (result.mismatch()) {
+            staging.discard(staged);
+        } else if (staged != null) {
+            staging.putBack(staged, result.missing());
+        }
+        return result;
+    }
+
+    /**
+     * @param staged the upload's staging file for this very chunk list, or null to assemble from the store alone; on
+     *               any outcome but placed, the caller decides what becomes of it
+     */
+    private Result assemble(Path target, Manifest manifest, StagedUploads.Staged staged) throws IOException {
+        Path temp = staged != null ? staged.file : target.resolveSibling(TEMP_PREFIX + Long.toHexString(System.nanoTime())
                 + "-" + Thread.currentThread().getId() + ".tmp");
         MessageDigest digest = Chunker.sha256();
-        long size = 0;
+        List<Integer> missing = new ArrayList<>();
         try {
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                for (Manifest.Chunk chunk : manifest.chunks()) {
-                    byte[] bytes = store.read(chunk.hash());
-                    if (bytes == null) {
-                        // Collected since the commit checked for it: the client sends it again.
-                        return new Result(null, false, missing(manifest));
+            try (FileChannel out = FileChannel.open(temp, staged != null ? StandardOpenOption.CREATE : StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE);
+                 ChunkStore.Reader chunks = store.reader()) {
+                for (int i = 0; i < manifest.chunks().size(); i++) {
+                    Manifest.Chunk chunk = manifest.chunks().get(i);
+                    byte[] bytes;
+                    if (staged != null && staged.written(i)) {
+                        bytes = new byte[chunk.length()];
+                        readFully(out, ByteBuffer.wrap(bytes), chunk.offset());
+                    } else {
+                        bytes = chunks.read(chunk.hash());
+                        if (bytes == null) {
+                            // Collected, or its file changed since the commit checked for it: the client sends it again.
+                            missing.add(i);
+                            continue;
+                        }
+                        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                        for (long position = chunk.offset(); buffer.hasRemaining(); ) {
+                            position += out.write(buffer, position);
+                        }
                     }
                     digest.update(bytes);
-                    ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                    while (buffer.hasRemaining()) {
-                        out.write(buffer);
-                    }
-                    size += bytes.length;
+                }
+                if (!missing.isEmpty()) {
+                    return new Result(null, false, missing);
+                }
+                if (out.size() != manifest.size() || !Arrays.equals(digest.digest(), manifest.hash())) {
+                    return new Result(null, true, List.of());
                 }
                 if (force) {
                     out.force(true);
                 }
             }
-            if (size != manifest.size() || !Arrays.equals(digest.digest(), manifest.hash())) {
-                return new Result(null, true, List.of());
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            moveIntoPlace(temp, target);
         } catch (IOException e) {
-            if (String.valueOf(e.getMessage()).contains("No space left")) {
-                throw new ChunkStore.Full("the server's disk is full: " + e.getMessage(), e);
-            }
-            throw e;
+            throw ChunkStore.full(e);
         } finally {
-            Files.deleteIfExists(temp);
+            if (staged == null) {
+                Files.deleteIfExists(temp);
+            }
         }
         BasicFileAttributes attributes = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         return new Result(attributes.size() + "|" + attributes.lastModifiedTime().toMillis() + "|" + manifest.hex(), false,
                 List.of());
+    }
+
+    /** An atomic rename; a staging file on another file system than the root is copied next to the target first. */
+    private static void moveIntoPlace(Path temp, Path target) throws IOException {
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Path near = target.resolveSibling(TEMP_PREFIX + Long.toHexString(System.nanoTime()) + ".tmp");
+            try {
+                Files.copy(temp, near);
+                Files.move(near, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(near);
+                Files.deleteIfExists(temp);
+            }
+        }
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+        while (buffer.hasRemaining()) {
+            int read = channel.read(buffer, position);
+            if (read < 0) {
+                throw new EOFException("staging file ends before its chunk does");
+            }
+            position += read;
+        }
     }
 
     /** Removes temporary files a crash left behind. */

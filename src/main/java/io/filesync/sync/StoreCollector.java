@@ -59,6 +59,8 @@ public final class StoreCollector {
             pending.chunks().forEach(chunk -> liveChunks.add(ChunkKey.of(chunk.hash())));
         }
         long horizon = System.currentTimeMillis() - graceMs;
+        // Content no file holds any more (deleted, or an earlier version) is kept in its link for the grace period.
+        store.placed.collect(liveManifests, horizon);
         int current = store.packs.current();
         if (current >= 0 && store.packs.lastModified(current) <= horizon && store.packs.size(current) > 0) {
             // The pack in use holds the newest dead records too: seal it, so it can be swept like the others.

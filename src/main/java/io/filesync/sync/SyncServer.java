@@ -159,6 +159,7 @@ public final class SyncServer {
             }
             store.putPending(manifest);
             List<Integer> missing = assembler.missing(manifest);
+            store.staging.stage(manifest, missing);
             long size = 0;
             for (int index : missing) {
                 size += manifest.chunks().get(index).length();

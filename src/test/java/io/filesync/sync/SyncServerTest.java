@@ -140,7 +140,7 @@ class SyncServerTest {
     }
 
     @Test
-    void garbageCollectionRemovesChunksNoFileRefersToAndKeepsThoseOfAnUploadInProgress() throws IOException {
+    void garbageCollectionForgetsWhatNoFileRefersToAndKeepsWhatAnUploadInProgressSent() throws IOException {
         byte[] kept = SyncChunkerTest.random(300_000, 15);
         byte[] doomed = SyncChunkerTest.random(900_000, 16);
         byte[] inProgress = SyncChunkerTest.random(200_000, 17);
@@ -151,13 +151,18 @@ class SyncServerTest {
         }
         Manifest pending = chunker.chunk(new ByteArrayInputStream(inProgress));
         upload(pending, inProgress, server.missing("c", List.of(pending.encode())).get(0));
+        // A chunk no upload waits for is kept in the packs, where nothing refers to it.
+        byte[] stray = SyncChunkerTest.random(50_000, 20);
+        byte[] strayHash = Chunker.sha256().digest(stray);
+        server.chunk("c", Manifest.hex(strayHash), stray);
         server.tree().delete("c", "doomed.bin");
         long before = store.sizeOnDisk();
 
         StoreCollector.Outcome outcome = new StoreCollector(store, server::liveContents, 0).collect();
 
-        assertThat(outcome.bytesFreed()).isGreaterThanOrEqualTo(doomed.length);
-        assertThat(store.sizeOnDisk()).isLessThan(before - doomed.length + 1);
+        assertThat(outcome.bytesFreed()).isGreaterThanOrEqualTo(stray.length);
+        assertThat(store.sizeOnDisk()).isLessThan(before - stray.length + 1);
+        assertThat(store.has(strayHash)).isFalse();
         Manifest doomedManifest = chunker.chunk(new ByteArrayInputStream(doomed));
         assertThat(doomedManifest.chunks()).noneMatch(chunk -> store.has(chunk.hash()));
         assertThat(store.manifest(doomedManifest.hash())).isNull();
@@ -168,11 +173,83 @@ class SyncServerTest {
         assertThat(work.resolve("root/late.bin")).hasBinaryContent(inProgress);
         assertThat(server.offer("c", List.of(new SyncServer.FileRef("again.bin", keptManifest.hex())))).containsExactly(true);
 
-        // The store reopened from its packs knows the same.
-        store.close();
-        store = new ChunkStore(work.resolve("store"), Chunker.DEFAULT_MAX, 1 << 20, 1 << 20, 0, false);
+        // Restarted, the store knows the chunk lists from its packs, and where chunks lie from the files it holds.
+        restart();
         assertThat(store.complete(keptManifest)).isTrue();
         assertThat(doomedManifest.chunks()).noneMatch(chunk -> store.has(chunk.hash()));
+    }
+
+    @Test
+    void anUploadIsWrittenOnceIntoItsFileAndItsChunksAreFoundThereAfterARestart() throws IOException {
+        byte[] content = SyncChunkerTest.random(2_000_000, 30);
+        Manifest manifest = chunker.chunk(content);
+        upload(manifest, content, server.missing("c", List.of(manifest.encode())).get(0));
+        assertThat(server.commit("c", List.of(new SyncServer.FileRef("first.bin", manifest.hex()))).get(0)).isEmpty();
+        assertThat(work.resolve("root/first.bin")).hasBinaryContent(content);
+        // The packs hold the chunk list, not a second copy of the content; no staging file is left.
+        assertThat(store.sizeOnDisk()).isLessThan(100_000);
+        try (var staging = Files.list(work.resolve("store/staging"))) {
+            assertThat(staging).isEmpty();
+        }
+
+        restart();
+        assertThat(server.offer("c", List.of(new SyncServer.FileRef("copy.bin", manifest.hex())))).containsExactly(true);
+        assertThat(work.resolve("root/copy.bin")).hasBinaryContent(content);
+        assertThat(server.chunkBytesReceived()).isZero();
+    }
+
+    @Test
+    void aChunkInAFileChangedBehindTheServersBackIsSentAgainNeverAssembledWrong() throws IOException {
+        byte[] content = SyncChunkerTest.random(1_000_000, 31);
+        Manifest manifest = chunker.chunk(content);
+        upload(manifest, content, server.missing("c", List.of(manifest.encode())).get(0));
+        assertThat(server.commit("c", List.of(new SyncServer.FileRef("first.bin", manifest.hex()))).get(0)).isEmpty();
+        // Someone edits the server's copy in place: same size, one byte changed.
+        int at = 600_000;
+        try (var file = new java.io.RandomAccessFile(work.resolve("root/first.bin").toFile(), "rw")) {
+            file.seek(at);
+            file.write(content[at] ^ 0x55);
+        }
+        long before = server.chunkBytesReceived();
+
+        assertThat(server.offer("c", List.of(new SyncServer.FileRef("second.bin", manifest.hex())))).containsExactly(false);
+        assertThat(work.resolve("root/second.bin")).doesNotExist();
+        List<Integer> missing = server.missing("c", List.of(manifest.encode())).get(0);
+        Manifest.Chunk changed = manifest.chunks().stream()
+                .filter(chunk -> chunk.offset() <= at && at < chunk.offset() + chunk.length()).findFirst().orElseThrow();
+        assertThat(missing).containsExactly(manifest.chunks().indexOf(changed));
+        upload(manifest, content, missing);
+        assertThat(server.commit("c", List.of(new SyncServer.FileRef("second.bin", manifest.hex()))).get(0)).isEmpty();
+
+        assertThat(work.resolve("root/second.bin")).hasBinaryContent(content);
+        assertThat(server.chunkBytesReceived() - before).isEqualTo(changed.length());
+    }
+
+    @Test
+    void aDeletedFilesContentStaysForDedupUntilGarbageCollectionRemovesIt() throws IOException {
+        byte[] content = SyncChunkerTest.random(500_000, 32);
+        Manifest manifest = chunker.chunk(content);
+        upload(manifest, content, server.missing("c", List.of(manifest.encode())).get(0));
+        assertThat(server.commit("c", List.of(new SyncServer.FileRef("old.bin", manifest.hex()))).get(0)).isEmpty();
+        long received = server.chunkBytesReceived();
+
+        // A rename seen as a deletion and a creation: the content is copied locally, not sent again.
+        server.tree().delete("c", "old.bin");
+        assertThat(server.offer("c", List.of(new SyncServer.FileRef("new.bin", manifest.hex())))).containsExactly(true);
+        assertThat(work.resolve("root/new.bin")).hasBinaryContent(content);
+        assertThat(server.chunkBytesReceived()).isEqualTo(received);
+
+        server.tree().delete("c", "new.bin");
+        new StoreCollector(store, server::liveContents, 0).collect();
+        assertThat(manifest.chunks()).noneMatch(chunk -> store.has(chunk.hash()));
+        assertThat(server.offer("c", List.of(new SyncServer.FileRef("again.bin", manifest.hex())))).containsExactly(false);
+    }
+
+    /** A new store and server over the same folders and database, as after a restart of the server. */
+    private void restart() throws IOException {
+        store.close();
+        store = new ChunkStore(work.resolve("store"), Chunker.DEFAULT_MAX, 1 << 20, 1 << 20, 0, false);
+        server = new SyncServer(work.resolve("root"), store, dataSource, 1L << 30, false, null);
     }
 
     @Test

@@ -1,0 +1,205 @@
+package io.filesync.sync;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * Uploads written straight into the file they are to become. When a client describes a content and the server lacks
+ * some of its chunks, the content gets a staging file in the store; each uploaded chunk a staging file wants is
+ * written there at its offset, instead of being appended to a pack and copied out again at the commit. The commit
+ * ({@link FileAssembler}) fills in the chunks the server already held, checks the whole file's size and hash, and
+ * renames the staging file into place: new content is written once on the server.
+ * <p>
+ * A chunk is written here only after its hash was checked ({@link ChunkStore#putAll}), and nothing becomes visible
+ * under the root before the whole file's hash matched. Staging files left by a crash are deleted at start: the
+ * chunk lists they belonged to were in memory and are gone too, so the client describes its files again and sends
+ * what the server lacks.
+ */
+final class StagedUploads {
+
+    /** One content being uploaded: its chunk list, its staging file, and which of its chunks are written there. */
+    static final class Staged {
+        final Manifest manifest;
+        final Path file;
+        private final BitSet written = new BitSet();
+        private long bytes;
+        private boolean taken;
+
+        private Staged(Manifest manifest, Path file) {
+            this.manifest = manifest;
+            this.file = file;
+        }
+
+        synchronized boolean written(int index) {
+            return written.get(index);
+        }
+    }
+
+    /** A chunk a staging file waits for, by its index in that file's chunk list. */
+    private record Want(Staged staged, int index) {
+    }
+
+    private final Path directory;
+    private final Map<ChunkKey, Staged> byContent = new HashMap<>();
+    private final Map<ChunkKey, Set<Want>> wanted = new HashMap<>();
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong names = new AtomicLong();
+
+    StagedUploads(Path directory) throws IOException {
+        this.directory = directory;
+        Files.createDirectories(directory);
+        try (Stream<Path> leftovers = Files.list(directory)) {
+            for (Path leftover : (Iterable<Path>) leftovers::iterator) {
+                Files.deleteIfExists(leftover);
+            }
+        }
+    }
+
+    /** Chunk bytes in staging files not yet committed: part of what the store holds. */
+    long bytes() {
+        return bytes.get();
+    }
+
+    /** Gives a content a client described a staging file for the chunks the server lacks. */
+    synchronized void stage(Manifest manifest, List<Integer> missing) {
+        if (missing.isEmpty()) {
+            return;
+        }
+        ChunkKey key = ChunkKey.of(manifest.hash());
+        Staged staged = byContent.get(key);
+        if (staged != null && !staged.manifest.equals(manifest)) {
+            // Another cut of the same content: the latest description is the one its commit will use.
+            discard(take(manifest.hash()));
+            staged = null;
+        }
+        if (staged == null) {
+            staged = new Staged(manifest, directory.resolve(manifest.hex() + "-" + names.incrementAndGet() + ".part"));
+            byContent.put(key, staged);
+        }
+        want(staged, missing);
+    }
+
+    private void want(Staged staged, List<Integer> indexes) {
+        for (int index : indexes) {
+            wanted.computeIfAbsent(ChunkKey.of(staged.manifest.chunks().get(index).hash()), k -> new LinkedHashSet<>())
+                    .add(new Want(staged, index));
+        }
+    }
+
+    /**
+     * Writes each checked upload into every staging file that waits for it, and records where it now lies.
+     *
+     * @return the uploads no staging file wanted (or whose file was taken by its commit meanwhile), for the packs
+     */
+    List<ChunkStore.Upload> write(List<ChunkStore.Upload> uploads, PlacedChunks placed) throws IOException {
+        Map<Staged, List<Want>> byFile = new LinkedHashMap<>();
+        Map<Want, ChunkStore.Upload> chunks = new HashMap<>();
+        List<ChunkStore.Upload> unwanted = new ArrayList<>();
+        synchronized (this) {
+            for (ChunkStore.Upload upload : uploads) {
+                Set<Want> wants = wanted.remove(ChunkKey.of(upload.hash()));
+                if (wants == null) {
+                    unwanted.add(upload);
+                    continue;
+                }
+                for (Want want : wants) {
+                    byFile.computeIfAbsent(want.staged(), s -> new ArrayList<>()).add(want);
+                    chunks.put(want, upload);
+                }
+            }
+        }
+        for (Map.Entry<Staged, List<Want>> file : byFile.entrySet()) {
+            if (!writeInto(file.getKey(), file.getValue(), chunks, placed)) {
+                file.getValue().forEach(want -> unwanted.add(chunks.get(want)));
+            }
+        }
+        return unwanted;
+    }
+
+    private boolean writeInto(Staged staged, List<Want> wants, Map<Want, ChunkStore.Upload> chunks, PlacedChunks placed)
+            throws IOException {
+        synchronized (staged) {
+            if (staged.taken) {
+                return false;
+            }
+            try (FileChannel out = FileChannel.open(staged.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                for (Want want : wants) {
+                    Manifest.Chunk chunk = staged.manifest.chunks().get(want.index());
+                    ByteBuffer buffer = ByteBuffer.wrap(chunks.get(want).bytes());
+                    for (long position = chunk.offset(); buffer.hasRemaining(); ) {
+                        position += out.write(buffer, position);
+                    }
+                    staged.written.set(want.index());
+                    staged.bytes += chunk.length();
+                    bytes.addAndGet(chunk.length());
+                    placed.put(chunk.hash(), new PlacedChunks.Place(staged.file, chunk.offset(), chunk.length()));
+                }
+            }
+            return true;
+        }
+    }
+
+    /** Hands a content's staging file to its commit; no upload is written into it any more. Null when it has none. */
+    synchronized Staged take(byte[] contentHash) {
+        Staged staged = byContent.remove(ChunkKey.of(contentHash));
+        if (staged == null) {
+            return null;
+        }
+        List<Manifest.Chunk> list = staged.manifest.chunks();
+        for (int i = 0; i < list.size(); i++) {
+            ChunkKey key = ChunkKey.of(list.get(i).hash());
+            Set<Want> wants = wanted.get(key);
+            if (wants != null && wants.remove(new Want(staged, i)) && wants.isEmpty()) {
+                wanted.remove(key);
+            }
+        }
+        synchronized (staged) {
+            staged.taken = true;
+        }
+        return staged;
+    }
+
+    /** Gives a staging file back after a commit found chunks missing: it waits for them. */
+    synchronized void putBack(Staged staged, List<Integer> missing) {
+        if (byContent.putIfAbsent(ChunkKey.of(staged.manifest.hash()), staged) != null) {
+            discard(staged);
+            return;
+        }
+        synchronized (staged) {
+            staged.taken = false;
+        }
+        want(staged, missing);
+    }
+
+    /** The staging file was renamed into place: its bytes are the root's now. */
+    void committed(Staged staged) {
+        bytes.addAndGet(-staged.bytes);
+    }
+
+    /** Deletes a taken staging file (its content did not match, or its chunk list was forgotten). */
+    void discard(Staged staged) {
+        if (staged == null) {
+            return;
+        }
+        bytes.addAndGet(-staged.bytes);
+        try {
+            Files.deleteIfExists(staged.file);
+        } catch (IOException e) {
+            // Deleted at the next start at the latest; nothing refers to it any more.
+        }
+    }
+}
