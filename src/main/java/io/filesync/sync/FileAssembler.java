@@ -93,13 +93,14 @@ final class FileAssembler {
     private Result assemble(Path target, Manifest manifest, StagedUploads.Staged staged) throws IOException {
         Path temp = staged != null ? staged.file : target.resolveSibling(TEMP_PREFIX + Long.toHexString(System.nanoTime())
                 + "-" + Thread.currentThread().getId() + ".tmp");
-        MessageDigest digest = Chunker.sha256();
+        MessageDigest digest = staged != null ? staged.digest() : Chunker.sha256();
+        int from = staged != null ? staged.hashed() : 0;
         List<Integer> missing = new ArrayList<>();
         try {
             try (FileChannel out = FileChannel.open(temp, staged != null ? StandardOpenOption.CREATE : StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.READ, StandardOpenOption.WRITE);
                  ChunkStore.Reader chunks = store.reader()) {
-                for (int i = 0; i < manifest.chunks().size(); i++) {
+                for (int i = from; i < manifest.chunks().size(); i++) {
                     Manifest.Chunk chunk = manifest.chunks().get(i);
                     byte[] bytes;
                     if (staged != null && staged.written(i)) {

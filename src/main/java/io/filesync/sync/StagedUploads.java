@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.security.MessageDigest;
 import java.util.BitSet;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -31,11 +33,17 @@ import java.util.stream.Stream;
  */
 final class StagedUploads {
 
-    /** One content being uploaded: its chunk list, its staging file, and which of its chunks are written there. */
+    /**
+     * One content being uploaded: its chunk list, its staging file, and which of its chunks are written there. The
+     * whole-file hash is taken as chunks arrive in order (they do, in a first upload), so the commit need not read
+     * the file back to check it: it hashes only what follows the first chunk that came out of order or from elsewhere.
+     */
     static final class Staged {
         final Manifest manifest;
         final Path file;
         private final BitSet written = new BitSet();
+        private final MessageDigest digest = Chunker.sha256();
+        private int hashed;
         private long bytes;
         private boolean taken;
 
@@ -46,6 +54,20 @@ final class StagedUploads {
 
         synchronized boolean written(int index) {
             return written.get(index);
+        }
+
+        /** How many leading chunks the hash so far covers. */
+        synchronized int hashed() {
+            return hashed;
+        }
+
+        /** A copy of the hash of the leading {@link #hashed()} chunks, to continue from. */
+        synchronized MessageDigest digest() {
+            try {
+                return (MessageDigest) digest.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new IllegalStateException("SHA-256 digests can be cloned in every JDK", e);
+            }
         }
     }
 
@@ -136,6 +158,7 @@ final class StagedUploads {
             if (staged.taken) {
                 return false;
             }
+            wants.sort(Comparator.comparingInt(Want::index));
             try (FileChannel out = FileChannel.open(staged.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 for (Want want : wants) {
                     Manifest.Chunk chunk = staged.manifest.chunks().get(want.index());
@@ -144,6 +167,10 @@ final class StagedUploads {
                         position += out.write(buffer, position);
                     }
                     staged.written.set(want.index());
+                    if (want.index() == staged.hashed) {
+                        staged.digest.update(chunks.get(want).bytes());
+                        staged.hashed++;
+                    }
                     staged.bytes += chunk.length();
                     bytes.addAndGet(chunk.length());
                     placed.put(chunk.hash(), new PlacedChunks.Place(staged.file, chunk.offset(), chunk.length()));
