@@ -23,13 +23,25 @@ import java.util.concurrent.CompletionException;
 final class ChunkUploader {
     private final SyncTransport transport;
     private final int batchBytes;
-    private final ByteArrayOutputStream batch = new ByteArrayOutputStream();
+    private Batch batch;
     private long batchContent;
     private final ArrayDeque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
+
+    /** A batch's buffer, handed to the transport as it is: a copy per request was megabytes each time. */
+    private static final class Batch extends ByteArrayOutputStream {
+        Batch(int capacity) {
+            super(capacity);
+        }
+
+        byte[] array() {
+            return buf;
+        }
+    }
 
     ChunkUploader(SyncTransport transport, int batchBytes) {
         this.transport = transport;
         this.batchBytes = batchBytes;
+        this.batch = new Batch(batchBytes);
     }
 
     /**
@@ -105,8 +117,8 @@ final class ChunkUploader {
         if (inFlight.size() >= 2) {
             await(inFlight.poll());
         }
-        inFlight.add(transport.chunksAsync(batch.toByteArray(), batchContent));
-        batch.reset();
+        inFlight.add(transport.chunksAsync(batch.array(), batch.size(), batchContent));
+        batch = new Batch(batchBytes);
         batchContent = 0;
     }
 
@@ -116,7 +128,7 @@ final class ChunkUploader {
         } catch (CompletionException e) {
             inFlight.forEach(other -> other.cancel(true));
             inFlight.clear();
-            batch.reset();
+            batch = new Batch(batchBytes);
             batchContent = 0;
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;

@@ -110,10 +110,11 @@ public final class SyncTransport {
     }
 
     /** Starts sending a batch of chunks (hash (32), length (4) and bytes for each) without waiting for the answer. */
-    public java.util.concurrent.CompletableFuture<Void> chunksAsync(byte[] batch, long contentBytes) {
-        return http.sendAsync(request("chunks", batch, null, null), HttpResponse.BodyHandlers.ofByteArray())
+    public java.util.concurrent.CompletableFuture<Void> chunksAsync(byte[] batch, int length, long contentBytes) {
+        HttpRequest request = builder("chunks", null, null).POST(new ArrayBodyPublisher(batch, length)).build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
                 .thenAccept(response -> {
-                    bytesSent.addAndGet(batch.length);
+                    bytesSent.addAndGet(length);
                     if (response.statusCode() != 200) {
                         try {
                             check("chunks", response.statusCode(), parse(response.body()));
@@ -178,14 +179,19 @@ public final class SyncTransport {
     }
 
     private HttpRequest request(String operation, byte[] body, String header, String value) {
+        HttpRequest.Builder request = builder(operation, header, value);
+        request.method(body == null ? "GET" : "POST",
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        return request.build();
+    }
+
+    private HttpRequest.Builder builder(String operation, String header, String value) {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(operation)).timeout(Duration.ofMinutes(2))
                 .header(SyncHeaders.AUTHORIZATION, authorization).header(SyncHeaders.CLIENT, client);
         if (header != null) {
             request.header(header, value);
         }
-        request.method(body == null ? "GET" : "POST",
-                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-        return request.build();
+        return request;
     }
 
     private HttpResponse<byte[]> send(String operation, byte[] body, String header, String value) throws IOException {
