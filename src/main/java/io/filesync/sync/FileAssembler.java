@@ -1,6 +1,5 @@
 package io.filesync.sync;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -105,7 +104,7 @@ final class FileAssembler {
                     byte[] bytes;
                     if (staged != null && staged.written(i)) {
                         bytes = new byte[chunk.length()];
-                        readFully(out, ByteBuffer.wrap(bytes), chunk.offset());
+                        PackFiles.readFully(out, ByteBuffer.wrap(bytes), chunk.offset());
                     } else {
                         bytes = chunks.read(chunk.hash());
                         if (bytes == null) {
@@ -156,16 +155,6 @@ final class FileAssembler {
                 Files.deleteIfExists(near);
                 Files.deleteIfExists(temp);
             }
-        }
-    }
-
-    private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
-        while (buffer.hasRemaining()) {
-            int read = channel.read(buffer, position);
-            if (read < 0) {
-                throw new EOFException("staging file ends before its chunk does");
-            }
-            position += read;
         }
     }
 

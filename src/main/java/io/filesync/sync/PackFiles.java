@@ -198,11 +198,12 @@ final class PackFiles implements AutoCloseable {
         return directory.resolve(String.format("%08d.pack", pack));
     }
 
-    private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+    /** Fills the buffer from the position on; a file that ends first is an error. */
+    static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
         while (buffer.hasRemaining()) {
             int read = channel.read(buffer, position);
             if (read < 0) {
-                throw new EOFException("pack ends before the record does");
+                throw new EOFException("file ends before the record or chunk at " + position + " does");
             }
             position += read;
         }

@@ -182,9 +182,7 @@ class SyncServerTest {
     @Test
     void anUploadIsWrittenOnceIntoItsFileAndItsChunksAreFoundThereAfterARestart() throws IOException {
         byte[] content = SyncChunkerTest.random(2_000_000, 30);
-        Manifest manifest = chunker.chunk(content);
-        upload(manifest, content, server.missing("c", List.of(manifest.encode())).get(0));
-        assertThat(server.commit("c", List.of(new SyncServer.FileRef("first.bin", manifest.hex()))).get(0)).isEmpty();
+        Manifest manifest = uploadAndCommit("first.bin", content);
         assertThat(work.resolve("root/first.bin")).hasBinaryContent(content);
         // The packs hold the chunk list, not a second copy of the content; no staging file is left.
         assertThat(store.sizeOnDisk()).isLessThan(100_000);
@@ -201,9 +199,7 @@ class SyncServerTest {
     @Test
     void aChunkInAFileChangedBehindTheServersBackIsSentAgainNeverAssembledWrong() throws IOException {
         byte[] content = SyncChunkerTest.random(1_000_000, 31);
-        Manifest manifest = chunker.chunk(content);
-        upload(manifest, content, server.missing("c", List.of(manifest.encode())).get(0));
-        assertThat(server.commit("c", List.of(new SyncServer.FileRef("first.bin", manifest.hex()))).get(0)).isEmpty();
+        Manifest manifest = uploadAndCommit("first.bin", content);
         // Someone edits the server's copy in place: same size, one byte changed.
         int at = 600_000;
         try (var file = new java.io.RandomAccessFile(work.resolve("root/first.bin").toFile(), "rw")) {
@@ -228,9 +224,7 @@ class SyncServerTest {
     @Test
     void aDeletedFilesContentStaysForDedupUntilGarbageCollectionRemovesIt() throws IOException {
         byte[] content = SyncChunkerTest.random(500_000, 32);
-        Manifest manifest = chunker.chunk(content);
-        upload(manifest, content, server.missing("c", List.of(manifest.encode())).get(0));
-        assertThat(server.commit("c", List.of(new SyncServer.FileRef("old.bin", manifest.hex()))).get(0)).isEmpty();
+        Manifest manifest = uploadAndCommit("old.bin", content);
         long received = server.chunkBytesReceived();
 
         // A rename seen as a deletion and a creation: the content is copied locally, not sent again.
@@ -262,6 +256,14 @@ class SyncServerTest {
         assertThatThrownBy(() -> store.put(Chunker.sha256().digest(more), more))
                 .isInstanceOf(ChunkStore.Full.class).hasMessageContaining("max-store-bytes");
         assertThat(store.has(Chunker.sha256().digest(more))).isFalse();
+    }
+
+    /** Sends a content as a client does (chunk list, missing chunks, commit) and checks that it was committed. */
+    private Manifest uploadAndCommit(String path, byte[] content) throws IOException {
+        Manifest manifest = chunker.chunk(content);
+        upload(manifest, content, server.missing("c", List.of(manifest.encode())).get(0));
+        assertThat(server.commit("c", List.of(new SyncServer.FileRef(path, manifest.hex()))).get(0)).isEmpty();
+        return manifest;
     }
 
     private void upload(Manifest manifest, byte[] content, List<Integer> indexes) throws IOException {
