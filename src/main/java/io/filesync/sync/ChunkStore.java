@@ -18,17 +18,17 @@ import io.filesync.core.error.BadInputException;
 
 /**
  * The server's content-addressed store, shared by every file and every client: chunks keyed by the SHA-256 of their
- * bytes, and the {@link Manifest} of each verified file content keyed by the whole-file hash, which is what
- * whole-file dedup looks up. Manifests, and the few chunks no upload in progress waits for, live in append-only
+ * bytes, and the {@link Manifest} of each verified file content keyed by its content identity
+ * ({@link Manifest#identity}), which is what whole-file dedup looks up. Manifests, and the few chunks no upload in progress waits for, live in append-only
  * {@link PackFiles}, indexed in memory and rebuilt from the packs at start. The chunks of files live in the files:
  * an upload is written into its {@link StagedUploads staging file}, which becomes the file, and {@link PlacedChunks}
  * knows where each chunk lies.
  * <p>
  * A chunk is stored only when its bytes hash to the key it was offered under, so no client can poison the index
  * with wrong content for a hash another client will rely on. A manifest offered by a client is kept apart, in
- * memory, as pending; it becomes the verified manifest of its hash only after a file assembled from it hashed to
- * that value. Safe for concurrent use: appends are serialised in the packs, reads run in parallel, and only
- * {@link StoreCollector}'s rewrite of an old pack excludes them, briefly.
+ * memory, as pending; it becomes the verified manifest of its identity only after a file was assembled from it,
+ * each chunk checked against its hash. Safe for concurrent use: appends are serialised in the packs, reads run in
+ * parallel, and only {@link StoreCollector}'s rewrite of an old pack excludes them, briefly.
  */
 public final class ChunkStore implements AutoCloseable {
 
@@ -205,7 +205,7 @@ public final class ChunkStore implements AutoCloseable {
         }
     }
 
-    /** The verified manifest of a file content, or null. */
+    /** The verified manifest of a file content, or null; one of an earlier format no longer decodes and is absent. */
     public Manifest manifest(byte[] fileHash) throws IOException {
         byte[] bytes;
         rewriteLock.readLock().lock();
@@ -218,7 +218,11 @@ public final class ChunkStore implements AutoCloseable {
         } finally {
             rewriteLock.readLock().unlock();
         }
-        return Manifest.decode(new ByteArrayInputStream(bytes), maxChunk, maxChunks);
+        try {
+            return Manifest.decode(new ByteArrayInputStream(bytes), maxChunk, maxChunks);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** A manifest a client offered for a content it is about to commit, or null. */
@@ -241,7 +245,7 @@ public final class ChunkStore implements AutoCloseable {
         }
     }
 
-    /** Records a manifest whose assembled content was verified against its hash; its pending copy goes. */
+    /** Records a manifest whose file was assembled from checked chunks; its pending copy goes. */
     public void putVerified(Manifest manifest) throws IOException {
         ChunkKey key = ChunkKey.of(manifest.hash());
         if (!manifests.containsKey(key)) {

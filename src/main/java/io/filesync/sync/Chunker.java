@@ -26,8 +26,8 @@ import java.util.List;
  * which is most of FastCDC's speed; the maximum (four times the average) bounds memory and one chunk's upload, and
  * is hit only by data with no cut point, such as long runs of zeros.
  * <p>
- * Memory is bounded by one buffer of twice the maximum chunk size, whatever the file size. Each chunk and the
- * whole file are hashed with SHA-256 in the same pass.
+ * Memory is bounded by one buffer of twice the maximum chunk size, whatever the file size. Each byte is hashed once,
+ * with its chunk's SHA-256; the file's identity is derived from the chunk hashes ({@link Manifest#identity}).
  */
 public final class Chunker {
 
@@ -89,23 +89,20 @@ public final class Chunker {
 
     /** Chunks content already in memory, cutting in place: no copy into a read buffer. */
     public Manifest chunk(byte[] data) {
-        MessageDigest whole = sha256();
         MessageDigest part = sha256();
         List<Manifest.Chunk> chunks = new ArrayList<>();
         int offset = 0;
         while (offset < data.length) {
             int length = cut(data, offset, data.length - offset);
-            whole.update(data, offset, length);
             part.update(data, offset, length);
             chunks.add(new Manifest.Chunk(offset, length, part.digest()));
             offset += length;
         }
-        return new Manifest(offset, whole.digest(), chunks);
+        return Manifest.of(offset, chunks);
     }
 
     /** Chunks a stream to its end; the stream is not closed. */
     public Manifest chunk(InputStream in) throws IOException {
-        MessageDigest whole = sha256();
         MessageDigest part = sha256();
         List<Manifest.Chunk> chunks = new ArrayList<>();
         byte[] buffer = new byte[2 * max];
@@ -129,13 +126,12 @@ public final class Chunker {
                 break;
             }
             int length = cut(buffer, start, end - start);
-            whole.update(buffer, start, length);
             part.update(buffer, start, length);
             chunks.add(new Manifest.Chunk(offset, length, part.digest()));
             offset += length;
             start += length;
         }
-        return new Manifest(offset, whole.digest(), chunks);
+        return Manifest.of(offset, chunks);
     }
 
     /** Length of the chunk starting at {@code from}, given {@code available} bytes from there. */

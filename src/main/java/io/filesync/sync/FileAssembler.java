@@ -10,18 +10,23 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
 /**
  * Puts a file in place: its content is completed under a temporary name (the upload's staging file, or a new file
- * next to the target), its size and SHA-256 are checked in the same pass, and only then is it renamed over the
- * target atomically. A reader, a crash or a failed check never leaves a half-written or wrong file at the target.
- * Chunks already in the staging file were checked against their hashes when they were written there; every other
- * chunk comes from the store, checked as it is read ({@link ChunkStore.Reader}).
+ * next to the target), its size is checked, and only then is it renamed over the target atomically. A reader, a
+ * crash or a failed check never leaves a half-written or wrong file at the target.
+ * <p>
+ * Why the file put in place is exactly the content its identity names, without hashing it again: the identity is
+ * the chunk list's ({@link Manifest#identity}; a {@link Manifest} cannot hold another), and every chunk of the list
+ * is written at its offset from bytes that matched its SHA-256 just before: those already in the staging file were
+ * checked when they were written there ({@link ChunkStore#putAll}, then {@link StagedUploads}), every other one is
+ * checked as it is read from the store ({@link ChunkStore.Reader}). The offsets tile 0..size without gap or overlap
+ * ({@link Manifest#decode} refuses lengths that do not add up), the temporary file is new (a fresh name, or a staging
+ * file only this content's uploads write into), and its size is checked to be the list's, so no byte outside the
+ * chunks survives. A chunk absent from both is reported missing and nothing is placed.
  */
 final class FileAssembler {
 
@@ -92,37 +97,31 @@ final class FileAssembler {
     private Result assemble(Path target, Manifest manifest, StagedUploads.Staged staged) throws IOException {
         Path temp = staged != null ? staged.file : target.resolveSibling(TEMP_PREFIX + Long.toHexString(System.nanoTime())
                 + "-" + Thread.currentThread().getId() + ".tmp");
-        MessageDigest digest = staged != null ? staged.digest() : Chunker.sha256();
-        int from = staged != null ? staged.hashed() : 0;
         List<Integer> missing = new ArrayList<>();
         try {
             try (FileChannel out = FileChannel.open(temp, staged != null ? StandardOpenOption.CREATE : StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.READ, StandardOpenOption.WRITE);
+                    StandardOpenOption.WRITE);
                  ChunkStore.Reader chunks = store.reader()) {
-                for (int i = from; i < manifest.chunks().size(); i++) {
-                    Manifest.Chunk chunk = manifest.chunks().get(i);
-                    byte[] bytes;
+                for (int i = 0; i < manifest.chunks().size(); i++) {
                     if (staged != null && staged.written(i)) {
-                        bytes = new byte[chunk.length()];
-                        PackFiles.readFully(out, ByteBuffer.wrap(bytes), chunk.offset());
-                    } else {
-                        bytes = chunks.read(chunk.hash());
-                        if (bytes == null) {
-                            // Collected, or its file changed since the commit checked for it: the client sends it again.
-                            missing.add(i);
-                            continue;
-                        }
-                        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                        for (long position = chunk.offset(); buffer.hasRemaining(); ) {
-                            position += out.write(buffer, position);
-                        }
+                        continue;
                     }
-                    digest.update(bytes);
+                    Manifest.Chunk chunk = manifest.chunks().get(i);
+                    byte[] bytes = chunks.read(chunk.hash());
+                    if (bytes == null) {
+                        // Collected, or its file changed since the commit checked for it: the client sends it again.
+                        missing.add(i);
+                        continue;
+                    }
+                    ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                    for (long position = chunk.offset(); buffer.hasRemaining(); ) {
+                        position += out.write(buffer, position);
+                    }
                 }
                 if (!missing.isEmpty()) {
                     return new Result(null, false, missing);
                 }
-                if (out.size() != manifest.size() || !Arrays.equals(digest.digest(), manifest.hash())) {
+                if (out.size() != manifest.size()) {
                     return new Result(null, true, List.of());
                 }
                 if (force) {

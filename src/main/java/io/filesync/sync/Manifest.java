@@ -7,24 +7,48 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
 /**
- * A file as the sync protocol sees it: its size, the SHA-256 of its content, and its content-defined chunks in
- * order. The binary form is what crosses the wire (36 bytes per chunk, so a 100 MB file's list is about 230 KB;
- * hex in JSON would nearly double that) and what the server keeps per file content, for whole-file dedup and as the
- * base of a {@link ManifestDelta}.
+ * A file as the sync protocol sees it: its size, its content identity, and its content-defined chunks in order. The
+ * binary form is what crosses the wire (36 bytes per chunk, so a 100 MB file's list is about 230 KB; hex in JSON
+ * would nearly double that) and what the server keeps per file content, for whole-file dedup and as the base of a
+ * {@link ManifestDelta}.
  * <pre>
- *   "FSM1" | file hash (32) | size (8) | count (4) | count x (chunk hash (32) | length (4))
+ *   "FSM2" | identity (32) | size (8) | count (4) | count x (chunk hash (32) | length (4))
  * </pre>
+ * <p>
+ * <b>Content identity.</b> A file's identity ({@link #hash()}, the "content hash" everywhere: client state, offers, content links, audit) is
+ * not the SHA-256 of its bytes but the root of a hash list: SHA-256 over a domain tag, the size, the chunk count and
+ * each chunk's length and SHA-256 in order ({@link #identity}). The client then hashes each byte once (per chunk),
+ * and the server verifies each new chunk once, as it is stored, and derives the identity from the chunk list without
+ * reading the file again. Before, a file was hashed twice on each side (per chunk and whole).
+ * <p>
+ * Why it is as good for our purpose, which is that two different contents never share an identity: two contents
+ * with the same identity but different bytes would mean either two different encoded chunk lists with the same
+ * SHA-256 (a collision of SHA-256 on the list, whose encoding is unambiguous: fixed-width fields, count and size
+ * included), or equal lists, hence some chunk with the same hash and length but other bytes (a collision of SHA-256
+ * on a chunk). Either is a SHA-256 collision, the same assumption the whole-file hash rested on. The domain tag keeps
+ * an identity from ever equalling the plain SHA-256 of some file or chunk. One consequence: the identity depends on
+ * the chunker's parameters (a client with other chunk sizes names the same bytes differently, so dedup between two
+ * such clients is lost, never wrong).
+ * <p>
+ * A manifest whose identity does not match its chunk list cannot be built: the constructor refuses it, so a chunk
+ * list a client sends under a false identity is refused as it is decoded.
  */
 public record Manifest(long size, byte[] hash, List<Chunk> chunks) {
 
     public static final int HASH_BYTES = 32;
-    static final int MAGIC = 0x46534D31;
+    /** "FSM2": the chunk list format of the hash-list identity ("FSM1" carried a whole-file SHA-256). */
+    static final int MAGIC = 0x46534D32;
+    /** Names the identity's kind wherever one is persisted, so state holding identities of another kind is not trusted. */
+    public static final String IDENTITY_KIND = "hashlist1";
+    private static final byte[] DOMAIN = "filesync hash list v1\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final HexFormat HEX = HexFormat.of();
 
     /** One chunk: where it starts in the file, how long it is, and the SHA-256 of its bytes. */
@@ -49,8 +73,34 @@ public record Manifest(long size, byte[] hash, List<Chunk> chunks) {
         }
     }
 
+    /** @throws IllegalArgumentException when the hash is not the identity of this size and chunk list */
     public Manifest {
         chunks = List.copyOf(chunks);
+        if (!Arrays.equals(hash, identity(size, chunks))) {
+            throw new IllegalArgumentException("the content identity does not match the chunk list");
+        }
+    }
+
+    /** A manifest of this size and chunk list, under the identity they define. */
+    public static Manifest of(long size, List<Chunk> chunks) {
+        return new Manifest(size, identity(size, chunks), chunks);
+    }
+
+    /**
+     * The content identity of a chunk list: SHA-256 of domain tag | size (8) | count (4) | count x (length (4) |
+     * chunk hash (32)). About 36 bytes hashed per 16 KiB chunk: a 450th of hashing the content again.
+     */
+    public static byte[] identity(long size, List<Chunk> chunks) {
+        MessageDigest digest = Chunker.sha256();
+        ByteBuffer entry = ByteBuffer.allocate(4 + HASH_BYTES);
+        digest.update(DOMAIN);
+        digest.update(ByteBuffer.allocate(12).putLong(size).putInt(chunks.size()).array());
+        for (Chunk chunk : chunks) {
+            entry.clear();
+            entry.putInt(chunk.length()).put(chunk.hash());
+            digest.update(entry.array());
+        }
+        return digest.digest();
     }
 
     public String hex() {
@@ -88,7 +138,7 @@ public record Manifest(long size, byte[] hash, List<Chunk> chunks) {
 
     /**
      * Reads a manifest, refusing malformed input: wrong magic, truncation, chunk lengths outside 1..maxChunk, more
-     * than maxChunks chunks, or lengths that do not add up to the size.
+     * than maxChunks chunks, lengths that do not add up to the size, or an identity that is not the list's.
      */
     public static Manifest decode(InputStream input, int maxChunk, int maxChunks) throws IOException {
         DataInputStream in = new DataInputStream(input);

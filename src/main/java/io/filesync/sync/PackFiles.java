@@ -24,8 +24,8 @@ import java.util.stream.Stream;
  * what made a first upload ten times slower than rsync (13,000 chunks per 200 MB, each a create, write, rename and
  * stat, then each opened and read again to assemble the file).
  * <p>
- * Nothing here is trusted as content: {@link ChunkStore} checks a chunk's hash before it is appended, and every file
- * assembled from chunks is verified against its whole-file hash before it is put in place. A crash can only leave a
+ * Nothing here is trusted as content: {@link ChunkStore} checks a chunk's hash before it is appended, and every chunk
+ * a file is assembled from is checked against its hash before the file is put in place. A crash can only leave a
  * torn last record, which {@link #open} cuts off. {@link StoreCollector} copies the live records of an old pack to
  * the current one and then deletes it, under the store's write lock, so no reader is left holding a closed pack.
  */

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.security.MessageDigest;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -23,27 +22,25 @@ import java.util.stream.Stream;
  * Uploads written straight into the file they are to become. When a client describes a content and the server lacks
  * some of its chunks, the content gets a staging file in the store; each uploaded chunk a staging file wants is
  * written there at its offset, instead of being appended to a pack and copied out again at the commit. The commit
- * ({@link FileAssembler}) fills in the chunks the server already held, checks the whole file's size and hash, and
- * renames the staging file into place: new content is written once on the server.
+ * ({@link FileAssembler}) fills in the chunks the server already held, checks the file's size, and renames the
+ * staging file into place: new content is written once, and hashed once, on the server.
  * <p>
  * A chunk is written here only after its hash was checked ({@link ChunkStore#putAll}), and nothing becomes visible
- * under the root before the whole file's hash matched. Staging files left by a crash are deleted at start: the
+ * under the root before every chunk of its list is in place, each checked against its hash. Staging files left by a crash are deleted at start: the
  * chunk lists they belonged to were in memory and are gone too, so the client describes its files again and sends
  * what the server lacks.
  */
 final class StagedUploads {
 
     /**
-     * One content being uploaded: its chunk list, its staging file, and which of its chunks are written there. The
-     * whole-file hash is taken as chunks arrive in order (they do, in a first upload), so the commit need not read
-     * the file back to check it: it hashes only what follows the first chunk that came out of order or from elsewhere.
+     * One content being uploaded: its chunk list, its staging file, and which of its chunks are written there. A
+     * chunk is written only after its hash was checked, so the commit need not read any of them back: the file's
+     * identity is the chunk list's ({@link Manifest#identity}).
      */
     static final class Staged {
         final Manifest manifest;
         final Path file;
         private final BitSet written = new BitSet();
-        private final MessageDigest digest = Chunker.sha256();
-        private int hashed;
         private long bytes;
         private boolean taken;
 
@@ -54,20 +51,6 @@ final class StagedUploads {
 
         synchronized boolean written(int index) {
             return written.get(index);
-        }
-
-        /** How many leading chunks the hash so far covers. */
-        synchronized int hashed() {
-            return hashed;
-        }
-
-        /** A copy of the hash of the leading {@link #hashed()} chunks, to continue from. */
-        synchronized MessageDigest digest() {
-            try {
-                return (MessageDigest) digest.clone();
-            } catch (CloneNotSupportedException e) {
-                throw new IllegalStateException("SHA-256 digests can be cloned in every JDK", e);
-            }
         }
     }
 
@@ -167,10 +150,6 @@ final class StagedUploads {
                         position += out.write(buffer, position);
                     }
                     staged.written.set(want.index());
-                    if (want.index() == staged.hashed) {
-                        staged.digest.update(chunks.get(want).bytes());
-                        staged.hashed++;
-                    }
                     staged.bytes += chunk.length();
                     bytes.addAndGet(chunk.length());
                     placed.put(chunk.hash(), new PlacedChunks.Place(staged.file, chunk.offset(), chunk.length()));

@@ -35,7 +35,7 @@ public final class StoreCollector {
     private final long graceMs;
 
     /**
-     * @param liveContents the whole-file hashes of every file the server holds
+     * @param liveContents the content identities of every file the server holds
      * @param graceMs      packs written to more recently than this are not swept
      */
     StoreCollector(ChunkStore store, Supplier<List<byte[]>> liveContents, long graceMs) {

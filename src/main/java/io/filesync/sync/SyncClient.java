@@ -91,6 +91,11 @@ public final class SyncClient implements CamelContextAware {
         return client;
     }
 
+    /** The key of the client's saved view of the server, for this kind of content identity. */
+    static String stateKey(String key) {
+        return Manifest.IDENTITY_KIND + "|" + key;
+    }
+
     @Override
     public void setCamelContext(CamelContext camelContext) {
         this.camelContext = camelContext;
@@ -101,10 +106,16 @@ public final class SyncClient implements CamelContextAware {
         return camelContext;
     }
 
+    /**
+     * What the client knows the server holds (file versions, chunk lists) is keyed by the kind of content identity
+     * too ({@link #stateKey}): state an older version wrote under another kind of hash is not found, so every file is
+     * hashed again and checked against the server's listing once, instead of being trusted under a hash that names
+     * nothing. The durable queue keeps its key: paths waiting to be sent are valid whatever the hash.
+     */
     private synchronized void connect(DataSource dataSource, ErrorRecorder recorder) {
-        ManifestCache cache = new ManifestCache(dataSource, key);
+        ManifestCache cache = new ManifestCache(dataSource, stateKey(key));
         this.sender = new FileSender(transport, new Chunker(), cache, batchBytes);
-        this.reconciler = new TreeReconciler(root, transport, new FileVersionRepository(dataSource, key), sender, cache,
+        this.reconciler = new TreeReconciler(root, transport, new FileVersionRepository(dataSource, stateKey(key)), sender, cache,
                 GROUP_FILES, GROUP_BYTES, singleThread("SyncClientCommit"), singleThread("SyncClientRead"));
         this.errors = recorder;
         this.queue = new SyncQueue(dataSource, key);

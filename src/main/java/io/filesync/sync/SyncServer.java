@@ -23,7 +23,7 @@ import io.filesync.output.SandboxedWriter;
  * The server side of folder sync, without any transport: it keeps a folder (the root) identical to a client's, from
  * a {@link ChunkStore}. This class takes file content in (whole-file dedup, chunk lists, chunks, commits, each for
  * many files per request); {@link SyncServerTree} takes folders, moves and deletions.
- * Files are put in place by {@link FileAssembler}, only once their whole-file hash is verified. Every path goes
+ * Files are put in place by {@link FileAssembler}, only once every chunk of their list is in place, each checked. Every path goes
  * through {@link SandboxedWriter#confine} and {@link SyncPaths#checked}, so nothing is read or written outside the root.
  * <p>
  * What it knows of each file's content (size, modification time, hash) is kept in the shared file-state table, so
@@ -62,7 +62,7 @@ public final class SyncServer {
         this.sandbox = new SandboxedWriter(this.root, maxFileBytes, List.of());
         this.store = store;
         this.assembler = new FileAssembler(store, force);
-        this.index = new FileVersionRepository(dataSource, "sync-server:" + this.root);
+        this.index = new FileVersionRepository(dataSource, Manifest.IDENTITY_KIND + "|sync-server:" + this.root);
         this.audit = new SyncAudit(dataSource);
         this.tree = new SyncServerTree(this.root, sandbox, index, audit, locks);
         this.maxFileBytes = maxFileBytes;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -86,17 +87,43 @@ class SyncChunkerTest {
     }
 
     @Test
-    void theManifestCarriesTheWholeFileHashAndSurvivesItsBinaryForm() throws IOException {
+    void theIdentityIsTheHashListOfTheChunksTheSameFromBytesStreamAndDecodedListAndSurvivesTheBinaryForm() throws IOException {
         byte[] data = random(3_000_000, 4);
         Manifest manifest = chunker.chunk(new ByteArrayInputStream(data));
-        assertThat(manifest.hash()).isEqualTo(sha256(data, 0, data.length));
+        assertThat(manifest.hash()).isEqualTo(Manifest.identity(data.length, manifest.chunks()))
+                .isEqualTo(chunker.chunk(data).hash())
+                .isNotEqualTo(sha256(data, 0, data.length));
         assertThat(manifest.size()).isEqualTo(data.length);
         Manifest decoded = Manifest.decode(new ByteArrayInputStream(manifest.encode()), Chunker.DEFAULT_MAX, 1000);
         assertThat(decoded).isEqualTo(manifest);
 
         Manifest empty = chunker.chunk(new ByteArrayInputStream(new byte[0]));
         assertThat(empty.chunks()).isEmpty();
-        assertThat(empty.hex()).isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assertThat(empty.hash()).isEqualTo(Manifest.identity(0, List.of()));
+    }
+
+    @Test
+    void contentsThatDifferInOneByteOrOnlyInWhereTheirChunksAreCutHaveDifferentIdentities() {
+        byte[] data = random(200_000, 5);
+        Manifest manifest = chunker.chunk(data);
+        byte[] edited = data.clone();
+        edited[150_000] ^= 1;
+        assertThat(chunker.chunk(edited).hex()).isNotEqualTo(manifest.hex());
+        // The same bytes cut otherwise are another list: another identity (dedup lost between such clients, never wrong).
+        assertThat(new Chunker(1024, 4096, 16384).chunk(data).hex()).isNotEqualTo(manifest.hex());
+    }
+
+    @Test
+    void aChunkListUnderAnIdentityItDoesNotAddUpToIsRefusedAsItIsDecoded() {
+        byte[] data = random(100_000, 6);
+        byte[] encoded = chunker.chunk(data).encode();
+        // The identity follows the 4-byte magic.
+        System.arraycopy(sha256(data, 0, data.length), 0, encoded, 4, Manifest.HASH_BYTES);
+        assertThatThrownBy(() -> Manifest.decode(new ByteArrayInputStream(encoded), Chunker.DEFAULT_MAX, 1000))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("identity");
+        Manifest prefix = chunker.chunk(Arrays.copyOf(data, 60_000));
+        List<Manifest.Chunk> whole = chunker.chunk(data).chunks();
+        assertThatThrownBy(() -> new Manifest(data.length, prefix.hash(), whole)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -13,6 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -252,6 +255,43 @@ class SyncIT {
         awaitInSync();
         assertThat(syncClient(client).filesHashed()).isEqualTo(1);
         assertThat(syncServer().chunkBytesReceived() - before).isEqualTo("edited while the client was stopped".length());
+    }
+
+    @Test
+    void clientStateSavedUnderAnotherKindOfContentIdentityIsNotTrustedEveryFileIsHashedAgainAndNoContentResent()
+            throws Exception {
+        write(local().resolve("legacy/a.bin"), random(1_000_000, 21));
+        write(local().resolve("legacy/b.txt"), "legacy".getBytes(StandardCharsets.UTF_8));
+        awaitInSync();
+        assertThat(syncServer().list()).filteredOn(entry -> entry.path().equals("legacy/a.bin"))
+                .extracting(SyncServer.Entry::hash).containsExactly(new Chunker().chunk(local().resolve("legacy/a.bin")).hex());
+
+        client.close();
+        client = null;
+        // What an older client left: the same rows, under the key of the whole-file SHA-256 kind of identity.
+        String prefix = SyncClient.stateKey("");
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + BASE.resolve("client/filesync.db"))) {
+            for (String table : List.of("filesync_file_state", "sync_client_manifests")) {
+                String keyColumn = table.equals("filesync_file_state") ? "state_key" : "cache_key";
+                try (PreparedStatement move = db.prepareStatement("UPDATE " + table + " SET " + keyColumn + " = substr("
+                        + keyColumn + ", ?) WHERE " + keyColumn + " LIKE ?")) {
+                    move.setInt(1, prefix.length() + 1);
+                    move.setString(2, prefix + "%");
+                    assertThat(move.executeUpdate()).as(table).isPositive();
+                }
+            }
+        }
+        long files;
+        try (Stream<Path> walk = Files.walk(local())) {
+            files = walk.filter(Files::isRegularFile).count();
+        }
+        long before = syncServer().chunkBytesReceived();
+
+        client = startClient("client", TOKEN);
+        await().atMost(PATIENCE).until(() -> syncClient(client).initialSyncDone());
+        awaitInSync();
+        assertThat(syncClient(client).filesHashed()).isEqualTo(files);
+        assertThat(syncServer().chunkBytesReceived() - before).isZero();
     }
 
     @Test

@@ -65,7 +65,7 @@ class SyncServerTest {
     }
 
     @Test
-    void aBatchAssembledInParallelPlacesEveryVerifiedFileAndRefusesOnlyTheOneWhoseContentDoesNotMatch() throws Exception {
+    void aBatchAssembledInParallelPlacesEveryFileUnderTheIdentityTheClientComputed() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             SyncServer parallel = new SyncServer(work.resolve("root"), store, dataSource, 1L << 30, false, pool);
@@ -76,25 +76,36 @@ class SyncServerTest {
                 upload(manifest, content, parallel.missing("c", List.of(manifest.encode())).get(0));
                 files.add(new SyncServer.FileRef("batch/f" + i + ".bin", manifest.hex()));
             }
-            // Genuine chunks under a whole-file hash they do not add up to: what a lying client would send.
-            byte[] content = SyncChunkerTest.random(30_000, 99);
-            Manifest real = chunker.chunk(content);
-            Manifest lie = new Manifest(real.size(), Chunker.sha256().digest("other".getBytes()), real.chunks());
-            upload(lie, content, parallel.missing("c", List.of(lie.encode())).get(0));
-            files.add(20, new SyncServer.FileRef("batch/lie.bin", lie.hex()));
 
-            assertThatThrownBy(() -> parallel.commit("c", files)).isInstanceOf(BadInputException.class)
-                    .hasMessageContaining("does not match");
+            assertThat(parallel.commit("c", files)).allMatch(List::isEmpty);
 
             try (var placed = Files.list(work.resolve("root/batch"))) {
-                assertThat(placed.map(p -> p.getFileName().toString())).hasSize(40).doesNotContain("lie.bin")
+                assertThat(placed.map(p -> p.getFileName().toString())).hasSize(40)
                         .noneMatch(name -> name.startsWith(FileAssembler.TEMP_PREFIX));
             }
-            assertThat(parallel.list()).filteredOn(entry -> entry.hash() != null).hasSize(40);
+            assertThat(parallel.list()).filteredOn(entry -> entry.hash() != null).extracting(SyncServer.Entry::path,
+                    SyncServer.Entry::hash).containsExactlyInAnyOrderElementsOf(files.stream()
+                    .map(file -> org.assertj.core.groups.Tuple.tuple(file.path(), file.hash())).toList());
             assertThat(work.resolve("root/batch/f7.bin")).hasBinaryContent(SyncChunkerTest.random(27_000, 107));
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void aChunkListUnderAnIdentityItsChunksDoNotAddUpToIsRefusedAndNothingIsPlacedOrOfferedUnderIt() throws IOException {
+        // Genuine chunks under the plain SHA-256 of the file: what a lying (or outdated) client would send.
+        byte[] content = SyncChunkerTest.random(30_000, 99);
+        Manifest real = chunker.chunk(content);
+        byte[] lie = real.encode();
+        byte[] claimed = Chunker.sha256().digest(content);
+        System.arraycopy(claimed, 0, lie, 4, Manifest.HASH_BYTES);
+
+        assertThatThrownBy(() -> server.missing("c", List.of(lie))).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("chunk list refused").hasMessageContaining("identity");
+        assertThat(server.commit("c", List.of(new SyncServer.FileRef("lie.bin", Manifest.hex(claimed))))).containsExactly((List<Integer>) null);
+        assertThat(server.offer("c", List.of(new SyncServer.FileRef("lie.bin", Manifest.hex(claimed))))).containsExactly(false);
+        assertThat(work.resolve("root/lie.bin")).doesNotExist();
     }
 
     @Test
