@@ -91,60 +91,81 @@ final class FileAssembler {
     }
 
     /**
+     * A staging file that already holds every chunk is not opened again (unless it must be forced to disk): one stat
+     * checks its size and gives the version, one rename puts it in place. A rename keeps the file's size and
+     * modification time, so the target needs no stat of its own.
+     *
      * @param staged the upload's staging file for this very chunk list, or null to assemble from the store alone; on
      *               any outcome but placed, the caller decides what becomes of it
      */
     private Result assemble(Path target, Manifest manifest, StagedUploads.Staged staged) throws IOException {
         Path temp = staged != null ? staged.file : target.resolveSibling(TEMP_PREFIX + Long.toHexString(System.nanoTime())
                 + "-" + Thread.currentThread().getId() + ".tmp");
-        List<Integer> missing = new ArrayList<>();
+        boolean moved = false;
         try {
-            try (FileChannel out = FileChannel.open(temp, staged != null ? StandardOpenOption.CREATE : StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE);
-                 ChunkStore.Reader chunks = store.reader()) {
-                for (int i = 0; i < manifest.chunks().size(); i++) {
-                    if (staged != null && staged.written(i)) {
-                        continue;
-                    }
-                    Manifest.Chunk chunk = manifest.chunks().get(i);
-                    byte[] bytes = chunks.read(chunk.hash());
-                    if (bytes == null) {
-                        // Collected, or its file changed since the commit checked for it: the client sends it again.
-                        missing.add(i);
-                        continue;
-                    }
-                    ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                    for (long position = chunk.offset(); buffer.hasRemaining(); ) {
-                        position += out.write(buffer, position);
-                    }
-                }
+            if (force || staged == null || !staged.writtenAll(manifest.chunks().size())) {
+                List<Integer> missing = fill(temp, manifest, staged);
                 if (!missing.isEmpty()) {
                     return new Result(null, false, missing);
                 }
-                if (out.size() != manifest.size()) {
-                    return new Result(null, true, List.of());
-                }
-                if (force) {
-                    out.force(true);
-                }
             }
-            moveIntoPlace(temp, target);
+            BasicFileAttributes attributes = Files.readAttributes(temp, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (attributes.size() != manifest.size()) {
+                return new Result(null, true, List.of());
+            }
+            if (!moveIntoPlace(temp, target)) {
+                attributes = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            }
+            moved = true;
+            return new Result(attributes.size() + "|" + attributes.lastModifiedTime().toMillis() + "|" + manifest.hex(),
+                    false, List.of());
         } catch (IOException e) {
             throw ChunkStore.full(e);
         } finally {
-            if (staged == null) {
+            if (staged == null && !moved) {
                 Files.deleteIfExists(temp);
             }
         }
-        BasicFileAttributes attributes = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        return new Result(attributes.size() + "|" + attributes.lastModifiedTime().toMillis() + "|" + manifest.hex(), false,
-                List.of());
     }
 
-    /** An atomic rename; a staging file on another file system than the root is copied next to the target first. */
-    private static void moveIntoPlace(Path temp, Path target) throws IOException {
+    /** Writes into the temporary file every chunk it lacks, from the store; returns the indexes the store lacks too. */
+    private List<Integer> fill(Path temp, Manifest manifest, StagedUploads.Staged staged) throws IOException {
+        List<Integer> missing = new ArrayList<>();
+        try (FileChannel out = FileChannel.open(temp, staged != null ? StandardOpenOption.CREATE : StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE);
+             ChunkStore.Reader chunks = store.reader()) {
+            for (int i = 0; i < manifest.chunks().size(); i++) {
+                if (staged != null && staged.written(i)) {
+                    continue;
+                }
+                Manifest.Chunk chunk = manifest.chunks().get(i);
+                byte[] bytes = chunks.read(chunk.hash());
+                if (bytes == null) {
+                    // Collected, or its file changed since the commit checked for it: the client sends it again.
+                    missing.add(i);
+                    continue;
+                }
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                for (long position = chunk.offset(); buffer.hasRemaining(); ) {
+                    position += out.write(buffer, position);
+                }
+            }
+            if (missing.isEmpty() && force) {
+                out.force(true);
+            }
+        }
+        return missing;
+    }
+
+    /**
+     * An atomic rename; a staging file on another file system than the root is copied next to the target first.
+     *
+     * @return whether the file itself was renamed (false: the target is a copy, with a modification time of its own)
+     */
+    private static boolean moveIntoPlace(Path temp, Path target) throws IOException {
         try {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return true;
         } catch (AtomicMoveNotSupportedException e) {
             Path near = target.resolveSibling(TEMP_PREFIX + Long.toHexString(System.nanoTime()) + ".tmp");
             try {
@@ -154,6 +175,7 @@ final class FileAssembler {
                 Files.deleteIfExists(near);
                 Files.deleteIfExists(temp);
             }
+            return false;
         }
     }
 

@@ -3,6 +3,7 @@ package io.filesync.sync;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -53,17 +54,33 @@ final class PlacedChunks {
      */
     void keep(Path file, Manifest manifest) throws IOException {
         Path link = links.resolve(manifest.hex());
-        Path temp = links.resolve(manifest.hex() + "." + Thread.currentThread().getId() + ".new");
         try {
-            Files.deleteIfExists(temp);
-            Files.createLink(temp, file);
-            Files.move(temp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            // Content seen for the first time (the common case) takes one link(2); an existing link is renewed.
+            Files.createLink(link, file);
+        } catch (FileAlreadyExistsException e) {
+            if (!renew(link, file)) {
+                putAll(file, manifest);
+                return;
+            }
         } catch (IOException | UnsupportedOperationException e) {
-            Files.deleteIfExists(temp);
             putAll(file, manifest);
             return;
         }
         putAll(link, manifest);
+    }
+
+    /** Points an existing content link at this file, atomically (a reader always finds one or the other). */
+    private boolean renew(Path link, Path file) throws IOException {
+        Path temp = link.resolveSibling(link.getFileName() + "." + Thread.currentThread().getId() + ".new");
+        try {
+            Files.deleteIfExists(temp);
+            Files.createLink(temp, file);
+            Files.move(temp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            Files.deleteIfExists(temp);
+            return false;
+        }
     }
 
     /** Indexes every content link at start, from the chunk lists in the packs; a link without one is useless and goes. */

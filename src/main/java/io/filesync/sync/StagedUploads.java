@@ -52,6 +52,11 @@ final class StagedUploads {
         synchronized boolean written(int index) {
             return written.get(index);
         }
+
+        /** Whether all of the list's chunks are written here: the file is then complete, and exactly its size. */
+        synchronized boolean writtenAll(int chunks) {
+            return written.cardinality() == chunks;
+        }
     }
 
     /** A chunk a staging file waits for, by its index in that file's chunk list. */

@@ -109,6 +109,25 @@ class SyncServerTest {
     }
 
     @Test
+    void aPlacedFileIsLinkedUnderItsIdentityAndTheLinkFollowsTheLatestCopyWithNoTemporaryLeft() throws IOException {
+        byte[] content = SyncChunkerTest.random(300_000, 15);
+        Manifest manifest = chunker.chunk(content);
+        upload(manifest, content, server.missing("c", List.of(manifest.encode())).get(0));
+        assertThat(server.commit("c", List.of(new SyncServer.FileRef("first.bin", manifest.hex()))).get(0)).isEmpty();
+        Path link = work.resolve("store/contents/" + manifest.hex());
+        assertThat(Files.isSameFile(link, work.resolve("root/first.bin"))).isTrue();
+        assertThat(server.list()).filteredOn(entry -> entry.path().equals("first.bin"))
+                .extracting(SyncServer.Entry::size).containsExactly((long) content.length);
+
+        assertThat(server.offer("c", List.of(new SyncServer.FileRef("second.bin", manifest.hex())))).containsExactly(true);
+        assertThat(Files.isSameFile(link, work.resolve("root/second.bin"))).isTrue();
+        assertThat(work.resolve("root/second.bin")).hasBinaryContent(content);
+        try (var links = Files.list(work.resolve("store/contents"))) {
+            assertThat(links.map(p -> p.getFileName().toString())).containsExactly(manifest.hex());
+        }
+    }
+
+    @Test
     void knownContentIsCopiedLocallyUnderANewName() throws IOException {
         byte[] content = SyncChunkerTest.random(400_000, 12);
         Manifest manifest = chunker.chunk(new ByteArrayInputStream(content));
