@@ -6,6 +6,8 @@
 #    large file: a 1-byte insertion, a 1-byte overwrite, a 1 MiB append, and a copy under a new name;
 #  - chunking + hashing speed on one core.
 # The ratios come last. Note the machine's load (uptime, printed) with the figures: they are timings.
+# The initial sync is timed cold: the sync server and client share this JVM, so warming the server (a long-running
+# daemon, as rsyncd is) with a sync would warm the client's code too; that would favour filesync, so it is not done.
 #   bench/sync-bench.sh [file-size-MiB=100] [tree-size-MiB=1024]
 # A file size of 0 runs only the initial sync of the tree (e.g. `bench/sync-bench.sh 0 256` to iterate quickly).
 set -euo pipefail

@@ -2,7 +2,7 @@ package io.filesync.sync;
 
 import java.nio.ByteBuffer;
 
-/** A SHA-256 (of a chunk, or of a whole file's content) as a compact map key: four longs instead of an array. */
+/** A SHA-256 (of a chunk, or a file's content identity) as a compact map key: four longs instead of an array. */
 record ChunkKey(long a, long b, long c, long d) {
 
     static ChunkKey of(byte[] hash) {

@@ -17,7 +17,7 @@ import java.util.Map;
  * base's chunks to keep, and the hashes of the new ones. After a small edit the chunk list that crosses the wire is a
  * few dozen bytes instead of 36 bytes per chunk; the server expands it back into a full {@link Manifest}.
  * <pre>
- *   "FSD1" | file hash (32) | size (8) | base file hash (32) | count (4) | count x op
+ *   "FSD1" | identity (32) | size (8) | base identity (32) | count (4) | count x op
  *   op: 1 | first base index (4) | run length (4)      keep base chunks
  *       2 | chunk hash (32) | length (4)               a chunk not in the base
  * </pre>
@@ -36,7 +36,7 @@ public final class ManifestDelta {
         return bytes.length >= 4 && ((bytes[0] & 0xFF) << 24 | (bytes[1] & 0xFF) << 16 | (bytes[2] & 0xFF) << 8 | (bytes[3] & 0xFF)) == MAGIC;
     }
 
-    /** The base file hash a delta refers to. */
+    /** The identity of the base a delta refers to. */
     public static byte[] baseHash(byte[] delta) {
         return java.util.Arrays.copyOfRange(delta, 4 + 32 + 8, 4 + 32 + 8 + 32);
     }
