@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Properties;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 import com.jcraft.jsch.ChannelSftp;
 import com.jcraft.jsch.JSch;
@@ -59,6 +60,37 @@ final class SftpConnections implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new RemoteUnavailableException("interrupted while waiting for an SFTP connection", e);
         }
+        return pooledOrNew();
+    }
+
+    /**
+     * A connection for the caller alone if one is free right now, else null: extra lanes of a large upload take only
+     * what no other action is waiting for, so they never hold up the queue or wait on each other.
+     */
+    Connection tryBorrow() {
+        try {
+            // With a timeout (even none) the fair semaphore serves waiting borrowers first; plain tryAcquire would barge.
+            if (!slots.tryAcquire(0, TimeUnit.MILLISECONDS)) {
+                return null;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        try {
+            return pooledOrNew();
+        } catch (RemoteUnavailableException e) {
+            return null;
+        }
+    }
+
+    /** Whether an action waits for a connection: an extra lane then gives its connection back after its part. */
+    boolean wanted() {
+        return slots.hasQueuedThreads();
+    }
+
+    /** Holding a slot: an idle connection that still works, or a new one; the slot is released on failure. */
+    private Connection pooledOrNew() throws RemoteUnavailableException {
         try {
             while (true) {
                 Connection pooled;
