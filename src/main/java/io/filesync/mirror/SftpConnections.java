@@ -43,13 +43,20 @@ final class SftpConnections implements AutoCloseable {
     }
 
     private final SftpSettings settings;
+    private final int size;
     private final Semaphore slots;
     private final Deque<Connection> idle = new ArrayDeque<>();
     private volatile boolean closed;
 
     SftpConnections(SftpSettings settings, int size) {
         this.settings = settings;
-        this.slots = new Semaphore(Math.max(1, size), true);
+        this.size = Math.max(1, size);
+        this.slots = new Semaphore(this.size, true);
+    }
+
+    /** How many connections may be open at once. */
+    int size() {
+        return size;
     }
 
     /** An open connection for the caller alone; give it back with {@link #release}. */

@@ -6,7 +6,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The parts of one SFTP upload in parts still to write, shared by its lanes ({@link SftpUpload}): each lane takes the
- * next part, and the first failure or a stop makes every lane stop after the part it is writing. Progress is reported
+ * next part, and the first failure or a stop makes every lane stop after the part it is writing. The upload waits
+ * for the extra lanes that started, never for one still queued. Progress is reported
  * in order of confirmation, so the audit's part numbers only grow whichever lane finishes first.
  */
 final class SftpParts {
@@ -18,6 +19,9 @@ final class SftpParts {
     private final Remote.Progress progress;
     private final Queue<Integer> missing = new ConcurrentLinkedQueue<>();
     private volatile boolean failed;
+    private Exception failure;
+    private boolean closed;
+    private int lanes;
     private int done;
     private int unconfirmed;
 
@@ -54,8 +58,39 @@ final class SftpParts {
         return failed || yield || progress.stopping() ? null : missing.poll();
     }
 
-    void fail() {
+    /** The first failure stops every lane after its part; it is what the upload throws. */
+    synchronized void fail(Exception e) {
         failed = true;
+        if (failure == null) {
+            failure = e;
+        }
+    }
+
+    synchronized Exception failure() {
+        return failure;
+    }
+
+    /** An extra lane starts, unless the upload no longer takes lanes. */
+    synchronized boolean enter() {
+        if (closed || over()) {
+            return false;
+        }
+        lanes++;
+        return true;
+    }
+
+    synchronized void leave() {
+        lanes--;
+        notifyAll();
+    }
+
+    /** No extra lane starts any more; waits for those that did. Returns the first failure of any lane, or null. */
+    synchronized Exception closeAndAwaitLanes() throws InterruptedException {
+        closed = true;
+        while (lanes > 0) {
+            wait();
+        }
+        return failure;
     }
 
     boolean over() {

@@ -7,13 +7,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.zip.CRC32C;
 
 import com.jcraft.jsch.ChannelSftp;
@@ -76,37 +72,23 @@ final class SftpUpload {
             presize(channel, file, stamp, temporary, path);
         }
         SftpParts plan = new SftpParts(path, temporary, stamp, parts, confirmed.keySet(), progress);
-        List<Future<?>> extra = new ArrayList<>();
-        for (int lane = 1; lane < plan.missing() && !plan.over(); lane++) {
-            SftpConnections.Connection connection = connections.tryBorrow();
-            if (connection == null) {
-                break;
-            }
-            extra.add(lanes.submit(() -> {
-                try {
-                    lane(connection.channel, file, plan, true);
-                } finally {
-                    connections.release(connection, !connection.connected());
-                }
-                return null;
-            }));
+        // Each extra lane borrows on its own thread, so the handshakes of new sessions overlap the main lane's writing.
+        for (int lane = 1; lane < Math.min(plan.missing(), connections.size()); lane++) {
+            lanes.execute(() -> extraLane(file, plan));
         }
         Exception failure = null;
         try {
             lane(channel, file, plan, false);
         } catch (SftpException | IOException | RuntimeException e) {
-            plan.fail();
-            failure = e;
+            plan.fail(e);
         }
-        for (Future<?> running : extra) {
-            try {
-                running.get();
-            } catch (ExecutionException e) {
-                failure = failure != null ? failure : e.getCause() instanceof Exception cause ? cause : new IOException(e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure = failure != null ? failure : new InterruptedIOException("interrupted while waiting for the parts of " + path);
-            }
+        try {
+            // Waits only for the lanes that started: one still queued behind another upload's lanes will not start.
+            failure = plan.closeAndAwaitLanes();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            plan.fail(new InterruptedIOException("interrupted while waiting for the parts of " + path));
+            failure = plan.failure();
         }
         if (failure instanceof SftpException sftp) {
             throw sftp;
@@ -132,6 +114,27 @@ final class SftpUpload {
         }
     }
 
+    /** A lane on a connection of its own, if one is free and the upload still takes lanes. */
+    private void extraLane(Path file, SftpParts plan) {
+        if (!plan.enter()) {
+            return;
+        }
+        try {
+            SftpConnections.Connection connection = connections.tryBorrow();
+            if (connection != null) {
+                try {
+                    lane(connection.channel, file, plan, true);
+                } finally {
+                    connections.release(connection, !connection.connected());
+                }
+            }
+        } catch (SftpException | IOException | RuntimeException e) {
+            plan.fail(e);
+        } finally {
+            plan.leave();
+        }
+    }
+
     /** Takes parts until none is left, the upload fails or stops, or (extra lanes) an action wants the connection. */
     private void lane(ChannelSftp channel, Path file, SftpParts plan, boolean extra) throws SftpException, IOException {
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -145,9 +148,6 @@ final class SftpUpload {
                 try (OutputStream out = channel.put(SftpPaths.escape(plan.temporary()), null, ChannelSftp.RESUME,
                         from - plan.stamp().size())) {
                     copy(in, out, buffer, from, to, plan.path(), crc);
-                } catch (SftpException | IOException | RuntimeException e) {
-                    plan.fail();
-                    throw e;
                 }
                 if (checkpoints != null) {
                     int index = part;
