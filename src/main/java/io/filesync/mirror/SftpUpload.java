@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.zip.CRC32C;
 
 import com.jcraft.jsch.ChannelSftp;
@@ -73,8 +74,12 @@ final class SftpUpload {
         }
         SftpParts plan = new SftpParts(path, temporary, stamp, parts, confirmed.keySet(), progress);
         // Each extra lane borrows on its own thread, so the handshakes of new sessions overlap the main lane's writing.
-        for (int lane = 1; lane < Math.min(plan.missing(), connections.size()); lane++) {
-            lanes.execute(() -> extraLane(file, plan));
+        try {
+            for (int lane = 1; lane < Math.min(plan.missing(), connections.size()); lane++) {
+                lanes.execute(() -> extraLane(file, plan));
+            }
+        } catch (RejectedExecutionException stopping) {
+            // The mirror is stopping: the main lane alone sees the stop and leaves the rest for the restart.
         }
         Exception failure = null;
         try {
