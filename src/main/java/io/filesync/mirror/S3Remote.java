@@ -36,9 +36,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * A mapping's S3 remote, through the AWS SDK v2 directly (camel-aws2-s3 aborts a multipart upload on any error and
  * cannot resume one). One client, thread-safe, serves every action of the mapping.
  * <ul>
- * <li>Every put and part carries the CRC32C of exactly the bytes sent, which the server verifies (flexible checksums;
- * s3proxy checks them too): a file changing under the read is refused, never stored corrupt. The state records the
- * checksum of what was stored.</li>
+ * <li>Every single put carries the Content-MD5 and every part the CRC32C of exactly the bytes sent, which the server
+ * verifies (s3proxy too): a file changing under the read is refused, never stored corrupt. The state records the
+ * checksum of what was stored. Single puts go with an unsigned payload, the MD5 being their check
+ * ({@link UnsignedMd5Puts}).</li>
  * <li>Files from the multipart threshold up go in resumable parts, several at once within a memory budget
  * ({@link S3MultipartUpload}).</li>
  * <li>A move is a server-side copy, in parts above the copy threshold, then a delete of the source ({@link S3Copier}).</li>
@@ -83,6 +84,8 @@ public final class S3Remote implements Remote {
                         : StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey(), settings.secretKey())));
         // The S3 client adds Expect: 100-continue to every put and part by itself, whatever the HTTP client's setting:
         // a round trip before each body (seen on the wire), most of the time of a small put. Removed here.
+        // The server checks a put's body against its Content-MD5, not also against a SHA-256 of a signed payload.
+        builder.putAuthScheme(new UnsignedMd5Puts());
         builder.overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
             @Override
             public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
