@@ -145,15 +145,7 @@ final class S3MultipartUpload {
         }
         Exception last = collectFinished(inFlight, done, true);
         failure = failure != null ? failure : last;
-        if (failure instanceof RemoteUnavailableException unavailable) {
-            throw unavailable;
-        }
-        if (failure instanceof IOException io) {
-            throw io;
-        }
-        if (failure instanceof RuntimeException runtime) {
-            throw runtime;
-        }
+        LaneFailures.rethrow(failure, RemoteUnavailableException.class);
         if (stopped) {
             throw new InterruptedIOException("stopped after " + done.size() + " of " + parts + " parts; resumes on restart");
         }

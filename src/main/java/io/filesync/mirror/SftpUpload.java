@@ -95,15 +95,7 @@ final class SftpUpload {
             plan.fail(new InterruptedIOException("interrupted while waiting for the parts of " + path));
             failure = plan.failure();
         }
-        if (failure instanceof SftpException sftp) {
-            throw sftp;
-        }
-        if (failure instanceof IOException io) {
-            throw io;
-        }
-        if (failure instanceof RuntimeException runtime) {
-            throw runtime;
-        }
+        LaneFailures.rethrow(failure, SftpException.class);
         if (plan.missing() > 0) {
             throw new InterruptedIOException("stopped after " + plan.done() + " of " + parts + " parts of " + path
                     + "; resumes on restart");
