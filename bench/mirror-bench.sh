@@ -7,14 +7,18 @@
 #      the server had confirmed before the kill that the restart sends once more. Parts in flight at the kill (up to
 #      upload-memory / part size, 8 by default) were never confirmed and are sent whole; that is printed too.
 # The machine's load is printed with each figure (the bench shares the machine). Last line: the ratios.
-#   bench/mirror-bench.sh [files=10000] [big-mib=1024] [part-mib=8]
+# Both tools are timed the same way: the wall time of the whole process (start, scan, transfer, exit), from outside.
+# filesync's own figure from its engine's start to an empty queue is printed beside it for information.
+#   bench/mirror-bench.sh [files=10000] [big-mib=1024] [part-mib=8] [scenarios=small-s3,small-sftp,big-s3,big-sftp,kill9]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 files=${1:-10000}
 big_mib=${2:-1024}
 part_mib=${3:-8}
+scenarios=${4:-small-s3,small-sftp,big-s3,big-sftp,kill9}
 part=$((part_mib * 1024 * 1024))
+wanted() { [[ ",$scenarios," == *",$1,"* ]]; }
 
 for tool in rclone sqlite3; do
   command -v $tool >/dev/null || apt-get install -y -qq $tool >/dev/null || { apt-get update -qq && apt-get install -y -qq $tool >/dev/null; }
@@ -37,8 +41,9 @@ s3_port=$(free_port); sftp_port=$(free_port)
 servers_pid=$!  # the JVM itself, so the trap stops it
 until grep -q ready "$work/servers.log"; do sleep 0.2; kill -0 $servers_pid || { cat "$work/servers.log"; exit 1; }; done
 
-echo "generating $files files of 4 KiB and one file of $big_mib MiB"
 mkdir -p "$work/small" "$work/big"
+if wanted small-s3 || wanted small-sftp; then
+echo "generating $files files of 4 KiB"
 python3 - "$work/small" "$files" <<'PY'
 import os, sys
 root, n = sys.argv[1], int(sys.argv[2])
@@ -48,7 +53,11 @@ for i in range(n):
     with open(os.path.join(d, "f%05d.bin" % i), "wb") as f:
         f.write(os.urandom(4096))
 PY
-head -c $((big_mib * 1024 * 1024)) /dev/urandom > "$work/big/big.bin"
+fi
+if wanted big-s3 || wanted big-sftp || wanted kill9; then
+  echo "generating one file of $big_mib MiB"
+  head -c $((big_mib * 1024 * 1024)) /dev/urandom > "$work/big/big.bin"
+fi
 
 unset AWS_CA_BUNDLE
 export RCLONE_CONFIG="$work/rclone.conf"
@@ -74,33 +83,48 @@ CONF
 seconds() { /usr/bin/time -f %e "$@" 2>&1 >/dev/null | tail -1; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
+# filesync's initial sync, timed from outside like rclone; sets fs_wall (process) and fs_engine (engine start to done).
+filesync_run() {
+  local out="$work/run.out"
+  fs_wall=$( { /usr/bin/time -f %e "${bench_cmd[@]}" sync "$@" > "$out"; } 2>&1 | tail -1 )
+  fs_engine=$(awk '/^RESULT/ {print $2}' "$out")
+}
+summary=""
 
-fs_small_s3=$(bench sync s3 "$work/small" "$work/small-s3.db" "$s3_port" filesync "$part" | awk '/^RESULT/ {print $2}')
-rc_small_s3=$(seconds rclone copy --s3-chunk-size ${part_mib}M "$work/small" s3:rclone/small)
-echo "small files to S3:  filesync ${fs_small_s3}s  rclone ${rc_small_s3}s  (load $(load))"
-fs_small_sftp=$(bench sync sftp "$work/small" "$work/small-sftp.db" "$sftp_port" filesync-small "$part" | awk '/^RESULT/ {print $2}')
-rc_small_sftp=$(seconds rclone copy "$work/small" sftp:rclone-small)
-echo "small files to SFTP: filesync ${fs_small_sftp}s  rclone ${rc_small_sftp}s  (load $(load))"
+# One scenario: filesync then rclone on the same folder, same server. compare <name> <folder> <filesync remote> <port>
+# <filesync base> <rclone target> [rclone options...]; prints both times and adds the ratio to the summary.
+compare() {
+  local name=$1 folder=$2 remote=$3 port=$4 base=$5 target=$6; shift 6
+  filesync_run "$remote" "$work/$folder" "$work/$name.db" "$port" "$base" "$part"
+  local rc; rc=$(seconds rclone copy "$@" "$work/$folder" "$target")
+  if [ "$folder" = small ]; then
+    echo "$name: filesync ${fs_wall}s (engine ${fs_engine}s)  rclone ${rc}s  (load $(load))"
+    summary+="$name time $(ratio $fs_wall $rc) (goal <= 1.0), "
+  else
+    local mib="python3 -c"
+    echo "$name ($big_mib MiB): filesync ${fs_wall}s ($($mib "print('%.0f' % ($big_mib / $fs_wall))") MiB/s, engine ${fs_engine}s)  rclone ${rc}s ($($mib "print('%.0f' % ($big_mib / $rc))") MiB/s)  (load $(load))"
+    summary+="$name throughput $(ratio $rc $fs_wall) (goal >= 0.8), "
+  fi
+}
+wanted small-s3 && compare small-s3 small s3 "$s3_port" filesync s3:rclone/small --s3-chunk-size ${part_mib}M
+wanted small-sftp && compare small-sftp small sftp "$sftp_port" filesync-small sftp:rclone-small
+wanted big-s3 && compare big-s3 big s3 "$s3_port" filesync s3:rclone/big --s3-chunk-size ${part_mib}M
+wanted big-sftp && compare big-sftp big sftp "$sftp_port" filesync-big sftp:rclone-big
 
-fs_big_s3=$(bench sync s3 "$work/big" "$work/big-s3.db" "$s3_port" filesync "$part" | awk '/^RESULT/ {print $2}')
-rc_big_s3=$(seconds rclone copy --s3-chunk-size ${part_mib}M "$work/big" s3:rclone/big)
-echo "$big_mib MiB to S3:   filesync ${fs_big_s3}s ($(python3 -c "print('%.0f' % ($big_mib/$fs_big_s3))") MiB/s)  rclone ${rc_big_s3}s ($(python3 -c "print('%.0f' % ($big_mib/$rc_big_s3))") MiB/s)  (load $(load))"
-fs_big_sftp=$(bench sync sftp "$work/big" "$work/big-sftp.db" "$sftp_port" filesync-big "$part" | awk '/^RESULT/ {print $2}')
-rc_big_sftp=$(seconds rclone copy "$work/big" sftp:rclone-big)
-echo "$big_mib MiB to SFTP: filesync ${fs_big_sftp}s  rclone ${rc_big_sftp}s  (load $(load))"
-
-# kill -9 at half of the big upload, then restart: what is sent again beyond the missing parts.
-parts=$(( (big_mib * 1024 * 1024 + part - 1) / part ))
-mkdir -p "$work/crash" && ln "$work/big/big.bin" "$work/crash/big.bin"
-# Started directly (not through a function), so $! is the JVM itself and kill -9 hits it.
-"${bench_cmd[@]}" sync s3 "$work/crash" "$work/crash.db" "$s3_port" filesync "$part" > /dev/null 2>&1 &
-crash_pid=$!
-until [ "$(sqlite3 "$work/crash.db" "SELECT COUNT(*) FROM filesync_mirror_upload_parts" 2>/dev/null || echo 0)" -ge $((parts / 2)) ]; do sleep 0.05; done
-kill -9 $crash_pid; wait $crash_pid 2>/dev/null || true
-confirmed=$(sqlite3 "$work/crash.db" "SELECT COUNT(*) FROM filesync_mirror_upload_parts")
-resumed_bytes=$(bench sync s3 "$work/crash" "$work/crash.db" "$s3_port" filesync "$part" | awk '/^RESULT/ {print $3}')
-size=$((big_mib * 1024 * 1024))
-resent=$(( resumed_bytes - (size - confirmed * part) ))
-echo "kill -9 after $confirmed of $parts parts confirmed: the restart sent $resumed_bytes bytes, of which $resent had been confirmed before (part = $part; up to 8 unconfirmed parts in flight at the kill are sent whole)  (load $(load))"
-
-echo "ratios: small-s3 time $(ratio $fs_small_s3 $rc_small_s3) (goal <= 1.0), small-sftp time $(ratio $fs_small_sftp $rc_small_sftp) (goal <= 1.0), big-s3 throughput $(ratio $rc_big_s3 $fs_big_s3) (goal >= 0.8), big-sftp throughput $(ratio $rc_big_sftp $fs_big_sftp) (goal >= 0.8), kill-9 bytes re-sent $resent (goal <= $part), load $(load)"
+if wanted kill9; then
+  # kill -9 at half of the big upload, then restart: what is sent again beyond the missing parts.
+  parts=$(( (big_mib * 1024 * 1024 + part - 1) / part ))
+  mkdir -p "$work/crash" && ln "$work/big/big.bin" "$work/crash/big.bin"
+  # Started directly (not through a function), so $! is the JVM itself and kill -9 hits it.
+  "${bench_cmd[@]}" sync s3 "$work/crash" "$work/crash.db" "$s3_port" filesync "$part" > /dev/null 2>&1 &
+  crash_pid=$!
+  until [ "$(sqlite3 "$work/crash.db" "SELECT COUNT(*) FROM filesync_mirror_upload_parts" 2>/dev/null || echo 0)" -ge $((parts / 2)) ]; do sleep 0.05; done
+  kill -9 $crash_pid; wait $crash_pid 2>/dev/null || true
+  confirmed=$(sqlite3 "$work/crash.db" "SELECT COUNT(*) FROM filesync_mirror_upload_parts")
+  resumed_bytes=$(bench sync s3 "$work/crash" "$work/crash.db" "$s3_port" filesync "$part" | awk '/^RESULT/ {print $3}')
+  size=$((big_mib * 1024 * 1024))
+  resent=$(( resumed_bytes - (size - confirmed * part) ))
+  echo "kill -9 after $confirmed of $parts parts confirmed: the restart sent $resumed_bytes bytes, of which $resent had been confirmed before (part = $part; up to 8 unconfirmed parts in flight at the kill are sent whole)  (load $(load))"
+  summary+="kill-9 bytes re-sent $resent (goal <= $part), "
+fi
+echo "ratios: ${summary}load $(load)"

@@ -5,11 +5,7 @@ import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -26,9 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a mapping's queued actions: one dispatcher thread claims due actions in batches (one transaction marks them
  * running and audits their start) and hands them to the workers ({@link ActionRunner}), then commits how they ended
- * in batches too (queue, audit and remote state in one transaction). An action leaves the queue only in that commit,
- * so a kill -9 at any point runs it again, never loses it; a small initial sync costs a few commits per batch instead
- * of several per file. The remote as a whole failing pauses everything with exponential backoff and jitter.
+ * in batches too ({@link SettledActions}). An action leaves the queue only in that commit, so a kill -9 at any point
+ * runs it again, never loses it. The remote as a whole failing pauses everything ({@link RemoteOutage}).
  */
 final class ActionDispatcher implements ActionRunner.Engine {
 
@@ -50,10 +45,8 @@ final class ActionDispatcher implements ActionRunner.Engine {
     private final Remote remote;
     private final ActionQueue queue;
     private final MirrorAudit audit;
-    private final FileVersionRepository remoteState;
     private final ActionRunner runner;
     private final ChangeRecorder recorder;
-    private final Backoff backoff;
     private final int concurrency;
     private final Object signal = new Object();
     private boolean woken;
@@ -62,11 +55,12 @@ final class ActionDispatcher implements ActionRunner.Engine {
     private ExecutorService workers;
     /** Claimed and handed to the workers, not yet committed as settled. */
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final Queue<Settlement> settled = new ConcurrentLinkedQueue<>();
+    private final SettledActions settled;
     /** Due actions fetched ahead, dispatcher thread only. */
     private final Deque<MirrorAction> ready = new ArrayDeque<>();
-    private int remoteFailures;
-    private volatile long pausedUntil;
+    private final RemoteOutage outage;
+    /** Whether the actions a crash or stop left running are queued again; set before the loop starts. */
+    private boolean recovered;
     private long nextAbandonedCheck;
 
     ActionDispatcher(MirrorMapping mapping, Remote remote, ActionQueue queue, MirrorAudit audit,
@@ -75,18 +69,33 @@ final class ActionDispatcher implements ActionRunner.Engine {
         this.remote = remote;
         this.queue = queue;
         this.audit = audit;
-        this.remoteState = remoteState;
         this.recorder = recorder;
         this.concurrency = concurrency;
-        this.backoff = new Backoff(mapping.initialBackoff(), mapping.maxBackoff());
+        this.settled = new SettledActions(queue, audit, remoteState);
         this.runner = new ActionRunner(mapping, remote, remoteState, audit, errors, this);
+        this.outage = new RemoteOutage(mapping, remote, reason -> runner.recordError(null, reason, null, true));
     }
 
     /** Starts the dispatcher on {@code dispatcher}, the actions on {@code workers}. */
     void start(ExecutorService dispatcher, ExecutorService workers) {
         running = true;
         this.workers = workers;
+        // Before start returns, so a change recorded right after merges into the action it would repeat instead of
+        // queueing behind it as if it were still running; the loop tries again while the database is down.
+        try {
+            recover();
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("mirror {}: interrupted actions not queued again yet: {}", mapping.name(), e.getMessage());
+        }
         loop = dispatcher.submit(this::runLoop);
+    }
+
+    private void recover() throws SQLException {
+        int requeued = queue.requeueRunning();
+        if (requeued > 0) {
+            LOG.info("mirror {}: {} action(s) interrupted by the last stop queued again", mapping.name(), requeued);
+        }
+        recovered = true;
     }
 
     /** Stops claiming; actions in flight stop between parts, and how they ended is committed before this returns. */
@@ -122,23 +131,18 @@ final class ActionDispatcher implements ActionRunner.Engine {
     }
 
     private void runLoop() {
-        boolean recovered = false;
         // Claimed ahead so a worker never waits for the dispatcher; a batch is claimed once this many have room.
         int capacity = concurrency * 4;
         while (running) {
             try {
-                settleFinished();
+                settled.commit();
                 if (!recovered) {
-                    int requeued = queue.requeueRunning();
-                    if (requeued > 0) {
-                        LOG.info("mirror {}: {} action(s) interrupted by the last stop queued again", mapping.name(), requeued);
-                    }
-                    recovered = true;
+                    recover();
                 }
                 long now = System.currentTimeMillis();
-                if (now < pausedUntil) {
+                if (outage.paused(now)) {
                     ready.clear();
-                    await(pausedUntil - now);
+                    await(outage.pausedUntil() - now);
                     continue;
                 }
                 if (now >= nextAbandonedCheck) {
@@ -173,7 +177,7 @@ final class ActionDispatcher implements ActionRunner.Engine {
             }
         }
         try {
-            settleFinished();
+            settled.commit();
         } catch (SQLException | RuntimeException e) {
             LOG.warn("mirror {}: could not record how the last actions ended; they run again on the next start: {}",
                     mapping.name(), e.getMessage());
@@ -219,7 +223,7 @@ final class ActionDispatcher implements ActionRunner.Engine {
         Settlement settlement;
         if (!running) {
             settlement = Settlement.notStarted(mapping.name(), action, "the mirror is stopping");
-        } else if (System.currentTimeMillis() < pausedUntil) {
+        } else if (outage.paused(System.currentTimeMillis())) {
             settlement = Settlement.notStarted(mapping.name(), action, "the queue is paused");
         } else {
             settlement = runner.run(action);
@@ -236,59 +240,14 @@ final class ActionDispatcher implements ActionRunner.Engine {
         }
     }
 
-    /** Commits how finished actions ended: queue, audit and remote state of the whole batch in one transaction. */
-    private void settleFinished() throws SQLException {
-        if (settled.isEmpty()) {
-            return;
-        }
-        List<Settlement> batch = new ArrayList<>();
-        for (Settlement next = settled.poll(); next != null; next = settled.poll()) {
-            batch.add(next);
-        }
-        List<Row> rows = new ArrayList<>();
-        Map<String, String> sent = new HashMap<>();
-        for (Settlement settlement : batch) {
-            rows.addAll(settlement.audit());
-            sent.putAll(settlement.sent());
-        }
-        try {
-            queue.write(connection -> {
-                remoteState.writeBatch(connection, sent, List.of());
-                audit.insert(connection, rows);
-                queue.settle(connection, batch);
-                return null;
-            });
-        } catch (SQLException | RuntimeException e) {
-            // Kept for the next try; until it commits, the actions stay running in the queue.
-            settled.addAll(batch);
-            throw e;
-        }
+    @Override
+    public void pause(String reason) {
+        outage.failed(reason);
     }
 
     @Override
-    public synchronized void pause(String reason) {
-        long now = System.currentTimeMillis();
-        if (now < pausedUntil) {
-            // Another action in flight already found the remote down: one outage is one step of the backoff.
-            return;
-        }
-        long delay = backoff.delayMillis(remoteFailures++);
-        pausedUntil = now + delay;
-        if (remoteFailures == 1 || remoteFailures % 20 == 0) {
-            LOG.warn("mirror {}: remote {} unavailable ({} time(s) in a row): {}; the queue pauses {} ms, changes are still recorded",
-                    mapping.name(), remote.describe(), remoteFailures, reason, delay);
-        }
-        if (remoteFailures == 1) {
-            runner.recordError(null, reason, null, true);
-        }
-    }
-
-    @Override
-    public synchronized void resumed() {
-        if (remoteFailures > 0) {
-            LOG.info("mirror {}: remote {} is back; the queue drains", mapping.name(), remote.describe());
-            remoteFailures = 0;
-        }
+    public void resumed() {
+        outage.answered();
     }
 
     /** Waits for new work or the timeout; a wake-up that came before the wait is not lost. */

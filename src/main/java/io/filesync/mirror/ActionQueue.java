@@ -6,9 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 import javax.sql.DataSource;
 
@@ -38,7 +36,7 @@ public final class ActionQueue {
     /** What {@link #enqueue} did. */
     public enum Outcome {
         QUEUED, COALESCED,
-        /** A send made redundant by a waiting move that already carries this version to the path. */
+        /** A send made redundant by a waiting move, or a running send, that already carries this version to the path. */
         SKIPPED
     }
 
@@ -87,6 +85,7 @@ public final class ActionQueue {
         Long waitingSend = null;
         boolean waitingSendIsLast = false;
         String movedHereVersion = null;
+        String runningSendVersion = null;
         // Every action touching the path, oldest first: by its path or, for moves, by where it came from.
         try (PreparedStatement query = connection.prepareStatement(table.sql(connection,
                 "SELECT id, kind, path, version, state FROM %s WHERE mapping = ? AND (path = ? OR previous_path = ?) ORDER BY id"))) {
@@ -108,11 +107,16 @@ public final class ActionQueue {
                     waitingSendIsLast = queuedSend;
                     // The version a waiting or running move brings here, when that move is the path's last action.
                     movedHereVersion = onPath && "MOVE".equals(rows.getString(2)) ? rows.getString(4) : null;
+                    // The version a running send is sending, when that send is the path's last action.
+                    runningSendVersion = onPath && "SEND".equals(rows.getString(2)) && "RUNNING".equals(state)
+                            ? rows.getString(4) : null;
                 }
             }
         }
         if (kind == ActionKind.SEND) {
-            if (version != null && version.equals(movedHereVersion)) {
+            // The same version again (a file announced twice, as after a restart) adds nothing: a change of the file
+            // during that upload makes it fail and send the newest content anyway.
+            if (version != null && (version.equals(movedHereVersion) || version.equals(runningSendVersion))) {
                 return Outcome.SKIPPED;
             }
             if (waitingSend != null && waitingSendIsLast) {
@@ -130,30 +134,12 @@ public final class ActionQueue {
         return Outcome.QUEUED;
     }
 
-    /** Up to {@code limit} actions that may run now, oldest first, each the first unfinished action of its path. */
+    /** Up to {@code limit} actions that may run now, oldest first, each the first unfinished action of its path ({@link PathOrder}). */
     public List<MirrorAction> due(long nowMillis, int limit) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             prepare(connection);
-            // Order per path is decided here rather than by a correlated subquery, which cost a scan of the queue per
-            // queued row: the oldest queued actions are read in id order (an index range), and an action is due only
-            // if no running action and no older queued one touches its path.
-            Set<String> busy = new HashSet<>();
-            for (MirrorAction running : select(connection, "state = 'RUNNING'", Integer.MAX_VALUE)) {
-                busy.addAll(paths(running));
-            }
-            List<MirrorAction> due = new ArrayList<>();
-            for (MirrorAction candidate : select(connection, "state = 'QUEUED'", Math.max(WINDOW, limit * 4))) {
-                List<String> paths = paths(candidate);
-                boolean free = paths.stream().noneMatch(busy::contains);
-                busy.addAll(paths);
-                if (free && candidate.dueAtMillis() <= nowMillis) {
-                    due.add(candidate);
-                    if (due.size() >= limit) {
-                        break;
-                    }
-                }
-            }
-            return due;
+            return PathOrder.due(select(connection, "state = 'RUNNING'", Integer.MAX_VALUE),
+                    select(connection, "state = 'QUEUED'", Math.max(WINDOW, limit * 4)), nowMillis, limit);
         }
     }
 
@@ -171,15 +157,6 @@ public final class ActionQueue {
             }
         }
         return actions;
-    }
-
-    private static List<String> paths(MirrorAction action) {
-        return action.previousPath() == null ? List.of(action.path()) : List.of(action.path(), action.previousPath());
-    }
-
-    /** Marks an action as running, so no later send of its path merges into it. */
-    public void start(long id) throws SQLException {
-        write(connection -> execute(connection, "UPDATE %s SET state = 'RUNNING' WHERE id = ?", id));
     }
 
     /**
@@ -230,22 +207,6 @@ public final class ActionQueue {
                 }
             }
         }
-    }
-
-    /** Removes a finished action. */
-    public void complete(long id) throws SQLException {
-        write(connection -> execute(connection, "DELETE FROM %s WHERE id = ?", id));
-    }
-
-    /** Puts an action back, to run again not before {@code dueAt}; counts an attempt when {@code failed}. */
-    public void retryAt(long id, long dueAtMillis, boolean failed, String error) throws SQLException {
-        write(connection -> execute(connection, "UPDATE %s SET state = 'QUEUED', due_at = ?, attempts = attempts + ?,"
-                + " last_error = ? WHERE id = ?", dueAtMillis, failed ? 1 : 0, error, id));
-    }
-
-    /** Keeps an action that retrying cannot fix, for the operator; the next action on its path supersedes it. */
-    public void fail(long id, String error) throws SQLException {
-        write(connection -> execute(connection, "UPDATE %s SET state = 'FAILED', last_error = ? WHERE id = ?", error, id));
     }
 
     /** After a crash or stop: whatever was running runs again. Returns how many. */

@@ -1,10 +1,12 @@
 package io.filesync.mirror;
 
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.zip.CRC32C;
 
-/** The checksum S3 verifies on every put and part, in the encoding its headers use (base64 of the big-endian value). */
+/** The checksums S3 verifies on puts and parts, in the encoding its headers use (base64 of the digest). */
 final class Checksums {
 
     private Checksums() {
@@ -15,5 +17,16 @@ final class Checksums {
         CRC32C crc = new CRC32C();
         crc.update(bytes, 0, length);
         return Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    /** MD5, for Content-MD5: what a small put carries. */
+    static String md5(byte[] bytes, int length) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("MD5");
+            digest.update(bytes, 0, length);
+            return Base64.getEncoder().encodeToString(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has MD5", e);
+        }
     }
 }

@@ -53,8 +53,8 @@ public class MirrorComponent extends DefaultComponent {
             ErrorRecorder errors = endpoint.getErrorRecorder() == null ? null
                     : getCamelContext().getRegistry().lookupByNameAndType(endpoint.getErrorRecorder(), ErrorRecorder.class);
             MirrorMapping mapping = endpoint.mappingSettings();
-            ExecutorService partSenders = endpoint.isS3() ? getCamelContext().getExecutorServiceManager()
-                    .newFixedThreadPool(this, SCHEME + "-" + mapping.name() + "-part", endpoint.partsInFlight()) : null;
+            ExecutorService partSenders = getCamelContext().getExecutorServiceManager()
+                    .newFixedThreadPool(this, SCHEME + "-" + mapping.name() + "-part", endpoint.partsInFlight());
             MirrorEngine engine = new MirrorEngine(mapping, endpoint.newRemote(dataSource, partSenders), dataSource, errors);
             ExecutorService executor = getCamelContext().getExecutorServiceManager()
                     .newSingleThreadExecutor(this, SCHEME + "-" + mapping.name());
@@ -81,9 +81,7 @@ public class MirrorComponent extends DefaultComponent {
         running.engine().stop();
         getCamelContext().getExecutorServiceManager().shutdown(running.executor());
         getCamelContext().getExecutorServiceManager().shutdown(running.workers());
-        if (running.partSenders() != null) {
-            getCamelContext().getExecutorServiceManager().shutdown(running.partSenders());
-        }
+        getCamelContext().getExecutorServiceManager().shutdown(running.partSenders());
     }
 
     /** The engine of a running mapping, or null: for tests and monitoring. */

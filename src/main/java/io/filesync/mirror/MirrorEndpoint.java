@@ -113,18 +113,21 @@ public class MirrorEndpoint extends DefaultEndpoint {
     /**
      * A new client for the configured remote, keeping its upload progress in {@code dataSource}; the caller closes it.
      *
-     * @param partSenders for S3, runs the parts in flight (at least {@link #partsInFlight()} threads)
+     * @param partSenders runs the parts in flight of large uploads (at least {@link #partsInFlight()} threads)
      */
     Remote newRemote(DataSource dataSource, ExecutorService partSenders) {
         if (isS3()) {
             return new S3Remote(s3.settings(mapping), new MultipartUploads(dataSource, mapping), partSenders);
         }
-        return new SftpRemote(sftp.settings(mapping), concurrency, new SftpCheckpoints(dataSource, mapping));
+        return new SftpRemote(sftp.settings(mapping), concurrency, new SftpCheckpoints(dataSource, mapping), partSenders);
     }
 
-    /** For S3, how many parts may be in flight at once. */
+    /**
+     * How many parts of large uploads may be in flight at once: for S3 what the memory budget holds, for SFTP one per
+     * connection.
+     */
     int partsInFlight() {
-        return S3Remote.partsInFlight(s3.settings(mapping));
+        return isS3() ? S3Remote.partsInFlight(s3.settings(mapping)) : Math.max(1, concurrency);
     }
 
     private void require(String value, String option) {

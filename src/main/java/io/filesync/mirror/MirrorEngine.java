@@ -109,7 +109,7 @@ public final class MirrorEngine {
                 case QUEUED -> Event.QUEUED;
                 case COALESCED -> Event.COALESCED;
                 case SKIPPED -> Event.SKIPPED;
-            }, null, outcome == ActionQueue.Outcome.SKIPPED ? "carried by a waiting move" : version)));
+            }, null, outcome == ActionQueue.Outcome.SKIPPED ? "already on its way: " + version : version)));
             return outcome;
         });
         dispatcher.wake();

@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +60,7 @@ final class S3MultipartUpload {
     Remote.Sent send(String path, Path file, FileStamp stamp, Remote.Progress progress) throws IOException, RemoteUnavailableException {
         String key = settings.key(path);
         long partSize = settings.partSize();
-        MultipartUploads.Upload upload = database(() -> uploads.find(path).orElse(null));
+        MultipartUploads.Upload upload = UploadTables.call(() -> uploads.find(path).orElse(null));
         Map<Integer, MultipartUploads.Part> done = new TreeMap<>();
         if (upload != null && !(upload.version().equals(stamp.version()) && upload.partSize() == partSize && upload.key().equals(key))) {
             abort(upload);
@@ -71,7 +70,7 @@ final class S3MultipartUpload {
             try {
                 done.putAll(confirmedParts(upload));
             } catch (NoSuchUploadException gone) {
-                database(() -> uploads.remove(path));
+                UploadTables.run(() -> uploads.remove(path));
                 upload = null;
             }
         }
@@ -79,7 +78,7 @@ final class S3MultipartUpload {
             String id = errors.call(path, () -> client.createMultipartUpload(r -> r.bucket(settings.bucket()).key(key)
                     .checksumAlgorithm(ChecksumAlgorithm.CRC32_C)).uploadId());
             MultipartUploads.Upload created = new MultipartUploads.Upload(path, key, id, stamp.version(), partSize, System.currentTimeMillis());
-            database(() -> uploads.save(created));
+            UploadTables.run(() -> uploads.save(created));
             upload = created;
         }
         int parts = (int) Math.max(1, (stamp.size() + partSize - 1) / partSize);
@@ -97,7 +96,7 @@ final class S3MultipartUpload {
         String uploadId = upload.uploadId();
         String checksum = errors.call(path, () -> client.completeMultipartUpload(r -> r.bucket(settings.bucket()).key(key)
                 .uploadId(uploadId).multipartUpload(m -> m.parts(completed))).checksumCRC32C());
-        database(() -> uploads.remove(path));
+        UploadTables.run(() -> uploads.remove(path));
         return new Remote.Sent("multipart " + stamp.size() + " bytes in " + parts + " parts, crc32c " + checksum
                 + (resumed > 0 ? ", resumed with " + resumed + " parts already on the server" : ""),
                 checksum == null ? null : "crc32c:" + checksum);
@@ -146,15 +145,7 @@ final class S3MultipartUpload {
         }
         Exception last = collectFinished(inFlight, done, true);
         failure = failure != null ? failure : last;
-        if (failure instanceof RemoteUnavailableException unavailable) {
-            throw unavailable;
-        }
-        if (failure instanceof IOException io) {
-            throw io;
-        }
-        if (failure instanceof RuntimeException runtime) {
-            throw runtime;
-        }
+        LaneFailures.rethrow(failure, RemoteUnavailableException.class);
         if (stopped) {
             throw new InterruptedIOException("stopped after " + done.size() + " of " + parts + " parts; resumes on restart");
         }
@@ -171,7 +162,7 @@ final class S3MultipartUpload {
                             "application/octet-stream")).eTag());
             bytesSent.addAndGet(length);
             MultipartUploads.Part part = new MultipartUploads.Part(number, etag, crc32c);
-            database(() -> uploads.savePart(upload.uploadId(), part));
+            UploadTables.run(() -> uploads.savePart(upload.uploadId(), part));
             progress.sent(number, parts, length);
             return part;
         } finally {
@@ -206,7 +197,7 @@ final class S3MultipartUpload {
 
     /** Parts the server lists with the ETag recorded when it confirmed them. */
     private Map<Integer, MultipartUploads.Part> confirmedParts(MultipartUploads.Upload upload) throws IOException, RemoteUnavailableException {
-        Map<Integer, MultipartUploads.Part> recorded = database(() -> uploads.parts(upload.uploadId()));
+        Map<Integer, MultipartUploads.Part> recorded = UploadTables.call(() -> uploads.parts(upload.uploadId()));
         Map<Integer, MultipartUploads.Part> confirmed = new TreeMap<>();
         errors.call(upload.path(), () -> {
             client.listPartsPaginator(r -> r.bucket(settings.bucket()).key(upload.key()).uploadId(upload.uploadId()))
@@ -229,7 +220,7 @@ final class S3MultipartUpload {
         } catch (SdkException e) {
             throw errors.rethrow(upload.path(), e);
         }
-        database(() -> uploads.remove(upload.path()));
+        UploadTables.run(() -> uploads.remove(upload.path()));
     }
 
     static void readFully(FileChannel channel, ByteBuffer buffer, long offset, String path) throws IOException {
@@ -243,28 +234,4 @@ final class S3MultipartUpload {
         }
     }
 
-    private static <T> T database(DatabaseCall<T> call) throws IOException {
-        try {
-            return call.run();
-        } catch (SQLException e) {
-            throw new IOException("upload table not reachable: " + e.getMessage(), e);
-        }
-    }
-
-    @FunctionalInterface
-    private interface DatabaseCall<T> {
-        T run() throws SQLException;
-    }
-
-    @FunctionalInterface
-    private interface DatabaseWork {
-        void run() throws SQLException;
-    }
-
-    private static Void database(DatabaseWork work) throws IOException {
-        return database(() -> {
-            work.run();
-            return null;
-        });
-    }
 }

@@ -14,6 +14,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -32,9 +36,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * A mapping's S3 remote, through the AWS SDK v2 directly (camel-aws2-s3 aborts a multipart upload on any error and
  * cannot resume one). One client, thread-safe, serves every action of the mapping.
  * <ul>
- * <li>Every put and part carries the CRC32C of exactly the bytes sent, which the server verifies (flexible checksums;
- * s3proxy checks them too): a file changing under the read is refused, never stored corrupt. The state records the
- * checksum of what was stored.</li>
+ * <li>Every single put carries the Content-MD5 and every part the CRC32C of exactly the bytes sent, which the server
+ * verifies (s3proxy too): a file changing under the read is refused, never stored corrupt. The state records the
+ * checksum of what was stored. Single puts go with an unsigned payload, the MD5 being their check
+ * ({@link UnsignedMd5Puts}).</li>
  * <li>Files from the multipart threshold up go in resumable parts, several at once within a memory budget
  * ({@link S3MultipartUpload}).</li>
  * <li>A move is a server-side copy, in parts above the copy threshold, then a delete of the source ({@link S3Copier}).</li>
@@ -77,6 +82,16 @@ public final class S3Remote implements Remote {
                 .credentialsProvider(settings.accessKey() == null || settings.accessKey().isBlank()
                         ? DefaultCredentialsProvider.builder().build()
                         : StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey(), settings.secretKey())));
+        // The S3 client adds Expect: 100-continue to every put and part by itself, whatever the HTTP client's setting:
+        // a round trip before each body (seen on the wire), most of the time of a small put. Removed here.
+        // The server checks a put's body against its Content-MD5, not also against a SHA-256 of a signed payload.
+        builder.putAuthScheme(new UnsignedMd5Puts());
+        builder.overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
+            @Override
+            public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
+                return context.httpRequest().toBuilder().removeHeader("Expect").build();
+            }
+        }));
         if (settings.endpoint() != null) {
             builder.endpointOverride(settings.endpoint()).forcePathStyle(true);
         }
@@ -114,13 +129,15 @@ public final class S3Remote implements Remote {
             S3MultipartUpload.readFully(channel, ByteBuffer.wrap(content), 0, path);
         }
         stamp.verifyUnchanged(file, path);
-        String crc32c = Checksums.crc32c(content, content.length);
+        // Content-MD5, which the server verifies too: s3proxy takes a much slower path for a put with a CRC32C header
+        // (2,000 puts of 4 KiB: 16 s with it, 5 s with MD5; rclone sends MD5). Parts keep CRC32C, where it costs little.
+        String md5 = Checksums.md5(content, content.length);
         String key = settings.key(path);
-        errors.call(path, () -> client.putObject(r -> r.bucket(settings.bucket()).key(key).checksumCRC32C(crc32c)
+        errors.call(path, () -> client.putObject(r -> r.bucket(settings.bucket()).key(key).contentMD5(md5)
                 .contentLength((long) content.length), RequestBody.fromContentProvider(ContentStreamProvider.fromByteArrayUnsafe(content),
                 content.length, "application/octet-stream")));
         bytesSent.addAndGet(content.length);
-        return new Sent("put " + content.length + " bytes, crc32c " + crc32c, "crc32c:" + crc32c);
+        return new Sent("put " + content.length + " bytes, md5 " + md5, "md5:" + md5);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Properties;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 import com.jcraft.jsch.ChannelSftp;
 import com.jcraft.jsch.JSch;
@@ -42,13 +43,20 @@ final class SftpConnections implements AutoCloseable {
     }
 
     private final SftpSettings settings;
+    private final int size;
     private final Semaphore slots;
     private final Deque<Connection> idle = new ArrayDeque<>();
     private volatile boolean closed;
 
     SftpConnections(SftpSettings settings, int size) {
         this.settings = settings;
-        this.slots = new Semaphore(Math.max(1, size), true);
+        this.size = Math.max(1, size);
+        this.slots = new Semaphore(this.size, true);
+    }
+
+    /** How many connections may be open at once. */
+    int size() {
+        return size;
     }
 
     /** An open connection for the caller alone; give it back with {@link #release}. */
@@ -59,6 +67,37 @@ final class SftpConnections implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new RemoteUnavailableException("interrupted while waiting for an SFTP connection", e);
         }
+        return pooledOrNew();
+    }
+
+    /**
+     * A connection for the caller alone if one is free right now, else null: extra lanes of a large upload take only
+     * what no other action is waiting for, so they never hold up the queue or wait on each other.
+     */
+    Connection tryBorrow() {
+        try {
+            // With a timeout (even none) the fair semaphore serves waiting borrowers first; plain tryAcquire would barge.
+            if (!slots.tryAcquire(0, TimeUnit.MILLISECONDS)) {
+                return null;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        try {
+            return pooledOrNew();
+        } catch (RemoteUnavailableException e) {
+            return null;
+        }
+    }
+
+    /** Whether an action waits for a connection: an extra lane then gives its connection back after its part. */
+    boolean wanted() {
+        return slots.hasQueuedThreads();
+    }
+
+    /** Holding a slot: an idle connection that still works, or a new one; the slot is released on failure. */
+    private Connection pooledOrNew() throws RemoteUnavailableException {
         try {
             while (true) {
                 Connection pooled;

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.jcraft.jsch.ChannelSftp;
@@ -21,7 +23,8 @@ import static io.filesync.mirror.SftpPaths.statOrNull;
  * A mapping's SFTP remote, through JSch (the fork camel-ftp ships), over a small pool of sessions
  * ({@link SftpConnections}) so several actions run at once.
  * <ul>
- * <li>An upload goes to a hidden temporary name beside the target ({@link SftpUpload}, resumable for large files) and
+ * <li>An upload goes to a hidden temporary name beside the target ({@link SftpUpload}: a large file in parts over
+ * several sessions at once, resumable) and
  * is renamed over it once complete, of the expected size, and once the local file is known not to have changed
  * meanwhile, so nobody sees a partial file.</li>
  * <li>Missing folders are created on the way; folders known to exist are remembered, so a small file costs no
@@ -40,21 +43,34 @@ public final class SftpRemote implements Remote {
     /** Remote folders known to exist; forgotten below a deleted or moved folder and after a missing-folder error. */
     private final Set<String> knownFolders = ConcurrentHashMap.newKeySet();
     private final AtomicLong bytesSent = new AtomicLong();
+    private final ExecutorService ownLanes;
 
     /** One connection, no resume of broken uploads. */
     public SftpRemote(SftpSettings settings) {
         this(settings, 1, null);
     }
 
-    /**
-     * @param connections how many sessions may be open at once (one per concurrent action)
-     * @param checkpoints where large uploads persist their progress, or null to always start over
-     */
+    /** With a pool of its own for the extra lanes of large uploads, shut down by {@link #close()}. */
     public SftpRemote(SftpSettings settings, int connections, SftpCheckpoints checkpoints) {
+        this(settings, connections, checkpoints, null);
+    }
+
+    /**
+     * @param connections how many sessions may be open at once (one per concurrent action, or per lane of a large upload)
+     * @param checkpoints where large uploads persist their confirmed parts, or null to always start over
+     * @param lanes       runs the extra lanes of large uploads (up to {@code connections} threads), or null for a pool
+     *                    of this remote's own
+     */
+    public SftpRemote(SftpSettings settings, int connections, SftpCheckpoints checkpoints, ExecutorService lanes) {
         this.settings = settings;
         this.size = Math.max(1, connections);
         this.connections = new SftpConnections(settings, size);
-        this.upload = new SftpUpload(checkpoints);
+        this.ownLanes = lanes == null ? Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "filesync-mirror-sftp-lane");
+            thread.setDaemon(true);
+            return thread;
+        }) : null;
+        this.upload = new SftpUpload(this.connections, checkpoints, lanes == null ? ownLanes : lanes);
     }
 
     /** Bytes of content written since this remote was created, for tests and the bench. */
@@ -69,9 +85,9 @@ public final class SftpRemote implements Remote {
         String temporary = parentOf(target) + "/." + SftpPaths.nameOf(target) + TEMPORARY_SUFFIX;
         return run(path, channel -> {
             makeParents(channel, target);
-            long resumedAt;
+            SftpUpload.Outcome outcome;
             try {
-                resumedAt = upload.upload(channel, path, file, stamp, temporary, progress);
+                outcome = upload.upload(channel, path, file, stamp, temporary, progress);
             } catch (SftpException e) {
                 if (e.id == ChannelSftp.SSH_FX_NO_SUCH_FILE) {
                     // A folder we remembered was removed by someone else: look again on the next attempt.
@@ -79,12 +95,13 @@ public final class SftpRemote implements Remote {
                 }
                 throw e;
             }
-            bytesSent.addAndGet(stamp.size() - resumedAt);
-            // A fresh upload wrote exactly the file's size and JSch checked the status of every write when it closed
-            // the file; a resumed one kept bytes from before, so what the server holds is checked: a temporary file of
-            // the wrong size is never renamed into place.
-            SftpATTRS arrived = resumedAt == 0 ? null : statOrNull(channel, temporary);
-            if (resumedAt > 0 && (arrived == null || arrived.getSize() != stamp.size())) {
+            bytesSent.addAndGet(stamp.size() - outcome.resumedBytes());
+            // A one-stream upload wrote exactly the file's size and JSch checked the status of every write when it
+            // closed the file; one in parts wrote at offsets into a file given its size first, and may have kept parts
+            // from before, so what the server holds is checked: a temporary file of the wrong size is never renamed.
+            boolean inParts = stamp.size() >= SftpUpload.PART_BYTES;
+            SftpATTRS arrived = inParts ? statOrNull(channel, temporary) : null;
+            if (inParts && (arrived == null || arrived.getSize() != stamp.size())) {
                 throw new IOException("the SFTP server holds " + (arrived == null ? "nothing" : arrived.getSize() + " bytes")
                         + " of " + stamp.size() + " for " + path + " after the upload");
             }
@@ -97,8 +114,9 @@ public final class SftpRemote implements Remote {
             }
             replace(channel, temporary, target);
             upload.finished(path, stamp);
-            return new Sent("uploaded " + stamp.size() + " bytes"
-                    + (resumedAt > 0 ? ", resumed at byte " + resumedAt + " of a broken upload" : ""), null);
+            return new Sent("uploaded " + stamp.size() + " bytes" + (outcome.parts() > 1 ? " in " + outcome.parts() + " parts" : "")
+                    + (outcome.resumedParts() > 0 ? ", resumed with " + outcome.resumedParts() + " parts already on the server" : ""),
+                    null);
         });
     }
 
@@ -265,6 +283,9 @@ public final class SftpRemote implements Remote {
     @Override
     public void close() {
         connections.close();
+        if (ownLanes != null) {
+            ownLanes.shutdown();
+        }
     }
 
     @FunctionalInterface

@@ -17,7 +17,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.filesync.bench.MirrorBench;
+import com.zaxxer.hikari.HikariDataSource;
+import io.filesync.core.db.DataSources;
 import io.filesync.servers.S3Server;
+import io.filesync.servers.SftpServer;
 import io.filesync.servers.TestServers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -91,6 +94,85 @@ class MirrorLargeFileIT {
         }
         assertThat(queryLong(db, "SELECT COUNT(*) FROM " + MirrorAudit.TABLE + " WHERE event = 'COMPLETED' AND detail LIKE"
                 + " '%resumed with " + confirmed + " parts already on the server%'")).isEqualTo(1);
+    }
+
+    /**
+     * The same against the real SFTP server, where a large file goes in parts written at their offsets over several
+     * sessions at once: after a kill -9 at half, the restart sends only the parts not confirmed, and the bytes that
+     * arrive are exactly the file's, whatever order the parts went in.
+     */
+    @Test
+    void anSftpUploadInPartsKilledAtHalfResumesWithOnlyItsUnconfirmedPartsAndArrivesExact() throws Exception {
+        int parts = 40;
+        long size = (long) parts * SftpUpload.PART_BYTES - 3;
+        Path root = Files.createDirectories(dir.resolve("root"));
+        byte[] chunk = new byte[1 << 20];
+        new java.util.Random(5).nextBytes(chunk);
+        try (var out = Files.newOutputStream(root.resolve("video.bin"))) {
+            for (long written = 0; written < size; written += chunk.length) {
+                chunk[0]++;
+                out.write(chunk, 0, (int) Math.min(chunk.length, size - written));
+            }
+        }
+        SftpServer.SftpRoot server = TestServers.sftp().newRoot();
+        Path db = dir.resolve("mirror.db");
+
+        Process first = sftpMirror(root, server);
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20))
+                .until(() -> !first.isAlive() || sftpParts(db) >= parts / 2);
+        assertThat(first.isAlive()).as("still uploading at half").isTrue();
+        first.destroyForcibly().waitFor();
+        SftpCheckpoints.Checkpoint checkpoint;
+        try (HikariDataSource state = DataSources.pooled("jdbc:sqlite:" + db, null, null, 1)) {
+            checkpoint = new SftpCheckpoints(state, "bench-sftp").find("video.bin").orElseThrow();
+        }
+        assertThat(checkpoint.parts().size()).isBetween(parts / 2, parts - 1);
+
+        Process second = sftpMirror(root, server);
+        assertThat(second.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        String output = Files.readString(dir.resolve("mirror.log"));
+        assertThat(second.exitValue()).as(output).isZero();
+        long resent = Long.parseLong(output.lines().filter(line -> line.startsWith("RESULT")).findFirst().orElseThrow().split(" ")[2]);
+        assertThat(resent).as(auditOf(db)).isEqualTo(size - checkpoint.confirmedBytes(size));
+        Path arrived = server.root().resolve("in/video.bin");
+        assertThat(Files.mismatch(arrived, root.resolve("video.bin"))).as("first differing byte").isEqualTo(-1L);
+        assertThat(server.root().resolve("in/.video.bin.filesync-part")).doesNotExist();
+        assertThat(queryLong(db, "SELECT COUNT(*) FROM " + MirrorAudit.TABLE + " WHERE event = 'COMPLETED' AND detail = 'uploaded "
+                + size + " bytes in " + parts + " parts, resumed with " + checkpoint.parts().size() + " parts already on the server'"))
+                .isEqualTo(1);
+    }
+
+    /** The initial sync of {@code root} to the SFTP server's folder "in", in a child JVM with a 64 MiB heap. */
+    private Process sftpMirror(Path root, SftpServer.SftpRoot server) throws IOException {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
+                "-cp", System.getProperty("java.class.path"),
+                "-Dmirror.user=" + server.user(), "-Dmirror.password=" + server.password(),
+                MirrorBench.class.getName(), "sync", "sftp", root.toString(), dir.resolve("mirror.db").toString(),
+                String.valueOf(server.port()), "in", String.valueOf(SftpUpload.PART_BYTES));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("mirror.log").toFile()).start();
+    }
+
+    private static String auditOf(Path db) throws Exception {
+        StringBuilder rows = new StringBuilder();
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db);
+             Statement statement = connection.createStatement();
+             ResultSet all = statement.executeQuery("SELECT * FROM " + MirrorAudit.TABLE)) {
+            while (all.next()) {
+                for (int i = 1; i <= all.getMetaData().getColumnCount(); i++) {
+                    rows.append(all.getString(i)).append('|');
+                }
+                rows.append('\n');
+            }
+        }
+        return rows.toString();
+    }
+
+    private static long sftpParts(Path db) {
+        try {
+            return queryLong(db, "SELECT COUNT(*) FROM " + SftpCheckpoints.TABLE);
+        } catch (Exception notYet) {
+            return 0;
+        }
     }
 
     private Process mirror(Path root, String bucket, String heap) throws IOException {

@@ -3,7 +3,9 @@ package io.filesync.mirror;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.filesync.core.db.DataSources;
@@ -35,36 +37,48 @@ class MirrorQueueTest {
     void aThousandRewritesWhileOneSendRunsGiveOneMoreSendWithTheLatestVersion() throws Exception {
         assertThat(queue.enqueue(ActionKind.SEND, "a.jpg", null, "1|1", false)).isEqualTo(ActionQueue.Outcome.QUEUED);
         MirrorAction running = queue.due(Long.MAX_VALUE, 10).get(0);
-        queue.start(running.id());
+        claim(running);
         for (int i = 2; i <= 1001; i++) {
             queue.enqueue(ActionKind.SEND, "a.jpg", null, i + "|" + i, false);
         }
         assertThat(queue.pending()).isEqualTo(2);
         // The waiting send may not overtake the running one on the same path.
         assertThat(queue.due(Long.MAX_VALUE, 10)).isEmpty();
-        queue.complete(running.id());
+        settle(running, Settlement.Disposition.DONE, 0, null);
         List<MirrorAction> next = queue.due(Long.MAX_VALUE, 10);
         assertThat(next).singleElement().satisfies(action -> assertThat(action.version()).isEqualTo("1001|1001"));
     }
 
     @Test
+    void aSendOfTheVersionASendIsAlreadySendingIsSkippedAndANewerOneQueued() throws Exception {
+        queue.enqueue(ActionKind.SEND, "a.jpg", null, "1|1", false);
+        claim(queue.due(Long.MAX_VALUE, 10).get(0));
+        assertThat(queue.enqueue(ActionKind.SEND, "a.jpg", null, "1|1", false)).isEqualTo(ActionQueue.Outcome.SKIPPED);
+        assertThat(queue.pending()).isEqualTo(1);
+        assertThat(queue.enqueue(ActionKind.SEND, "a.jpg", null, "2|2", false)).isEqualTo(ActionQueue.Outcome.QUEUED);
+        assertThat(queue.pending()).isEqualTo(2);
+    }
+
+    @Test
     void actionsOnOnePathRunInOrderAndOtherPathsAreNotHeldUp() throws Exception {
         queue.enqueue(ActionKind.SEND, "a.txt", null, "1|1", false);
-        long sending = queue.due(Long.MAX_VALUE, 10).get(0).id();
-        queue.start(sending);
+        MirrorAction sending = queue.due(Long.MAX_VALUE, 10).get(0);
+        claim(sending);
         queue.enqueue(ActionKind.SEND, "b.txt", null, "1|1", false);
         queue.enqueue(ActionKind.MOVE, "c.txt", "a.txt", "1|1", false);
         queue.enqueue(ActionKind.DELETE, "c.txt", null, null, false);
         // The move waits for the send of its source; the delete waits for the move.
         assertThat(queue.due(Long.MAX_VALUE, 10)).extracting(MirrorAction::path).containsExactly("b.txt");
-        queue.complete(sending);
+        settle(sending, Settlement.Disposition.DONE, 0, null);
         assertThat(queue.due(Long.MAX_VALUE, 10)).extracting(MirrorAction::kind).containsExactly(ActionKind.SEND, ActionKind.MOVE);
     }
 
     @Test
     void aSendAfterAMoveOfTheSameVersionIsSkippedNotReUploaded() throws Exception {
         queue.enqueue(ActionKind.SEND, "a.txt", null, "5|9", false);
-        queue.complete(queue.due(Long.MAX_VALUE, 1).get(0).id());
+        MirrorAction sent = queue.due(Long.MAX_VALUE, 1).get(0);
+        claim(sent);
+        settle(sent, Settlement.Disposition.DONE, 0, null);
         queue.enqueue(ActionKind.MOVE, "b.txt", "a.txt", "5|9", false);
         assertThat(queue.enqueue(ActionKind.SEND, "b.txt", null, "5|9", false)).isEqualTo(ActionQueue.Outcome.SKIPPED);
         assertThat(queue.enqueue(ActionKind.SEND, "b.txt", null, "6|10", false)).isEqualTo(ActionQueue.Outcome.QUEUED);
@@ -73,7 +87,7 @@ class MirrorQueueTest {
     @Test
     void whatWasRunningWhenTheProcessDiedRunsAgainAfterARestart() throws Exception {
         queue.enqueue(ActionKind.SEND, "a.txt", null, "1|1", false);
-        queue.start(queue.due(Long.MAX_VALUE, 1).get(0).id());
+        claim(queue.due(Long.MAX_VALUE, 1).get(0));
         // A new queue over the same database is what a restart after kill -9 sees.
         ActionQueue restarted = new ActionQueue(db, "photos");
         assertThat(restarted.due(Long.MAX_VALUE, 10)).isEmpty();
@@ -86,8 +100,10 @@ class MirrorQueueTest {
         queue.enqueue(ActionKind.SEND, "a.txt", null, "1|1", false);
         queue.enqueue(ActionKind.SEND, "b.txt", null, "1|1", false);
         List<MirrorAction> due = queue.due(0, 10);
-        queue.retryAt(due.get(0).id(), 5_000, true, "unreadable");
-        queue.fail(due.get(1).id(), "name refused");
+        claim(due.get(0));
+        claim(due.get(1));
+        settle(due.get(0), Settlement.Disposition.RETRY_COUNTED, 5_000, "unreadable");
+        settle(due.get(1), Settlement.Disposition.FAILED, 0, "name refused");
         assertThat(queue.due(4_999, 10)).isEmpty();
         assertThat(queue.due(5_000, 10)).singleElement().satisfies(a -> assertThat(a.attempts()).isEqualTo(1));
         assertThat(queue.pending()).isEqualTo(1);
@@ -109,5 +125,18 @@ class MirrorQueueTest {
             long ceiling = Math.min(1_000, 100L << Math.min(attempt, 30));
             assertThat(delay).isBetween(ceiling / 2, ceiling);
         }
+    }
+
+    /** Marks an action running, as the dispatcher's claim does. */
+    private void claim(MirrorAction action) throws SQLException {
+        queue.write(connection -> queue.claim(connection, List.of(action)));
+    }
+
+    /** Records how an action ended, as the dispatcher's batch commit does. */
+    private void settle(MirrorAction action, Settlement.Disposition disposition, long dueAtMillis, String error) throws SQLException {
+        queue.write(connection -> {
+            queue.settle(connection, List.of(new Settlement(action, disposition, dueAtMillis, error, List.of(), Map.of())));
+            return null;
+        });
     }
 }

@@ -89,7 +89,7 @@ class MirrorS3IT {
         }
         assertThat(fixture.audit("s3", "plain.txt")).extracting(row -> row.split(" ")[0])
                 .containsExactly("QUEUED", "STARTED", "COMPLETED");
-        assertThat(fixture.audit("s3", "plain.txt").get(2)).contains("crc32c");
+        assertThat(fixture.audit("s3", "plain.txt").get(2)).contains("md5");
 
         long sentBefore = remote.bytesSent();
         Files.move(fixture.root.resolve("plain.txt"), fixture.root.resolve("renamed.txt"));
@@ -149,7 +149,7 @@ class MirrorS3IT {
     }
 
     @Test
-    void theServerVerifiesTheCrc32cOfWhatIsSentAndTheStateRecordsIt() throws Exception {
+    void theServerVerifiesTheChecksumOfWhatIsSentAndTheStateRecordsIt() throws Exception {
         try (S3Client client = TestServers.s3().client()) {
             assertThatThrownBy(() -> client.putObject(r -> r.bucket(bucket).key("bad").checksumCRC32C(Checksums.crc32c(new byte[] {1}, 1)),
                     RequestBody.fromString("not the same bytes"))).isInstanceOfSatisfying(S3Exception.class,
@@ -160,13 +160,17 @@ class MirrorS3IT {
         MirrorEngine engine = fixture.start("s3", false, remote());
         engine.fileChanged("small.txt");
         await().atMost(Duration.ofSeconds(20)).until(() -> engine.queue().pending() == 0);
-        String crc32c = Checksums.crc32c("same".getBytes(), 4);
-        assertThat(fixture.audit("s3", "small.txt")).last().asString().isEqualTo("COMPLETED put 4 bytes, crc32c " + crc32c);
+        String md5 = Checksums.md5("same".getBytes(), 4);
+        assertThat(fixture.audit("s3", "small.txt")).last().asString().isEqualTo("COMPLETED put 4 bytes, md5 " + md5);
         assertThat(new io.filesync.core.FileVersionRepository(fixture.db, "filesync-mirror:s3").version("small.txt"))
-                .endsWith("|crc32c:" + crc32c);
+                .endsWith("|md5:" + md5);
         try (S3Client client = TestServers.s3().client()) {
-            assertThat(client.headObject(r -> r.bucket(bucket).key("mirror/small.txt").checksumMode("ENABLED")).checksumCRC32C())
-                    .isEqualTo(crc32c);
+            // The ETag of a single put is the MD5 the server computed over what it stored.
+            assertThat(client.headObject(r -> r.bucket(bucket).key("mirror/small.txt")).eTag().replace("\"", ""))
+                    .isEqualTo(java.util.HexFormat.of().formatHex(java.util.Base64.getDecoder().decode(md5)));
+            assertThatThrownBy(() -> client.putObject(r -> r.bucket(bucket).key("bad").contentMD5(md5),
+                    RequestBody.fromString("not the same bytes"))).isInstanceOf(S3Exception.class);
+            assertThat(keys()).doesNotContain("bad");
         }
     }
 

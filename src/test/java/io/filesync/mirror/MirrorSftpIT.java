@@ -50,7 +50,7 @@ class MirrorSftpIT {
     }
 
     @Test
-    void aBrokenLargeUploadContinuesFromItsCheckpointAndStartsOverWhenTheSentPrefixNoLongerMatches() throws Exception {
+    void aBrokenLargeUploadSendsOnlyItsUnconfirmedPartsAndStartsOverWhenAConfirmedPartNoLongerMatches() throws Exception {
         long size = 120L * 1024 * 1024 + 5;
         Path big = fixture.root.resolve("video.bin");
         byte[] content = new byte[(int) size];
@@ -65,21 +65,23 @@ class MirrorSftpIT {
                 .until(() -> fixture.audit("sftp", "video.bin").stream().anyMatch(r -> r.startsWith("PROGRESS part 2 ")));
         fixture.stop(first);
         assertThat(target).doesNotExist();
-        long checkpoint = new SftpCheckpoints(fixture.db, "sftp").find("video.bin").orElseThrow().offset();
-        assertThat(checkpoint).isPositive().isLessThan(size).isLessThanOrEqualTo(Files.size(temporary));
+        SftpCheckpoints.Checkpoint checkpoint = new SftpCheckpoints(fixture.db, "sftp").find("video.bin").orElseThrow();
+        long confirmed = checkpoint.confirmedBytes(size);
+        assertThat(checkpoint.parts()).hasSizeGreaterThanOrEqualTo(2).hasSizeLessThan(16);
+        assertThat(Files.size(temporary)).as("given its full size before the parts").isEqualTo(size);
 
         SftpRemote resumed = remote(server.port(), server.password());
         MirrorEngine second = fixture.start("sftp", false, resumed);
         await().atMost(Duration.ofSeconds(60)).until(() -> second.queue().pending() == 0);
         assertThat(target).hasBinaryContent(content);
         assertThat(temporary).doesNotExist();
-        assertThat(resumed.bytesSent()).isEqualTo(size - checkpoint);
-        assertThat(fixture.audit("sftp", "video.bin")).last().asString()
-                .isEqualTo("COMPLETED uploaded " + size + " bytes, resumed at byte " + checkpoint + " of a broken upload");
+        assertThat(resumed.bytesSent()).isEqualTo(size - confirmed);
+        assertThat(fixture.audit("sftp", "video.bin")).last().asString().isEqualTo("COMPLETED uploaded " + size
+                + " bytes in 16 parts, resumed with " + checkpoint.parts().size() + " parts already on the server");
         fixture.stop(second);
 
-        // Broken again, then the local file's first byte changes behind an unchanged size and time: the checkpoint's
-        // prefix checksum no longer matches, so the upload starts over instead of splicing old and new bytes.
+        // Broken again, then the local file's first byte changes behind an unchanged size and time: the first part's
+        // checksum no longer matches, so the upload starts over instead of splicing old and new bytes.
         Files.write(big, content);
         java.nio.file.attribute.FileTime stamp = Files.getLastModifiedTime(big);
         MirrorEngine third = fixture.start("sftp", false, remote(server.port(), server.password()));
@@ -96,7 +98,7 @@ class MirrorSftpIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> fourth.queue().pending() == 0);
         assertThat(target).hasBinaryContent(content);
         assertThat(restarted.bytesSent()).isEqualTo(size);
-        assertThat(fixture.audit("sftp", "video.bin")).last().asString().isEqualTo("COMPLETED uploaded " + size + " bytes");
+        assertThat(fixture.audit("sftp", "video.bin")).last().asString().isEqualTo("COMPLETED uploaded " + size + " bytes in 16 parts");
     }
 
     @Test
