@@ -3,6 +3,7 @@ package io.filesync.sync;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -11,13 +12,21 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.stream.Stream;
 
+import io.filesync.core.ConfinedFolder;
+import io.filesync.core.error.BadInputException;
+
 /**
- * Puts a file in place: its content is completed under a temporary name (the upload's staging file, or a new file
- * next to the target), its size is checked, and only then is it renamed over the target atomically. A reader, a
- * crash or a failed check never leaves a half-written or wrong file at the target.
+ * Puts a file in place: its content is completed under a temporary name in the store's staging folder (the upload's
+ * staging file, or a new file there), its size is checked, and only then is it renamed over the target atomically.
+ * A reader, a crash or a failed check never leaves a half-written or wrong file at the target.
+ * <p>
+ * Nothing is written in the root but that rename, and it goes through folder handles ({@link ConfinedFolder}): the
+ * target's folder is opened from the root one level at a time without following links, so a folder swapped for a
+ * link after the target's path was checked makes the commit fail instead of writing outside the root.
  * <p>
  * Why the file put in place is exactly the content its identity names, without hashing it again: the identity is
  * the chunk list's ({@link Manifest#identity}; a {@link Manifest} cannot hold another), and every chunk of the list
@@ -41,10 +50,13 @@ final class FileAssembler {
     }
 
     private final ChunkStore store;
+    private final Path realRoot;
     private final boolean force;
 
-    FileAssembler(ChunkStore store, boolean force) {
+    /** @param realRoot the server's root, links resolved: where every target lies */
+    FileAssembler(ChunkStore store, Path realRoot, boolean force) {
         this.store = store;
+        this.realRoot = realRoot;
         this.force = force;
     }
 
@@ -99,8 +111,8 @@ final class FileAssembler {
      *               any outcome but placed, the caller decides what becomes of it
      */
     private Result assemble(Path target, Manifest manifest, StagedUploads.Staged staged) throws IOException {
-        Path temp = staged != null ? staged.file : target.resolveSibling(TEMP_PREFIX + Long.toHexString(System.nanoTime())
-                + "-" + Thread.currentThread().getId() + ".tmp");
+        Path temp = staged != null ? staged.file : store.staging.directory().resolve(TEMP_PREFIX
+                + Long.toHexString(System.nanoTime()) + "-" + Thread.currentThread().getId() + ".tmp");
         boolean moved = false;
         try {
             if (force || staged == null || !staged.writtenAll(manifest.chunks().size())) {
@@ -158,24 +170,45 @@ final class FileAssembler {
     }
 
     /**
-     * An atomic rename; a staging file on another file system than the root is copied next to the target first.
+     * An atomic rename between the staging folder's handle and the target folder's; a staging file on another file
+     * system than the root is copied next to the target first, through the same handle.
      *
      * @return whether the file itself was renamed (false: the target is a copy, with a modification time of its own)
      */
-    private static boolean moveIntoPlace(Path temp, Path target) throws IOException {
-        try {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return true;
-        } catch (AtomicMoveNotSupportedException e) {
-            Path near = target.resolveSibling(TEMP_PREFIX + Long.toHexString(System.nanoTime()) + ".tmp");
+    private boolean moveIntoPlace(Path temp, Path target) throws IOException {
+        String name = target.getFileName().toString();
+        try (ConfinedFolder from = ConfinedFolder.open(temp.getParent(), temp.getParent());
+             ConfinedFolder into = targetFolder(target)) {
             try {
-                Files.copy(temp, near);
-                Files.move(near, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(near);
-                Files.deleteIfExists(temp);
+                into.moveFrom(from, temp.getFileName().toString(), name);
+                return true;
+            } catch (AtomicMoveNotSupportedException e) {
+                String near = TEMP_PREFIX + Long.toHexString(System.nanoTime()) + ".tmp";
+                try {
+                    try (FileChannel in = FileChannel.open(temp, StandardOpenOption.READ);
+                         SeekableByteChannel out = into.newByteChannel(near,
+                                 EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
+                        for (long position = 0, size = in.size(); position < size; ) {
+                            position += in.transferTo(position, size - position, out);
+                        }
+                    }
+                    into.replace(near, name);
+                } finally {
+                    into.delete(near);
+                    Files.deleteIfExists(temp);
+                }
+                return false;
             }
-            return false;
+        }
+    }
+
+    /** The target's folder, opened from the root without following links; a folder swapped meanwhile is refused. */
+    private ConfinedFolder targetFolder(Path target) throws IOException {
+        try {
+            return ConfinedFolder.open(realRoot, target.getParent());
+        } catch (ConfinedFolder.FolderChangedException e) {
+            throw new BadInputException(realRoot.relativize(target).toString(),
+                    "refused: a folder on its way changed while it was put in place (" + e.getMessage() + ")");
         }
     }
 

@@ -61,12 +61,12 @@ public final class SyncServer {
         this.root = root.toAbsolutePath().normalize();
         this.sandbox = new SandboxedWriter(this.root, maxFileBytes, List.of());
         this.store = store;
-        this.assembler = new FileAssembler(store, force);
         this.index = new FileVersionRepository(dataSource, Manifest.IDENTITY_KIND + "|sync-server:" + this.root);
         this.audit = new SyncAudit(dataSource);
         this.tree = new SyncServerTree(this.root, sandbox, index, audit, locks);
         this.maxFileBytes = maxFileBytes;
         Files.createDirectories(this.root);
+        this.assembler = new FileAssembler(store, this.root.toRealPath(), force);
         FileAssembler.removeLeftovers(this.root);
     }
 

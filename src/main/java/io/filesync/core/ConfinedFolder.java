@@ -1,4 +1,4 @@
-package io.filesync.output;
+package io.filesync.core;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -23,10 +23,10 @@ import java.util.Set;
  * {@code openat}/{@code renameat}/{@code unlinkat} relative to the folder's handle. Elsewhere it falls back to path
  * operations that do not follow a link in the final name, which is what the path checks before it assume.
  */
-final class ConfinedFolder implements Closeable {
+public final class ConfinedFolder implements Closeable {
 
     /** A folder on the way was replaced by a link (or something else) after it was checked. */
-    static final class FolderChangedException extends IOException {
+    public static final class FolderChangedException extends IOException {
         FolderChangedException(Path folder, IOException cause) {
             super("'" + folder + "' is no longer a plain folder (" + cause.getMessage() + ")", cause);
         }
@@ -44,7 +44,7 @@ final class ConfinedFolder implements Closeable {
      * Opens {@code folder}, which must be {@code root} or below it, both real paths (no links) as checked by the
      * caller; fails with {@link FolderChangedException} when a step is no longer a plain folder.
      */
-    static ConfinedFolder open(Path root, Path folder) throws IOException {
+    public static ConfinedFolder open(Path root, Path folder) throws IOException {
         if (!folder.startsWith(root)) {
             throw new IllegalArgumentException(folder + " is not below " + root);
         }
@@ -78,7 +78,7 @@ final class ConfinedFolder implements Closeable {
     }
 
     /** Opens a file in this folder; a link in its place is never followed. */
-    SeekableByteChannel newByteChannel(String name, Set<? extends OpenOption> options) throws IOException {
+    public SeekableByteChannel newByteChannel(String name, Set<? extends OpenOption> options) throws IOException {
         Set<OpenOption> all = new HashSet<>(options);
         all.add(LinkOption.NOFOLLOW_LINKS);
         if (handle == null) {
@@ -88,7 +88,7 @@ final class ConfinedFolder implements Closeable {
     }
 
     /** Renames {@code from} over {@code to} in this folder, atomically. */
-    void replace(String from, String to) throws IOException {
+    public void replace(String from, String to) throws IOException {
         if (handle == null) {
             Files.move(folder.resolve(from), folder.resolve(to), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
@@ -98,7 +98,7 @@ final class ConfinedFolder implements Closeable {
     }
 
     /** Deletes a file of this folder; returns whether it was there. */
-    boolean delete(String name) throws IOException {
+    public boolean delete(String name) throws IOException {
         try {
             if (handle == null) {
                 return Files.deleteIfExists(folder.resolve(name));
@@ -110,7 +110,21 @@ final class ConfinedFolder implements Closeable {
         }
     }
 
-    Path path() {
+    /**
+     * Renames {@code sourceName} of {@code source} (another confined folder, e.g. a trusted staging folder) over
+     * {@code name} in this folder, atomically: a {@code renameat} between the two handles, so neither end follows a
+     * link or a folder swapped after the checks.
+     */
+    public void moveFrom(ConfinedFolder source, String sourceName, String name) throws IOException {
+        if (handle == null || source.handle == null) {
+            Files.move(source.folder.resolve(sourceName), folder.resolve(name), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            source.handle.move(Path.of(sourceName), handle, Path.of(name));
+        }
+    }
+
+    public Path path() {
         return folder;
     }
 
