@@ -53,27 +53,34 @@ public final class ConfinedFolder implements Closeable {
             rootStream.close();
             return new ConfinedFolder(folder, null);
         }
-        Path reached = root;
+        ConfinedFolder reached = new ConfinedFolder(root, current);
         try {
             for (Path step : root.relativize(folder)) {
                 if (step.toString().isEmpty()) {
                     continue;
                 }
-                reached = reached.resolve(step);
-                SecureDirectoryStream<Path> next;
-                try {
-                    next = current.newDirectoryStream(step, LinkOption.NOFOLLOW_LINKS);
-                } catch (IOException e) {
-                    // Missing is missing; anything else (a link: ELOOP, a file: ENOTDIR) means it was swapped.
-                    throw e instanceof NoSuchFileException ? e : new FolderChangedException(reached, e);
-                }
-                current.close();
-                current = next;
+                ConfinedFolder next = reached.child(step.toString());
+                reached.close();
+                reached = next;
             }
-            return new ConfinedFolder(folder, current);
+            return reached;
         } catch (IOException | RuntimeException e) {
-            current.close();
+            reached.close();
             throw e;
+        }
+    }
+
+    /** Opens a folder of this folder, without following a link in its place; fails if it is not a plain folder. */
+    public ConfinedFolder child(String name) throws IOException {
+        Path path = folder.resolve(name);
+        if (handle == null) {
+            return new ConfinedFolder(path, null);
+        }
+        try {
+            return new ConfinedFolder(path, handle.newDirectoryStream(Path.of(name), LinkOption.NOFOLLOW_LINKS));
+        } catch (IOException e) {
+            // Missing is missing; anything else (a link: ELOOP, a file: ENOTDIR) means it was swapped.
+            throw e instanceof NoSuchFileException ? e : new FolderChangedException(path, e);
         }
     }
 

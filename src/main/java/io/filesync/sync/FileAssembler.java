@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import io.filesync.core.ConfinedFolder;
+import io.filesync.core.ConfinedFolders;
 import io.filesync.core.error.BadInputException;
 
 /**
@@ -26,7 +27,8 @@ import io.filesync.core.error.BadInputException;
  * <p>
  * Nothing is written in the root but that rename, and it goes through folder handles ({@link ConfinedFolder}): the
  * target's folder is opened from the root one level at a time without following links, so a folder swapped for a
- * link after the target's path was checked makes the commit fail instead of writing outside the root.
+ * link after the target's path was checked makes the commit fail instead of writing outside the root. The folders
+ * are opened once per {@link Batch} (a commit or an offer, under its path locks), not once per file.
  * <p>
  * Why the file put in place is exactly the content its identity names, without hashing it again: the identity is
  * the chunk list's ({@link Manifest#identity}; a {@link Manifest} cannot hold another), and every chunk of the list
@@ -60,6 +62,24 @@ final class FileAssembler {
         this.force = force;
     }
 
+    /** The folder handles of one batch of assemblies, the staging folder's and the targets'; closed with the batch. */
+    final class Batch implements java.io.Closeable {
+        private final ConfinedFolders staging = new ConfinedFolders(store.staging.directory());
+        private final ConfinedFolders targets = new ConfinedFolders(realRoot);
+
+        @Override
+        public void close() throws IOException {
+            try (staging) {
+                targets.close();
+            }
+        }
+    }
+
+    /** Starts a batch: every {@link #assemble} of it goes through its folder handles. */
+    Batch batch() {
+        return new Batch();
+    }
+
     /** The indexes of the manifest's chunks the store lacks. */
     List<Integer> missing(Manifest manifest) {
         List<Integer> missing = new ArrayList<>();
@@ -75,7 +95,7 @@ final class FileAssembler {
      * Puts a content in place at the target, from its upload's staging file if it has one. Once placed, its chunks
      * are known to lie in the target; a staging file still short of chunks waits for them, a wrong one is deleted.
      */
-    Result assemble(Path target, Manifest manifest) throws IOException {
+    Result assemble(Path target, Manifest manifest, Batch batch) throws IOException {
         StagedUploads staging = store.staging;
         StagedUploads.Staged staged = staging.take(manifest.hash());
         if (staged != null && !staged.manifest.equals(manifest)) {
@@ -84,7 +104,7 @@ final class FileAssembler {
         }
         Result result;
         try {
-            result = assemble(target, manifest, staged);
+            result = assemble(target, manifest, staged, batch);
         } catch (IOException | RuntimeException e) {
             staging.discard(staged);
             throw e;
@@ -110,7 +130,7 @@ final class FileAssembler {
      * @param staged the upload's staging file for this very chunk list, or null to assemble from the store alone; on
      *               any outcome but placed, the caller decides what becomes of it
      */
-    private Result assemble(Path target, Manifest manifest, StagedUploads.Staged staged) throws IOException {
+    private Result assemble(Path target, Manifest manifest, StagedUploads.Staged staged, Batch batch) throws IOException {
         Path temp = staged != null ? staged.file : store.staging.directory().resolve(TEMP_PREFIX
                 + Long.toHexString(System.nanoTime()) + "-" + Thread.currentThread().getId() + ".tmp");
         boolean moved = false;
@@ -125,7 +145,7 @@ final class FileAssembler {
             if (attributes.size() != manifest.size()) {
                 return new Result(null, true, List.of());
             }
-            if (!moveIntoPlace(temp, target)) {
+            if (!moveIntoPlace(temp, target, batch)) {
                 attributes = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             }
             moved = true;
@@ -175,37 +195,36 @@ final class FileAssembler {
      *
      * @return whether the file itself was renamed (false: the target is a copy, with a modification time of its own)
      */
-    private boolean moveIntoPlace(Path temp, Path target) throws IOException {
+    private boolean moveIntoPlace(Path temp, Path target, Batch batch) throws IOException {
         String name = target.getFileName().toString();
-        try (ConfinedFolder from = ConfinedFolder.open(temp.getParent(), temp.getParent());
-             ConfinedFolder into = targetFolder(target)) {
+        ConfinedFolder from = batch.staging.folder(temp.getParent());
+        ConfinedFolder into = targetFolder(target, batch);
+        try {
+            into.moveFrom(from, temp.getFileName().toString(), name);
+            return true;
+        } catch (AtomicMoveNotSupportedException e) {
+            String near = TEMP_PREFIX + Long.toHexString(System.nanoTime()) + ".tmp";
             try {
-                into.moveFrom(from, temp.getFileName().toString(), name);
-                return true;
-            } catch (AtomicMoveNotSupportedException e) {
-                String near = TEMP_PREFIX + Long.toHexString(System.nanoTime()) + ".tmp";
-                try {
-                    try (FileChannel in = FileChannel.open(temp, StandardOpenOption.READ);
-                         SeekableByteChannel out = into.newByteChannel(near,
-                                 EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
-                        for (long position = 0, size = in.size(); position < size; ) {
-                            position += in.transferTo(position, size - position, out);
-                        }
+                try (FileChannel in = FileChannel.open(temp, StandardOpenOption.READ);
+                     SeekableByteChannel out = into.newByteChannel(near,
+                             EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
+                    for (long position = 0, size = in.size(); position < size; ) {
+                        position += in.transferTo(position, size - position, out);
                     }
-                    into.replace(near, name);
-                } finally {
-                    into.delete(near);
-                    Files.deleteIfExists(temp);
                 }
-                return false;
+                into.replace(near, name);
+            } finally {
+                into.delete(near);
+                Files.deleteIfExists(temp);
             }
+            return false;
         }
     }
 
     /** The target's folder, opened from the root without following links; a folder swapped meanwhile is refused. */
-    private ConfinedFolder targetFolder(Path target) throws IOException {
+    private ConfinedFolder targetFolder(Path target, Batch batch) throws IOException {
         try {
-            return ConfinedFolder.open(realRoot, target.getParent());
+            return batch.targets.folder(target.getParent());
         } catch (ConfinedFolder.FolderChangedException e) {
             throw new BadInputException(realRoot.relativize(target).toString(),
                     "refused: a folder on its way changed while it was put in place (" + e.getMessage() + ")");

@@ -46,8 +46,10 @@ class SyncServerConfinementTest {
         Files.createSymbolicLink(work.resolve("root/a/b"), outside);
         FileAssembler assembler = new FileAssembler(store, work.resolve("root").toRealPath(), false);
 
-        assertThatThrownBy(() -> assembler.assemble(target, manifest))
-                .isInstanceOf(BadInputException.class).hasMessageContaining("changed");
+        try (FileAssembler.Batch batch = assembler.batch()) {
+            assertThatThrownBy(() -> assembler.assemble(target, manifest, batch))
+                    .isInstanceOf(BadInputException.class).hasMessageContaining("changed");
+        }
         try (var files = Files.list(outside)) {
             assertThat(files).isEmpty();
         }
