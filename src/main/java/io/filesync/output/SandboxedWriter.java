@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
+import io.filesync.core.ConfinedFolder;
 import io.filesync.core.error.BadInputException;
 
 /**

@@ -3,6 +3,7 @@ package io.filesync.sync;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -11,13 +12,23 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.stream.Stream;
 
+import io.filesync.core.ConfinedFolder;
+import io.filesync.core.ConfinedFolders;
+import io.filesync.core.error.BadInputException;
+
 /**
- * Puts a file in place: its content is completed under a temporary name (the upload's staging file, or a new file
- * next to the target), its size is checked, and only then is it renamed over the target atomically. A reader, a
- * crash or a failed check never leaves a half-written or wrong file at the target.
+ * Puts a file in place: its content is completed under a temporary name in the store's staging folder (the upload's
+ * staging file, or a new file there), its size is checked, and only then is it renamed over the target atomically.
+ * A reader, a crash or a failed check never leaves a half-written or wrong file at the target.
+ * <p>
+ * Nothing is written in the root but that rename, and it goes through folder handles ({@link ConfinedFolder}): the
+ * target's folder is opened from the root one level at a time without following links, so a folder swapped for a
+ * link after the target's path was checked makes the commit fail instead of writing outside the root. The folders
+ * are opened once per {@link Batch} (a commit or an offer, under its path locks), not once per file.
  * <p>
  * Why the file put in place is exactly the content its identity names, without hashing it again: the identity is
  * the chunk list's ({@link Manifest#identity}; a {@link Manifest} cannot hold another), and every chunk of the list
@@ -41,11 +52,32 @@ final class FileAssembler {
     }
 
     private final ChunkStore store;
+    private final Path realRoot;
     private final boolean force;
 
-    FileAssembler(ChunkStore store, boolean force) {
+    /** @param realRoot the server's root, links resolved: where every target lies */
+    FileAssembler(ChunkStore store, Path realRoot, boolean force) {
         this.store = store;
+        this.realRoot = realRoot;
         this.force = force;
+    }
+
+    /** The folder handles of one batch of assemblies, the staging folder's and the targets'; closed with the batch. */
+    final class Batch implements java.io.Closeable {
+        private final ConfinedFolders staging = new ConfinedFolders(store.staging.directory());
+        private final ConfinedFolders targets = new ConfinedFolders(realRoot);
+
+        @Override
+        public void close() throws IOException {
+            try (staging) {
+                targets.close();
+            }
+        }
+    }
+
+    /** Starts a batch: every {@link #assemble} of it goes through its folder handles. */
+    Batch batch() {
+        return new Batch();
     }
 
     /** The indexes of the manifest's chunks the store lacks. */
@@ -63,7 +95,7 @@ final class FileAssembler {
      * Puts a content in place at the target, from its upload's staging file if it has one. Once placed, its chunks
      * are known to lie in the target; a staging file still short of chunks waits for them, a wrong one is deleted.
      */
-    Result assemble(Path target, Manifest manifest) throws IOException {
+    Result assemble(Path target, Manifest manifest, Batch batch) throws IOException {
         StagedUploads staging = store.staging;
         StagedUploads.Staged staged = staging.take(manifest.hash());
         if (staged != null && !staged.manifest.equals(manifest)) {
@@ -72,7 +104,7 @@ final class FileAssembler {
         }
         Result result;
         try {
-            result = assemble(target, manifest, staged);
+            result = assemble(target, manifest, staged, batch);
         } catch (IOException | RuntimeException e) {
             staging.discard(staged);
             throw e;
@@ -98,9 +130,9 @@ final class FileAssembler {
      * @param staged the upload's staging file for this very chunk list, or null to assemble from the store alone; on
      *               any outcome but placed, the caller decides what becomes of it
      */
-    private Result assemble(Path target, Manifest manifest, StagedUploads.Staged staged) throws IOException {
-        Path temp = staged != null ? staged.file : target.resolveSibling(TEMP_PREFIX + Long.toHexString(System.nanoTime())
-                + "-" + Thread.currentThread().getId() + ".tmp");
+    private Result assemble(Path target, Manifest manifest, StagedUploads.Staged staged, Batch batch) throws IOException {
+        Path temp = staged != null ? staged.file : store.staging.directory().resolve(TEMP_PREFIX
+                + Long.toHexString(System.nanoTime()) + "-" + Thread.currentThread().getId() + ".tmp");
         boolean moved = false;
         try {
             if (force || staged == null || !staged.writtenAll(manifest.chunks().size())) {
@@ -113,7 +145,7 @@ final class FileAssembler {
             if (attributes.size() != manifest.size()) {
                 return new Result(null, true, List.of());
             }
-            if (!moveIntoPlace(temp, target)) {
+            if (!moveIntoPlace(temp, target, batch)) {
                 attributes = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             }
             moved = true;
@@ -158,24 +190,44 @@ final class FileAssembler {
     }
 
     /**
-     * An atomic rename; a staging file on another file system than the root is copied next to the target first.
+     * An atomic rename between the staging folder's handle and the target folder's; a staging file on another file
+     * system than the root is copied next to the target first, through the same handle.
      *
      * @return whether the file itself was renamed (false: the target is a copy, with a modification time of its own)
      */
-    private static boolean moveIntoPlace(Path temp, Path target) throws IOException {
+    private boolean moveIntoPlace(Path temp, Path target, Batch batch) throws IOException {
+        String name = target.getFileName().toString();
+        ConfinedFolder from = batch.staging.folder(temp.getParent());
+        ConfinedFolder into = targetFolder(target, batch);
         try {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            into.moveFrom(from, temp.getFileName().toString(), name);
             return true;
         } catch (AtomicMoveNotSupportedException e) {
-            Path near = target.resolveSibling(TEMP_PREFIX + Long.toHexString(System.nanoTime()) + ".tmp");
+            String near = TEMP_PREFIX + Long.toHexString(System.nanoTime()) + ".tmp";
             try {
-                Files.copy(temp, near);
-                Files.move(near, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                try (FileChannel in = FileChannel.open(temp, StandardOpenOption.READ);
+                     SeekableByteChannel out = into.newByteChannel(near,
+                             EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
+                    for (long position = 0, size = in.size(); position < size; ) {
+                        position += in.transferTo(position, size - position, out);
+                    }
+                }
+                into.replace(near, name);
             } finally {
-                Files.deleteIfExists(near);
+                into.delete(near);
                 Files.deleteIfExists(temp);
             }
             return false;
+        }
+    }
+
+    /** The target's folder, opened from the root without following links; a folder swapped meanwhile is refused. */
+    private ConfinedFolder targetFolder(Path target, Batch batch) throws IOException {
+        try {
+            return batch.targets.folder(target.getParent());
+        } catch (ConfinedFolder.FolderChangedException e) {
+            throw new BadInputException(realRoot.relativize(target).toString(),
+                    "refused: a folder on its way changed while it was put in place (" + e.getMessage() + ")");
         }
     }
 

@@ -79,6 +79,11 @@ final class StagedUploads {
         }
     }
 
+    /** The staging folder: the store's, trusted, where every file is completed before it is put in place. */
+    Path directory() {
+        return directory;
+    }
+
     /** Chunk bytes in staging files not yet committed: part of what the store holds. */
     long bytes() {
         return bytes.get();

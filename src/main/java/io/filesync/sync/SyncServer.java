@@ -61,12 +61,12 @@ public final class SyncServer {
         this.root = root.toAbsolutePath().normalize();
         this.sandbox = new SandboxedWriter(this.root, maxFileBytes, List.of());
         this.store = store;
-        this.assembler = new FileAssembler(store, force);
         this.index = new FileVersionRepository(dataSource, Manifest.IDENTITY_KIND + "|sync-server:" + this.root);
         this.audit = new SyncAudit(dataSource);
         this.tree = new SyncServerTree(this.root, sandbox, index, audit, locks);
         this.maxFileBytes = maxFileBytes;
         Files.createDirectories(this.root);
+        this.assembler = new FileAssembler(store, this.root.toRealPath(), force);
         FileAssembler.removeLeftovers(this.root);
     }
 
@@ -118,14 +118,14 @@ public final class SyncServer {
                 copyable.add(file.path());
             }
         }
-        try (PathLocks.Held locked = locks.files(copyable)) {
+        try (PathLocks.Held locked = locks.files(copyable); FileAssembler.Batch batch = assembler.batch()) {
             for (int i = 0; i < files.size(); i++) {
                 FileRef file = files.get(i);
                 byte[] hash = Manifest.parseHash(file.hash());
                 Manifest manifest = held.get(i);
                 boolean placed = false;
                 if (manifest != null) {
-                    FileAssembler.Result result = assembler.assemble(tree.fileTarget(file.path()), manifest);
+                    FileAssembler.Result result = assembler.assemble(tree.fileTarget(file.path()), manifest, batch);
                     if (result.mismatch()) {
                         store.dropManifest(hash);
                     } else if (result.placed()) {
@@ -244,12 +244,13 @@ public final class SyncServer {
         Map<String, String> versions = new ConcurrentHashMap<>();
         List<SyncAudit.Entry> rows = Collections.synchronizedList(new ArrayList<>());
         // The index is written under the same locks as the files, so it never vouches for a file another commit replaced.
-        try (PathLocks.Held held = locks.files(files.stream().map(FileRef::path).toList())) {
+        try (PathLocks.Held held = locks.files(files.stream().map(FileRef::path).toList());
+             FileAssembler.Batch batch = assembler.batch()) {
             try {
                 // Files of a batch are assembled in parallel: creating and writing many small files is mostly waiting.
                 List<ParallelTasks.Task<List<Integer>>> tasks = new ArrayList<>();
                 for (FileRef file : files) {
-                    tasks.add(() -> commitOne(client, file, versions, rows));
+                    tasks.add(() -> commitOne(client, file, versions, rows, batch));
                 }
                 answers.addAll(ParallelTasks.run(assemblers, tasks));
             } finally {
@@ -261,8 +262,8 @@ public final class SyncServer {
         return answers;
     }
 
-    private List<Integer> commitOne(String client, FileRef file, Map<String, String> versions, List<SyncAudit.Entry> rows)
-            throws IOException {
+    private List<Integer> commitOne(String client, FileRef file, Map<String, String> versions, List<SyncAudit.Entry> rows,
+                                    FileAssembler.Batch batch) throws IOException {
         byte[] hash = Manifest.parseHash(file.hash());
         Manifest manifest = store.pending(hash);
         if (manifest == null) {
@@ -275,7 +276,7 @@ public final class SyncServer {
         if (!missing.isEmpty()) {
             return missing;
         }
-        FileAssembler.Result result = assembler.assemble(tree.fileTarget(file.path()), manifest);
+        FileAssembler.Result result = assembler.assemble(tree.fileTarget(file.path()), manifest, batch);
         if (result.mismatch()) {
             store.dropManifest(hash);
             throw new BadInputException(file.path(), "commit refused: the chunks assemble to content that does not match "

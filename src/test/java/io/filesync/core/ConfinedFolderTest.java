@@ -1,4 +1,4 @@
-package io.filesync.output;
+package io.filesync.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

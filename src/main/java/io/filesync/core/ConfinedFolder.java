@@ -1,4 +1,4 @@
-package io.filesync.output;
+package io.filesync.core;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -23,10 +23,10 @@ import java.util.Set;
  * {@code openat}/{@code renameat}/{@code unlinkat} relative to the folder's handle. Elsewhere it falls back to path
  * operations that do not follow a link in the final name, which is what the path checks before it assume.
  */
-final class ConfinedFolder implements Closeable {
+public final class ConfinedFolder implements Closeable {
 
     /** A folder on the way was replaced by a link (or something else) after it was checked. */
-    static final class FolderChangedException extends IOException {
+    public static final class FolderChangedException extends IOException {
         FolderChangedException(Path folder, IOException cause) {
             super("'" + folder + "' is no longer a plain folder (" + cause.getMessage() + ")", cause);
         }
@@ -44,7 +44,7 @@ final class ConfinedFolder implements Closeable {
      * Opens {@code folder}, which must be {@code root} or below it, both real paths (no links) as checked by the
      * caller; fails with {@link FolderChangedException} when a step is no longer a plain folder.
      */
-    static ConfinedFolder open(Path root, Path folder) throws IOException {
+    public static ConfinedFolder open(Path root, Path folder) throws IOException {
         if (!folder.startsWith(root)) {
             throw new IllegalArgumentException(folder + " is not below " + root);
         }
@@ -53,32 +53,39 @@ final class ConfinedFolder implements Closeable {
             rootStream.close();
             return new ConfinedFolder(folder, null);
         }
-        Path reached = root;
+        ConfinedFolder reached = new ConfinedFolder(root, current);
         try {
             for (Path step : root.relativize(folder)) {
                 if (step.toString().isEmpty()) {
                     continue;
                 }
-                reached = reached.resolve(step);
-                SecureDirectoryStream<Path> next;
-                try {
-                    next = current.newDirectoryStream(step, LinkOption.NOFOLLOW_LINKS);
-                } catch (IOException e) {
-                    // Missing is missing; anything else (a link: ELOOP, a file: ENOTDIR) means it was swapped.
-                    throw e instanceof NoSuchFileException ? e : new FolderChangedException(reached, e);
-                }
-                current.close();
-                current = next;
+                ConfinedFolder next = reached.child(step.toString());
+                reached.close();
+                reached = next;
             }
-            return new ConfinedFolder(folder, current);
+            return reached;
         } catch (IOException | RuntimeException e) {
-            current.close();
+            reached.close();
             throw e;
         }
     }
 
+    /** Opens a folder of this folder, without following a link in its place; fails if it is not a plain folder. */
+    public ConfinedFolder child(String name) throws IOException {
+        Path path = folder.resolve(name);
+        if (handle == null) {
+            return new ConfinedFolder(path, null);
+        }
+        try {
+            return new ConfinedFolder(path, handle.newDirectoryStream(Path.of(name), LinkOption.NOFOLLOW_LINKS));
+        } catch (IOException e) {
+            // Missing is missing; anything else (a link: ELOOP, a file: ENOTDIR) means it was swapped.
+            throw e instanceof NoSuchFileException ? e : new FolderChangedException(path, e);
+        }
+    }
+
     /** Opens a file in this folder; a link in its place is never followed. */
-    SeekableByteChannel newByteChannel(String name, Set<? extends OpenOption> options) throws IOException {
+    public SeekableByteChannel newByteChannel(String name, Set<? extends OpenOption> options) throws IOException {
         Set<OpenOption> all = new HashSet<>(options);
         all.add(LinkOption.NOFOLLOW_LINKS);
         if (handle == null) {
@@ -88,7 +95,7 @@ final class ConfinedFolder implements Closeable {
     }
 
     /** Renames {@code from} over {@code to} in this folder, atomically. */
-    void replace(String from, String to) throws IOException {
+    public void replace(String from, String to) throws IOException {
         if (handle == null) {
             Files.move(folder.resolve(from), folder.resolve(to), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
@@ -98,7 +105,7 @@ final class ConfinedFolder implements Closeable {
     }
 
     /** Deletes a file of this folder; returns whether it was there. */
-    boolean delete(String name) throws IOException {
+    public boolean delete(String name) throws IOException {
         try {
             if (handle == null) {
                 return Files.deleteIfExists(folder.resolve(name));
@@ -110,7 +117,21 @@ final class ConfinedFolder implements Closeable {
         }
     }
 
-    Path path() {
+    /**
+     * Renames {@code sourceName} of {@code source} (another confined folder, e.g. a trusted staging folder) over
+     * {@code name} in this folder, atomically: a {@code renameat} between the two handles, so neither end follows a
+     * link or a folder swapped after the checks.
+     */
+    public void moveFrom(ConfinedFolder source, String sourceName, String name) throws IOException {
+        if (handle == null || source.handle == null) {
+            Files.move(source.folder.resolve(sourceName), folder.resolve(name), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            source.handle.move(Path.of(sourceName), handle, Path.of(name));
+        }
+    }
+
+    public Path path() {
         return folder;
     }
 

@@ -1,0 +1,150 @@
+package io.filesync.bench;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.filesync.BundleBoot;
+import io.filesync.core.db.DataSources;
+import io.filesync.sync.SyncClient;
+import io.filesync.sync.SyncTransport;
+
+/**
+ * The sync server as the long-running daemon it is in use, as rsyncd is: a JVM of its own (same classpath), with its
+ * own root, store and database, warmed before any timing by the initial sync of an unrelated random tree (another
+ * seed, so none of its chunks dedups against the measured tree) and then by the removal of that tree, so it starts
+ * the measured sync with an empty root, as rsync's daemon does.
+ * <p>
+ * {@link #main} is the daemon: it prints {@link #READY} once warm and stops when its standard input closes.
+ * {@link #start} launches it from a bench and waits for it to be ready.
+ */
+final class SyncServerDaemon implements AutoCloseable {
+
+    static final String TOKEN = "bench-token";
+    private static final String READY = "sync-server-daemon ready";
+    private static final long WARM_UP_SEED = 97;
+
+    private final Process process;
+
+    private SyncServerDaemon(Process process) {
+        this.process = process;
+    }
+
+    /** Arguments: work folder, port, size of the warm-up tree in MiB. */
+    public static void main(String[] args) throws Exception {
+        Path work = Path.of(args[0]).toAbsolutePath();
+        int port = Integer.parseInt(args[1]);
+        long warmUpBytes = Long.parseLong(args[2]) * 1024 * 1024;
+        try (BundleBoot server = boot(work, port)) {
+            warmUp(work, port, warmUpBytes);
+            System.out.println(READY);
+            System.out.flush();
+            while (System.in.read() >= 0) {
+                // runs until the bench closes our standard input (or exits)
+            }
+        }
+        System.exit(0);
+    }
+
+    /**
+     * The server routes of the real configuration, on loopback, rooted in {@code work}. The store's collection, an
+     * hourly job that first runs 10 s after the start, is put off by an hour: rsync's daemon has no such job, and
+     * one that landed inside a timing would be measured by chance, not by design.
+     */
+    static BundleBoot boot(Path work, int port) throws Exception {
+        return BundleBoot.start(work, Map.of(
+                "camel.main.routes-include-pattern", "file:routes/filesync-*.camel.yaml,file:routes/sync-server*.camel.yaml",
+                "sync.server.enabled", "true",
+                "sync.server.port", String.valueOf(port),
+                "sync.server.root", work.resolve("files").toString(),
+                "sync.server.store", work.resolve("store").toString(),
+                "sync.server.token", TOKEN,
+                "sync.server.gc-delay-ms", "3600000"));
+    }
+
+    /**
+     * Syncs a random tree to the server, checks it arrived, then syncs an empty folder so the server deletes it all:
+     * every path of an initial sync (offers, chunk uploads, commits, deletes) runs before the timing.
+     */
+    private static void warmUp(Path work, int port, long bytes) throws Exception {
+        Path tree = work.resolve("warm-up-tree");
+        Path empty = Files.createDirectories(work.resolve("warm-up-empty"));
+        BenchTrees.write(tree, bytes, WARM_UP_SEED);
+        SyncTransport transport = new SyncTransport("http://127.0.0.1:" + port + "/sync", TOKEN, "warm-up", null, null);
+        try (HikariDataSource db = DataSources.pooled("jdbc:sqlite:" + work.resolve("warm-up.db"), null, null, 2)) {
+            drain(SyncClient.of(tree.toString(), transport, db, null, 200, 1000));
+        }
+        BenchTrees.verify(tree, work.resolve("files"));
+        try (HikariDataSource db = DataSources.pooled("jdbc:sqlite:" + work.resolve("warm-up-empty.db"), null, null, 2)) {
+            drain(SyncClient.of(empty.toString(), transport, db, null, 200, 1000));
+        }
+        try (var left = Files.list(work.resolve("files"))) {
+            if (left.findAny().isPresent()) {
+                throw new IllegalStateException("the warm-up tree was not removed from the server's root");
+            }
+        }
+        BenchTrees.delete(tree);
+    }
+
+    private static void drain(SyncClient client) throws Exception {
+        client.drain();
+        if (!client.initialSyncDone() || client.queue().size() != 0 || client.lastProblem() != null) {
+            throw new IllegalStateException("the warm-up sync did not finish: " + client.lastProblem());
+        }
+    }
+
+    /** Launches the daemon in a fresh JVM with this JVM's classpath and log settings; returns once it is warm. */
+    static SyncServerDaemon start(Path work, int port, int warmUpMb) throws Exception {
+        Files.createDirectories(work);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = List.of(java, "-cp", System.getProperty("java.class.path"),
+                "-Dlog4j2.level=" + System.getProperty("log4j2.level", "WARN"),
+                "-Dlog4j.configurationFile=" + System.getProperty("log4j.configurationFile", "config/log4j2.properties"),
+                SyncServerDaemon.class.getName(), work.toString(), String.valueOf(port), String.valueOf(warmUpMb));
+        Process process = new ProcessBuilder(command).redirectError(work.resolve("daemon.err").toFile()).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+            if (line.equals(READY)) {
+                Thread drainer = new Thread(() -> {
+                    try {
+                        out.transferTo(Writer.nullWriter());
+                    } catch (java.io.IOException closed) {
+                        // the daemon exited
+                    }
+                }, "sync-server-daemon-out");
+                drainer.setDaemon(true);
+                drainer.start();
+                return new SyncServerDaemon(process);
+            }
+        }
+        process.destroy();
+        throw new IllegalStateException("the sync server daemon exited before it was ready (exit "
+                + process.waitFor() + "): " + Files.readString(work.resolve("daemon.err")));
+    }
+
+    /** CPU time of the daemon's JVM so far, in milliseconds. */
+    long cpuMs() throws java.io.IOException {
+        return RsyncPeer.cpuMsOf(process.pid());
+    }
+
+    @Override
+    public void close() throws Exception {
+        try (OutputStream in = process.getOutputStream()) {
+            in.flush();
+        }
+        if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the sync server daemon did not stop within 60 s");
+        }
+        if (process.exitValue() != 0) {
+            throw new IllegalStateException("the sync server daemon failed: see its daemon.err");
+        }
+    }
+}
