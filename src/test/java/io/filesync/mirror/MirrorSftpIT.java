@@ -87,8 +87,10 @@ class MirrorSftpIT {
         MirrorEngine third = fixture.start("sftp", false, remote(server.port(), server.password()));
         int rows = fixture.audit("sftp", "video.bin").size();
         third.fileChanged("video.bin");
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() -> fixture.audit("sftp", "video.bin")
-                .subList(rows, fixture.audit("sftp", "video.bin").size()).stream().anyMatch(r -> r.startsWith("PROGRESS part 2 ")));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() -> {
+            List<String> audit = fixture.audit("sftp", "video.bin"); // one read: rows keep arriving meanwhile
+            return audit.subList(rows, audit.size()).stream().anyMatch(r -> r.startsWith("PROGRESS part 2 "));
+        });
         fixture.stop(third);
         content[0] ^= 1;
         Files.write(big, content);
