@@ -70,22 +70,22 @@ public final class S3Remote implements Remote {
         this.uploads = uploads;
         S3ClientBuilder builder = S3Client.builder()
                 .region(Region.of(settings.region()))
-                // Expect: 100-continue costs every put a round trip before its body: for many small files, a large
-                // share of the time. The checksum still makes the server refuse a body that is not what we read.
+                // No Expect: 100-continue, a round trip before every body: the HTTP client must not add it (here),
+                // nor the S3 client (the interceptor below). The checksum still makes the server refuse a wrong body.
                 .httpClientBuilder(ApacheHttpClient.builder().expectContinueEnabled(false))
                 // One signature over the whole body, not one per aws-chunked chunk: a quarter of the CPU of small puts.
                 .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
-                // We set the CRC32C of each body ourselves, computed once from the bytes in memory; the SDK's own
-                // streaming checksum would read every body a second time.
+                // We set each body's checksum ourselves (Content-MD5 of a single put, CRC32C of a part), computed once
+                // from the bytes in memory; the SDK's own streaming checksum would read every body a second time.
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .credentialsProvider(settings.accessKey() == null || settings.accessKey().isBlank()
                         ? DefaultCredentialsProvider.builder().build()
                         : StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey(), settings.secretKey())));
-        // The S3 client adds Expect: 100-continue to every put and part by itself, whatever the HTTP client's setting:
-        // a round trip before each body (seen on the wire), most of the time of a small put. Removed here.
         // The server checks a put's body against its Content-MD5, not also against a SHA-256 of a signed payload.
         builder.putAuthScheme(new UnsignedMd5Puts());
+        // The S3 client adds Expect: 100-continue to every put and part by itself, whatever the HTTP client's setting
+        // (seen on the wire): most of the time of a small put. Removed here.
         builder.overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
             @Override
             public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {

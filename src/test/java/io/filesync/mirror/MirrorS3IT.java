@@ -339,10 +339,7 @@ class MirrorS3IT {
         int port = MirrorFixture.freePort();
         Path store = Files.createDirectories(dir.resolve("second-s3"));
         S3Proxy proxy = startProxy(store, port);
-        URI endpoint = URI.create("http://127.0.0.1:" + port);
-        try (S3Client client = clientFor(endpoint)) {
-            client.createBucket(r -> r.bucket("outage"));
-        }
+        URI endpoint = createBucket(port, "outage");
         MirrorEngine engine = fixture.start("s3", false, remote("outage", endpoint, TestServers.s3().secretKey()));
         fixture.write("before.txt", "before");
         engine.fileChanged("before.txt");
@@ -373,10 +370,7 @@ class MirrorS3IT {
         int port = MirrorFixture.freePort();
         Path store = Files.createDirectories(dir.resolve("midway-s3"));
         S3Proxy proxy = startProxy(store, port);
-        URI endpoint = URI.create("http://127.0.0.1:" + port);
-        try (S3Client client = clientFor(endpoint)) {
-            client.createBucket(r -> r.bucket("midway"));
-        }
+        URI endpoint = createBucket(port, "midway");
         int files = 400;
         MirrorEngine engine = fixture.create("s3", false, remote("midway", endpoint, TestServers.s3().secretKey()));
         for (int i = 0; i < files; i++) {
@@ -436,6 +430,15 @@ class MirrorS3IT {
         proxy.start();
         await().atMost(Duration.ofSeconds(10)).until(proxy::getState, state -> "STARTED".equals(state));
         return proxy;
+    }
+
+    /** Creates a bucket on the second proxy listening on {@code port}; its endpoint. */
+    private static URI createBucket(int port, String bucket) {
+        URI endpoint = URI.create("http://127.0.0.1:" + port);
+        try (S3Client client = clientFor(endpoint)) {
+            client.createBucket(r -> r.bucket(bucket));
+        }
+        return endpoint;
     }
 
     private static S3Client clientFor(URI endpoint) {
