@@ -63,7 +63,12 @@ public final class InitialSyncBench {
             long cpuBefore = processCpuMs();
             long start = System.nanoTime();
             client.drain();
-            long ms = (System.nanoTime() - start) / 1_000_000;
+            long end = System.nanoTime();
+            long ms = (end - start) / 1_000_000;
+            // The timed window on CLOCK_MONOTONIC, to cut a system profile to it (perf record -k CLOCK_MONOTONIC).
+            long wallEnd = System.currentTimeMillis();
+            System.err.printf("timed window (monotonic s): %.6f,%.6f; (epoch ms): %d,%d%n", start / 1e9, end / 1e9,
+                    wallEnd - ms, wallEnd);
             clientCpuMs = processCpuMs() - cpuBefore;
             serverCpuMs = server instanceof SyncServerDaemon daemon ? daemon.cpuMs() - serverCpuBefore : 0;
             filesync = new RsyncPeer.Timing(ms, clientCpuMs + serverCpuMs);

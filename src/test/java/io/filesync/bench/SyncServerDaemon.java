@@ -7,6 +7,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -104,10 +105,15 @@ final class SyncServerDaemon implements AutoCloseable {
     static SyncServerDaemon start(Path work, int port, int warmUpMb) throws Exception {
         Files.createDirectories(work);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(java, "-cp", System.getProperty("java.class.path"),
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
                 "-Dlog4j2.level=" + System.getProperty("log4j2.level", "WARN"),
-                "-Dlog4j.configurationFile=" + System.getProperty("log4j.configurationFile", "config/log4j2.properties"),
-                SyncServerDaemon.class.getName(), work.toString(), String.valueOf(port), String.valueOf(warmUpMb));
+                "-Dlog4j.configurationFile=" + System.getProperty("log4j.configurationFile", "config/log4j2.properties")));
+        // Extra options for the daemon's JVM only, e.g. a flight recording: -Dbench.daemon.jvm="-XX:StartFlightRecording=..."
+        String extra = System.getProperty("bench.daemon.jvm", "").strip();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
+        command.addAll(List.of(SyncServerDaemon.class.getName(), work.toString(), String.valueOf(port), String.valueOf(warmUpMb)));
         Process process = new ProcessBuilder(command).redirectError(work.resolve("daemon.err").toFile()).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         for (String line = out.readLine(); line != null; line = out.readLine()) {
