@@ -11,7 +11,11 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -129,6 +133,65 @@ public final class ConfinedFolder implements Closeable {
         } else {
             source.handle.move(Path.of(sourceName), handle, Path.of(name));
         }
+    }
+
+    /** The attributes of an entry of this folder, a link's own rather than its target's; null when it is missing. */
+    public BasicFileAttributes attributes(String name) throws IOException {
+        try {
+            if (handle == null) {
+                return Files.readAttributes(folder.resolve(name), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            }
+            return handle.getFileAttributeView(Path.of(name), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .readAttributes();
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Deletes an entry of this folder: a file or a link (never what it leads to), or a folder with everything below
+     * it, each level opened through the handle of the one above. Returns whether it was there.
+     */
+    public boolean deleteTree(String name) throws IOException {
+        BasicFileAttributes attributes = attributes(name);
+        if (attributes == null) {
+            return false;
+        }
+        if (!attributes.isDirectory()) {
+            return delete(name);
+        }
+        try (ConfinedFolder child = child(name)) {
+            for (String entry : child.names()) {
+                child.deleteTree(entry);
+            }
+        }
+        try {
+            if (handle == null) {
+                Files.delete(folder.resolve(name));
+            } else {
+                handle.deleteDirectory(Path.of(name));
+            }
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+        return true;
+    }
+
+    /** Whether this folder has no entries. */
+    public boolean isEmpty() throws IOException {
+        return names().isEmpty();
+    }
+
+    /** The names of this folder's entries, read through a fresh handle on the same folder. */
+    private List<String> names() throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = handle == null ? Files.newDirectoryStream(folder)
+                : handle.newDirectoryStream(Path.of("."), LinkOption.NOFOLLOW_LINKS)) {
+            for (Path entry : entries) {
+                names.add(entry.getFileName().toString());
+            }
+        }
+        return names;
     }
 
     public Path path() {

@@ -2,9 +2,13 @@ package io.filesync.core;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The folders below a trusted root that one batch of work touches, each opened once from the root without following
@@ -15,6 +19,9 @@ import java.util.Map;
  * the locks under which its batch runs could follow a folder renamed away by a later request.
  */
 public final class ConfinedFolders implements Closeable {
+
+    /** The name a folder has between its birth in the root and its rename into place; empty, and only briefly. */
+    public static final String NEW_FOLDER_PREFIX = ".filesync-new-folder-";
 
     private final Path root;
     private final Map<Path, ConfinedFolder> open = new HashMap<>();
@@ -38,6 +45,41 @@ public final class ConfinedFolders implements Closeable {
         }
         ConfinedFolder opened = folder.equals(root) ? ConfinedFolder.open(root, root)
                 : folder(folder.getParent()).child(folder.getFileName().toString());
+        open.put(folder, opened);
+        return opened;
+    }
+
+    /**
+     * Like {@link #folder}, creating the levels that are missing. No folder is created through a path that runs
+     * through a folder someone could swap for a link: each new one is born in the root itself (a trusted path) under a
+     * temporary name, then renamed into its parent from the root's handle to the parent's ({@code renameat}), and
+     * opened from there like any other level. A folder created meanwhile by someone else is used as it is.
+     */
+    public synchronized ConfinedFolder folderCreating(Path folder) throws IOException {
+        ConfinedFolder cached = open.get(folder);
+        if (cached != null || folder.equals(root)) {
+            return cached != null ? cached : folder(root);
+        }
+        if (!folder.startsWith(root)) {
+            throw new IllegalArgumentException(folder + " is not below " + root);
+        }
+        ConfinedFolder parent = folderCreating(folder.getParent());
+        String name = folder.getFileName().toString();
+        ConfinedFolder opened;
+        try {
+            opened = parent.child(name);
+        } catch (NoSuchFileException missing) {
+            ConfinedFolder rootFolder = folder(root);
+            String born = NEW_FOLDER_PREFIX + UUID.randomUUID();
+            Files.createDirectory(root.resolve(born));
+            try {
+                parent.moveFrom(rootFolder, born, name);
+            } catch (FileSystemException taken) {
+                // Something of that name appeared meanwhile: a folder is used as it is, anything else fails below.
+                rootFolder.deleteTree(born);
+            }
+            opened = parent.child(name);
+        }
         open.put(folder, opened);
         return opened;
     }

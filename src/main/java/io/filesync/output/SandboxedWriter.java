@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import io.filesync.core.ConfinedFolder;
+import io.filesync.core.ConfinedFolders;
 import io.filesync.core.error.BadInputException;
 
 /**
@@ -119,6 +120,27 @@ public final class SandboxedWriter {
         return target;
     }
 
+    /**
+     * Where a relative path leads under the root, checked like {@link #confine} but creating nothing: the real folders
+     * that exist on the way, then the missing ones by name, then the final name. For callers that create the missing
+     * folders through folder handles ({@link io.filesync.core.ConfinedFolders#folderCreating}).
+     */
+    public Path locate(String path) {
+        Plan plan = plan(path, false);
+        Path folder = plan.existingParent();
+        for (String missing : plan.missingFolders()) {
+            folder = folder.resolve(missing);
+        }
+        Path target = folder.resolve(plan.name());
+        if (plan.missingFolders().isEmpty()) {
+            BasicFileAttributes attributes = attributes(target);
+            if (attributes != null && attributes.isSymbolicLink()) {
+                insideRoot(path, target);
+            }
+        }
+        return target;
+    }
+
     /** Where a path leads: an existing real folder inside the root, the folders still to create, and the name. */
     private record Plan(Path existingParent, List<String> missingFolders, String name) {
     }
@@ -216,15 +238,20 @@ public final class SandboxedWriter {
         return real;
     }
 
-    /** Creates the missing folders one by one and re-resolves the parent, so nothing swapped in meanwhile escapes. */
+    /**
+     * Creates the missing folders through folder handles ({@link ConfinedFolders#folderCreating}: each is born in the
+     * root and renamed into place, never created through a path someone could swap), then re-resolves the parent.
+     */
     private Path parentFor(Plan plan, String path) throws IOException {
         Path parent = plan.existingParent();
         for (String folder : plan.missingFolders()) {
             parent = parent.resolve(folder);
-            try {
-                Files.createDirectory(parent);
-            } catch (FileAlreadyExistsException e) {
-                // created concurrently: checked below like any other
+        }
+        if (!plan.missingFolders().isEmpty()) {
+            try (ConfinedFolders folders = new ConfinedFolders(realRoot)) {
+                folders.folderCreating(parent);
+            } catch (ConfinedFolder.FolderChangedException e) {
+                throw refuse(path, "changed while its folders were created: " + e.getMessage());
             }
         }
         Path real = parent.toRealPath();

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -221,23 +222,38 @@ final class FileAssembler {
         }
     }
 
-    /** The target's folder, opened from the root without following links; a folder swapped meanwhile is refused. */
+    /**
+     * The target's folder, opened from the root without following links, missing levels created the same way; a
+     * folder swapped meanwhile is refused.
+     */
     private ConfinedFolder targetFolder(Path target, Batch batch) throws IOException {
         try {
-            return batch.targets.folder(target.getParent());
+            return batch.targets.folderCreating(target.getParent());
         } catch (ConfinedFolder.FolderChangedException e) {
             throw new BadInputException(realRoot.relativize(target).toString(),
                     "refused: a folder on its way changed while it was put in place (" + e.getMessage() + ")");
         }
     }
 
-    /** Removes temporary files a crash left behind. */
+    /** Removes temporary files, and new folders not yet renamed into place, that a crash left behind. */
     static void removeLeftovers(Path root) throws IOException {
+        List<Path> folders = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path path : (Iterable<Path>) walk::iterator) {
-                if (path.getFileName().toString().startsWith(TEMP_PREFIX) && Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+                String name = path.getFileName().toString();
+                if (name.startsWith(TEMP_PREFIX) && Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
                     Files.deleteIfExists(path);
+                } else if (name.startsWith(ConfinedFolders.NEW_FOLDER_PREFIX) && path.getParent().equals(root)
+                        && Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                    folders.add(path);
                 }
+            }
+        }
+        for (Path folder : folders) {
+            try {
+                Files.deleteIfExists(folder);
+            } catch (DirectoryNotEmptyException e) {
+                // not one of ours after all (ours are always empty): left alone
             }
         }
     }

@@ -63,10 +63,11 @@ public final class SyncServer {
         this.store = store;
         this.index = new FileVersionRepository(dataSource, Manifest.IDENTITY_KIND + "|sync-server:" + this.root);
         this.audit = new SyncAudit(dataSource);
-        this.tree = new SyncServerTree(this.root, sandbox, index, audit, locks);
         this.maxFileBytes = maxFileBytes;
         Files.createDirectories(this.root);
-        this.assembler = new FileAssembler(store, this.root.toRealPath(), force);
+        Path realRoot = this.root.toRealPath();
+        this.tree = new SyncServerTree(this.root, realRoot, sandbox, index, audit, locks);
+        this.assembler = new FileAssembler(store, realRoot, force);
         FileAssembler.removeLeftovers(this.root);
     }
 

@@ -1,11 +1,11 @@
 package io.filesync.sync;
 
 import java.io.IOException;
-import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import io.filesync.core.ConfinedFolder;
+import io.filesync.core.ConfinedFolders;
 import io.filesync.core.FileVersionRepository;
 import io.filesync.core.error.BadInputException;
 import io.filesync.output.SandboxedWriter;
@@ -25,13 +27,17 @@ import io.filesync.output.SandboxedWriter;
 public final class SyncServerTree {
 
     private final Path root;
+    private final Path realRoot;
     private final SandboxedWriter sandbox;
     private final FileVersionRepository index;
     private final SyncAudit audit;
     private final PathLocks locks;
 
-    SyncServerTree(Path root, SandboxedWriter sandbox, FileVersionRepository index, SyncAudit audit, PathLocks locks) {
+    /** @param realRoot the root with links resolved, where folder handles start */
+    SyncServerTree(Path root, Path realRoot, SandboxedWriter sandbox, FileVersionRepository index, SyncAudit audit,
+                   PathLocks locks) {
         this.root = root;
+        this.realRoot = realRoot;
         this.sandbox = sandbox;
         this.index = index;
         this.audit = audit;
@@ -50,13 +56,18 @@ public final class SyncServerTree {
         return live;
     }
 
+    /** A file being put in place, or a folder being born, under its temporary name: not part of the tree. */
+    static boolean isTemporary(String name) {
+        return name.startsWith(FileAssembler.TEMP_PREFIX) || name.startsWith(ConfinedFolders.NEW_FOLDER_PREFIX);
+    }
+
     /** Every folder and file under the root, in path order, files with their hash when the index still vouches for it. */
     List<SyncServer.Entry> list() throws IOException {
         Map<String, String> known = index.snapshot();
         List<SyncServer.Entry> entries = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path path : (Iterable<Path>) walk.sorted()::iterator) {
-                if (path.equals(root) || path.getFileName().toString().startsWith(FileAssembler.TEMP_PREFIX)) {
+                if (path.equals(root) || isTemporary(path.getFileName().toString())) {
                     continue;
                 }
                 String relative = root.relativize(path).toString().replace('\\', '/');
@@ -74,27 +85,37 @@ public final class SyncServerTree {
         return entries;
     }
 
-    /** Where a file's content goes: inside the root, parents created, and not a folder. */
+    /**
+     * Where a file's content goes: inside the root, and not a folder. Missing folders on the way are created when
+     * the file is put in place, through folder handles ({@link FileAssembler}).
+     */
     Path fileTarget(String path) {
-        Path target = sandbox.confine(SyncPaths.checked(path), true);
+        Path target = sandbox.locate(SyncPaths.checked(path));
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new BadInputException(path, "refused: a folder of that name exists");
         }
         return target;
     }
 
-    /** Deletes a file or a folder with everything in it; a missing path is already deleted. */
+    /**
+     * Deletes a file or a folder with everything in it; a missing path is already deleted. The path is checked, then
+     * deleted through folder handles opened from the root without following links, every level of a folder's tree
+     * too, so a folder swapped for a link after the check fails the delete instead of deleting outside the root.
+     */
     public void delete(String client, String path) throws IOException {
-        try (PathLocks.Held held = locks.tree()) {
-            Path target = sandbox.confine(SyncPaths.checked(path), false);
-            if (target == null || !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+        try (PathLocks.Held held = locks.tree(); ConfinedFolders folders = new ConfinedFolders(realRoot)) {
+            Path target = sandbox.locate(SyncPaths.checked(path));
+            String name = target.getFileName().toString();
+            ConfinedFolder parent = existingFolder(folders, path, target.getParent());
+            BasicFileAttributes attributes = parent == null ? null : parent.attributes(name);
+            if (attributes == null) {
                 return;
             }
-            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-                SyncPaths.deleteTree(target);
+            if (attributes.isDirectory()) {
+                parent.deleteTree(name);
                 index.writeBatch(Map.of(), index.snapshot(path + "/").keySet());
             } else {
-                Files.delete(target);
+                parent.delete(name);
             }
             index.forget(path);
         }
@@ -102,27 +123,38 @@ public final class SyncServerTree {
     }
 
     /**
-     * Renames or moves a file or folder within the root, replacing a file (or an empty folder) at the destination.
+     * Renames or moves a file or folder within the root, replacing a file (or an empty folder) at the destination:
+     * one {@code renameat} from the source's folder handle to the destination's, both opened from the root without
+     * following links, the destination's missing folders created the same way.
      *
      * @return false when the source is not there, so the client sends the content instead
      */
     public boolean move(String client, String from, String to) throws IOException {
         boolean directory;
         long size;
-        try (PathLocks.Held held = locks.tree()) {
-            Path source = sandbox.confine(SyncPaths.checked(from), false);
-            if (source == null || !Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
+        try (PathLocks.Held held = locks.tree(); ConfinedFolders folders = new ConfinedFolders(realRoot)) {
+            Path source = sandbox.locate(SyncPaths.checked(from));
+            String sourceName = source.getFileName().toString();
+            ConfinedFolder sourceFolder = existingFolder(folders, from, source.getParent());
+            BasicFileAttributes attributes = sourceFolder == null ? null : sourceFolder.attributes(sourceName);
+            if (attributes == null) {
                 return false;
             }
-            Path target = sandbox.confine(SyncPaths.checked(to), true);
+            Path target = sandbox.locate(SyncPaths.checked(to));
             if (target.startsWith(source) && !target.equals(source)) {
                 throw new BadInputException(to, "move refused: a folder cannot move into itself (" + from + ")");
             }
-            directory = Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS);
-            try {
-                Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (DirectoryNotEmptyException e) {
-                throw new BadInputException(to, "move refused: " + to + " is a folder that is not empty");
+            directory = attributes.isDirectory();
+            size = directory ? 0 : attributes.size();
+            if (!target.equals(source)) {
+                String targetName = target.getFileName().toString();
+                ConfinedFolder targetFolder = createdFolder(folders, to, target.getParent());
+                makeRoom(targetFolder, targetName, directory, to);
+                try {
+                    targetFolder.moveFrom(sourceFolder, sourceName, targetName);
+                } catch (FileSystemException e) {
+                    throw new BadInputException(to, "move refused: " + to + " could not be replaced (" + e.getMessage() + ")");
+                }
             }
             if (directory) {
                 Map<String, String> moved = new LinkedHashMap<>();
@@ -132,30 +164,77 @@ public final class SyncServerTree {
             } else {
                 index.rename(from, to);
             }
-            size = directory ? 0 : Files.size(target);
         }
         audit.record(SyncAudit.entry(client, to, "move", 0, size, "from " + from));
         return true;
     }
 
-    /** Creates folders (and their parents); an existing folder is fine. */
+    /**
+     * Clears the destination of a move as a replacing rename would: a folder that is not empty is refused, and an
+     * entry of the other kind (a file where a folder goes, or an empty folder where a file goes) is removed first,
+     * since a rename replaces only its own kind.
+     */
+    private static void makeRoom(ConfinedFolder folder, String name, boolean directory, String to) throws IOException {
+        BasicFileAttributes existing = folder.attributes(name);
+        if (existing == null) {
+            return;
+        }
+        if (existing.isDirectory()) {
+            try (ConfinedFolder inside = folder.child(name)) {
+                if (!inside.isEmpty()) {
+                    throw new BadInputException(to, "move refused: " + to + " is a folder that is not empty");
+                }
+            }
+        }
+        if (existing.isDirectory() != directory) {
+            folder.deleteTree(name);
+        }
+    }
+
+    /** Creates folders (and their parents) through folder handles; an existing folder is fine. */
     public void mkdirs(String client, List<String> paths) throws IOException {
         List<SyncAudit.Entry> rows = new java.util.ArrayList<>();
-        try (PathLocks.Held held = locks.files(paths)) {
+        try (PathLocks.Held held = locks.files(paths); ConfinedFolders folders = new ConfinedFolders(realRoot)) {
             for (String path : paths) {
-                Path target = sandbox.confine(SyncPaths.checked(path), true);
-                if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                Path target = sandbox.locate(SyncPaths.checked(path));
+                BasicFileAttributes attributes = createdFolder(folders, path, target.getParent())
+                        .attributes(target.getFileName().toString());
+                if (attributes != null && attributes.isDirectory()) {
                     continue;
                 }
-                if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                if (attributes != null) {
                     throw new BadInputException(path, "mkdir refused: a file of that name exists");
                 }
-                Files.createDirectory(target);
+                createdFolder(folders, path, target);
                 rows.add(SyncAudit.entry(client, path, "mkdir", 0, 0, null));
             }
         } finally {
             audit.recordAll(rows);
         }
+    }
+
+    /** A folder on a checked path, opened from the root without following links; null when it is missing. */
+    private static ConfinedFolder existingFolder(ConfinedFolders folders, String path, Path folder) throws IOException {
+        try {
+            return folders.folder(folder);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (ConfinedFolder.FolderChangedException e) {
+            throw changed(path, e);
+        }
+    }
+
+    /** A folder on a checked path, opened from the root without following links, missing levels created. */
+    private static ConfinedFolder createdFolder(ConfinedFolders folders, String path, Path folder) throws IOException {
+        try {
+            return folders.folderCreating(folder);
+        } catch (ConfinedFolder.FolderChangedException e) {
+            throw changed(path, e);
+        }
+    }
+
+    static BadInputException changed(String path, ConfinedFolder.FolderChangedException e) {
+        return new BadInputException(path, "refused: a folder on its way changed while it was used (" + e.getMessage() + ")");
     }
 
     public void mkdir(String client, String path) throws IOException {

@@ -89,4 +89,41 @@ class ConfinedFolderTest {
         assertThat(root.resolve("d/target.txt")).hasContent("new");
         assertThat(root.resolve("d/.tmp")).doesNotExist();
     }
+
+    @Test
+    void deleteTreeRemovesEveryLevelAndALinkInsideGoesButNotWhatItLeadsTo() throws Exception {
+        Path root = root();
+        Files.createDirectories(root.resolve("a/b/c"));
+        Files.writeString(root.resolve("a/b/c/deep.txt"), "deep");
+        Files.writeString(root.resolve("a/top.txt"), "top");
+        Path outside = Files.createDirectories(base.resolve("outside"));
+        Files.writeString(outside.resolve("keep.txt"), "keep");
+        Files.createSymbolicLink(root.resolve("a/b/out"), outside);
+        try (ConfinedFolder folder = ConfinedFolder.open(root, root)) {
+            assertThat(folder.attributes("a").isDirectory()).isTrue();
+            assertThat(folder.deleteTree("a")).isTrue();
+            assertThat(folder.deleteTree("a")).isFalse();
+            assertThat(folder.attributes("a")).isNull();
+        }
+        assertThat(root.resolve("a")).doesNotExist();
+        assertThat(outside.resolve("keep.txt")).hasContent("keep");
+    }
+
+    @Test
+    void aFolderSwappedForALinkJustBeforeDeleteTreeLosesTheLinkOnlyNeverWhatItLeadsTo() throws Exception {
+        Path root = root();
+        Files.createDirectories(root.resolve("a/b"));
+        Path outside = Files.createDirectories(base.resolve("outside"));
+        Files.writeString(outside.resolve("keep.txt"), "keep");
+        try (ConfinedFolder a = ConfinedFolder.open(root, root.resolve("a"))) {
+            Files.move(root.resolve("a/b"), root.resolve("a/b-was"));
+            Files.createSymbolicLink(root.resolve("a/b"), outside);
+
+            assertThat(a.attributes("b").isSymbolicLink()).isTrue();
+            assertThat(a.deleteTree("b")).isTrue();
+        }
+        assertThat(root.resolve("a/b")).doesNotExist();
+        assertThat(root.resolve("a/b-was")).isDirectory();
+        assertThat(outside.resolve("keep.txt")).hasContent("keep");
+    }
 }

@@ -57,4 +57,46 @@ class SyncServerConfinementTest {
             assertThat(files).isEmpty();
         }
     }
+
+    @Test
+    void deletesMovesAndFoldersGoThroughHandlesAndNeverReachWhatALinkInTheTreeLeadsTo() throws IOException {
+        Path outside = Files.createDirectories(work.resolve("outside"));
+        Files.writeString(outside.resolve("keep.txt"), "keep");
+        try (HikariDataSource db = DataSources.pooled("jdbc:sqlite:" + work.resolve("server.db"), null, null, 2);
+             ChunkStore store = new ChunkStore(work.resolve("store"), Chunker.DEFAULT_MAX, 1 << 20, 1 << 20, 0, false)) {
+            SyncServer server = new SyncServer(work.resolve("root"), store, db, 1L << 30, false, null);
+            Path root = work.resolve("root");
+            server.tree().mkdirs("c", List.of("a/b/c", "a/d"));
+            Files.createSymbolicLink(root.resolve("a/b/out"), outside);
+            assertThat(server.list().stream().map(SyncServer.Entry::path))
+                    .containsExactly("a", "a/b", "a/b/c", "a/d");
+
+            assertThat(server.tree().move("c", "a/b", "e/f/b")).isTrue();
+            assertThat(root.resolve("e/f/b/c")).isDirectory();
+            assertThat(root.resolve("e/f/b/out")).isSymbolicLink();
+            assertThatThrownBy(() -> server.tree().mkdir("c", "e/f/b/out/x"))
+                    .isInstanceOf(BadInputException.class).hasMessageContaining("outside");
+
+            server.tree().delete("c", "e");
+            assertThat(root.resolve("e")).doesNotExist();
+            assertThat(outside.resolve("keep.txt")).hasContent("keep");
+            try (var entries = Files.list(root)) {
+                assertThat(entries.map(path -> path.getFileName().toString())).containsExactly("a");
+            }
+        }
+    }
+
+    @Test
+    void aFolderLeftUnbornByACrashIsNeitherListedNorKept() throws IOException {
+        Path root = Files.createDirectories(work.resolve("root"));
+        Files.createDirectories(root.resolve(io.filesync.core.ConfinedFolders.NEW_FOLDER_PREFIX + "crashed"));
+        try (HikariDataSource db = DataSources.pooled("jdbc:sqlite:" + work.resolve("server.db"), null, null, 2);
+             ChunkStore store = new ChunkStore(work.resolve("store"), Chunker.DEFAULT_MAX, 1 << 20, 1 << 20, 0, false)) {
+            SyncServer server = new SyncServer(root, store, db, 1L << 30, false, null);
+            assertThat(server.list()).isEmpty();
+        }
+        try (var entries = Files.list(root)) {
+            assertThat(entries).isEmpty();
+        }
+    }
 }
