@@ -4,6 +4,8 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.Writer;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +21,9 @@ import io.filesync.sync.SyncTransport;
 
 /**
  * The sync server as the long-running daemon it is in use, as rsyncd is: a JVM of its own (same classpath), with its
- * own root, store and database, warmed before any timing by the initial sync of an unrelated random tree (another
- * seed, so none of its chunks dedups against the measured tree) and then by the removal of that tree, so it starts
- * the measured sync with an empty root, as rsync's daemon does.
+ * own root, store and database, warmed before any timing until its JIT settles, by rounds of the initial sync of an
+ * unrelated random tree (other seeds, so none of their chunks dedups against the measured tree) and the removal of
+ * that tree, so it starts the measured sync with an empty root, as rsync's daemon does.
  * <p>
  * {@link #main} is the daemon: it prints {@link #READY} once warm and stops when its standard input closes.
  * {@link #start} launches it from a bench and waits for it to be ready.
@@ -31,6 +33,8 @@ final class SyncServerDaemon implements AutoCloseable {
     static final String TOKEN = "bench-token";
     private static final String READY = "sync-server-daemon ready";
     private static final long WARM_UP_SEED = 97;
+    private static final int MAX_WARM_UP_ROUNDS = 8;
+    private static final long SETTLED_COMPILE_MS = 300;
 
     private final Process process;
 
@@ -71,27 +75,57 @@ final class SyncServerDaemon implements AutoCloseable {
     }
 
     /**
-     * Syncs a random tree to the server, checks it arrived, then syncs an empty folder so the server deletes it all:
-     * every path of an initial sync (offers, chunk uploads, commits, deletes) runs before the timing.
+     * Warms the server as a daemon that has served for a while: rounds of syncing a fresh random tree (a seed of its
+     * own each round, so every round uploads its chunks) and then an empty folder, so every path of an initial sync
+     * (offers, chunk uploads, commits, deletes) runs, until the JIT settles: a round whose compilations, waited for
+     * until the compiler is idle, take less than {@link #SETTLED_COMPILE_MS} (at most {@link #MAX_WARM_UP_ROUNDS}).
+     * One round was not enough: the measured sync, six times the size of a round, still spent about 4 s of the
+     * server's CPU in the C2 compiler, which a daemon that has run for a while has long finished.
+     * <p>
+     * The rounds' local trees are deleted only when the daemon exits. This machine's root file system is ext4 without
+     * a journal, where the inode allocator skips (at a cost per inode) inodes freed in the last minute or more; a mass
+     * delete just before the timing would make the measured sync's file creations pay for it, and rsync's, timed
+     * later, less.
      */
     private static void warmUp(Path work, int port, long bytes) throws Exception {
-        Path tree = work.resolve("warm-up-tree");
-        Path empty = Files.createDirectories(work.resolve("warm-up-empty"));
-        BenchTrees.write(tree, bytes, WARM_UP_SEED);
         SyncTransport transport = new SyncTransport("http://127.0.0.1:" + port + "/sync", TOKEN, "warm-up", null, null);
-        try (HikariDataSource db = DataSources.pooled("jdbc:sqlite:" + work.resolve("warm-up.db"), null, null, 2)) {
-            drain(SyncClient.of(tree.toString(), transport, db, null, 200, 1000));
-        }
-        BenchTrees.verify(tree, work.resolve("files"));
-        try (HikariDataSource db = DataSources.pooled("jdbc:sqlite:" + work.resolve("warm-up-empty.db"), null, null, 2)) {
-            drain(SyncClient.of(empty.toString(), transport, db, null, 200, 1000));
-        }
-        try (var left = Files.list(work.resolve("files"))) {
-            if (left.findAny().isPresent()) {
-                throw new IllegalStateException("the warm-up tree was not removed from the server's root");
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        long compiled = settledCompileMs(jit);
+        for (int round = 1; round <= MAX_WARM_UP_ROUNDS; round++) {
+            Path tree = work.resolve("warm-up-tree-" + round);
+            Path empty = Files.createDirectories(work.resolve("warm-up-empty-" + round));
+            BenchTrees.write(tree, bytes, WARM_UP_SEED + round);
+            try (HikariDataSource db = DataSources.pooled("jdbc:sqlite:" + work.resolve("warm-up-" + round + ".db"), null, null, 2)) {
+                drain(SyncClient.of(tree.toString(), transport, db, null, 200, 1000));
             }
+            BenchTrees.verify(tree, work.resolve("files"));
+            try (HikariDataSource db = DataSources.pooled("jdbc:sqlite:" + work.resolve("warm-up-empty-" + round + ".db"), null, null, 2)) {
+                drain(SyncClient.of(empty.toString(), transport, db, null, 200, 1000));
+            }
+            try (var left = Files.list(work.resolve("files"))) {
+                if (left.findAny().isPresent()) {
+                    throw new IllegalStateException("the warm-up tree was not removed from the server's root");
+                }
+            }
+            long now = settledCompileMs(jit);
+            System.out.printf("server warm-up round %d (%d MiB): %d ms of JIT compilation%n", round, bytes >> 20, now - compiled);
+            if (now - compiled < SETTLED_COMPILE_MS) {
+                return;
+            }
+            compiled = now;
         }
-        BenchTrees.delete(tree);
+    }
+
+    /** The JIT's total compilation time once it has compiled nothing for a second (the queue drained). */
+    private static long settledCompileMs(CompilationMXBean jit) throws InterruptedException {
+        long last = jit.getTotalCompilationTime();
+        for (int quiet = 0; quiet < 5; ) {
+            Thread.sleep(200);
+            long now = jit.getTotalCompilationTime();
+            quiet = now == last ? quiet + 1 : 0;
+            last = now;
+        }
+        return last;
     }
 
     private static void drain(SyncClient client) throws Exception {
@@ -117,6 +151,9 @@ final class SyncServerDaemon implements AutoCloseable {
         Process process = new ProcessBuilder(command).redirectError(work.resolve("daemon.err").toFile()).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         for (String line = out.readLine(); line != null; line = out.readLine()) {
+            if (line.startsWith("server warm-up")) {
+                System.out.println(line);
+            }
             if (line.equals(READY)) {
                 Thread drainer = new Thread(() -> {
                     try {
