@@ -2,9 +2,10 @@ package io.filesync.sync;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,8 +48,59 @@ public final class ChunkStore implements AutoCloseable {
         }
     }
 
-    /** One chunk of an upload batch. */
-    public record Upload(byte[] hash, byte[] bytes) {
+    /**
+     * One chunk of an upload batch: its hash and its bytes, as one or more buffers. On the server these are views of
+     * the request body where Netty holds it (a chunk may straddle two of its buffers), so they are valid only while
+     * the request is being handled: nothing here keeps an upload beyond {@link #putAll}.
+     */
+    public static final class Upload {
+        private final byte[] hash;
+        private final ByteBuffer[] parts;
+        private final int length;
+
+        /** @param parts the chunk's bytes, from each buffer's position to its limit; the buffers are not modified */
+        public Upload(byte[] hash, ByteBuffer... parts) {
+            this.hash = hash;
+            this.parts = parts;
+            long total = 0;
+            for (ByteBuffer part : parts) {
+                total += part.remaining();
+            }
+            if (total > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("a chunk of " + total + " bytes");
+            }
+            this.length = (int) total;
+        }
+
+        public Upload(byte[] hash, byte[] bytes) {
+            this(hash, ByteBuffer.wrap(bytes));
+        }
+
+        public byte[] hash() {
+            return hash;
+        }
+
+        public int length() {
+            return length;
+        }
+
+        /** The bytes, as fresh views: each reader gets positions of its own, so one upload can be written twice. */
+        ByteBuffer[] buffers() {
+            ByteBuffer[] views = new ByteBuffer[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                views[i] = parts[i].duplicate();
+            }
+            return views;
+        }
+
+        /** The SHA-256 of the bytes, read where they lie (a direct buffer is hashed through a small reused array). */
+        byte[] digest() {
+            MessageDigest sha = Chunker.sha256();
+            for (ByteBuffer part : buffers()) {
+                sha.update(part);
+            }
+            return sha.digest();
+        }
     }
 
     final PackFiles packs;
@@ -126,7 +178,7 @@ public final class ChunkStore implements AutoCloseable {
             check(upload);
             if (!has(upload.hash()) && seen.add(ChunkKey.of(upload.hash()))) {
                 fresh.add(upload);
-                bytes += PackFiles.HEADER + upload.bytes().length;
+                bytes += PackFiles.HEADER + upload.length();
             }
         }
         if (fresh.isEmpty()) {
@@ -138,11 +190,11 @@ public final class ChunkStore implements AutoCloseable {
                     + " bytes used (sync.server.max-store-bytes), " + bytes + " more refused", null);
         }
         List<byte[]> keys = new ArrayList<>();
-        List<byte[]> payloads = new ArrayList<>();
+        List<ByteBuffer[]> payloads = new ArrayList<>();
         try {
             for (Upload upload : staging.write(fresh, placed)) {
                 keys.add(upload.hash());
-                payloads.add(upload.bytes());
+                payloads.add(upload.buffers());
             }
         } catch (IOException e) {
             throw full(e);
@@ -150,7 +202,12 @@ public final class ChunkStore implements AutoCloseable {
         if (keys.isEmpty()) {
             return fresh.size();
         }
-        List<PackFiles.Location> locations = append(keys, payloads, CHUNK);
+        List<PackFiles.Location> locations;
+        try {
+            locations = packs.appendBuffers(keys, payloads, CHUNK, force);
+        } catch (IOException e) {
+            throw full(e);
+        }
         for (int i = 0; i < keys.size(); i++) {
             chunks.put(ChunkKey.of(keys.get(i)), locations.get(i));
         }
@@ -158,13 +215,13 @@ public final class ChunkStore implements AutoCloseable {
     }
 
     private void check(Upload upload) {
-        byte[] bytes = upload.bytes();
-        if (bytes.length == 0 || bytes.length > maxChunk) {
-            throw new BadInputException(Manifest.hex(upload.hash()), "chunk of " + bytes.length
+        int length = upload.length();
+        if (length == 0 || length > maxChunk) {
+            throw new BadInputException(Manifest.hex(upload.hash()), "chunk of " + length
                     + " bytes refused: chunks hold 1 to " + maxChunk + " bytes");
         }
-        if (!Arrays.equals(Chunker.sha256().digest(bytes), upload.hash())) {
-            throw new BadInputException(Manifest.hex(upload.hash()), "chunk refused: its " + bytes.length
+        if (!MessageDigest.isEqual(upload.digest(), upload.hash())) {
+            throw new BadInputException(Manifest.hex(upload.hash()), "chunk refused: its " + length
                     + " bytes do not match its hash (truncated or corrupted in transit)");
         }
     }

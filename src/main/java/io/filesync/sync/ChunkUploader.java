@@ -1,15 +1,14 @@
 package io.filesync.sync;
 
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -19,36 +18,41 @@ import java.util.concurrent.CompletionException;
  * and checking chunks here overlaps storing them on the server. A chunk comes from the bytes that were chunked when
  * they were kept in memory; otherwise it is re-read and checked against its hash just before it goes: a file changed
  * since it was chunked is never sent half old, half new.
+ * <p>
+ * A batch is built in a direct buffer from a {@link BufferPool} and sent from it as it is; the buffer goes back to the
+ * pool once its request is over, so batches reuse a few buffers instead of allocating 8 MiB each. A re-read chunk is
+ * read from the file straight into the batch and hashed there: no array per chunk, no copy in between.
  */
 final class ChunkUploader {
+    private static final int HEADER = Manifest.HASH_BYTES + 4;
+
     private final SyncTransport transport;
-    private final int batchBytes;
-    private Batch batch;
+    private final BufferPool buffers;
+    private ByteBuffer batch;
     private long batchContent;
     private final ArrayDeque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
 
-    /** A batch's buffer, handed to the transport as it is: a copy per request was megabytes each time. */
-    private static final class Batch extends ByteArrayOutputStream {
-        Batch(int capacity) {
-            super(capacity);
-        }
-
-        byte[] array() {
-            return buf;
-        }
+    /** @param buffers where batches are built: each holds one request (keep it well below the server's limit) */
+    ChunkUploader(SyncTransport transport, BufferPool buffers) {
+        this.transport = transport;
+        this.buffers = buffers;
     }
 
     ChunkUploader(SyncTransport transport, int batchBytes) {
-        this.transport = transport;
-        this.batchBytes = batchBytes;
-        this.batch = new Batch(batchBytes);
+        this(transport, new BufferPool(batchBytes, true, 3));
+    }
+
+    /** See {@link #add(Path, Manifest, List, ByteBuffer)}. */
+    long add(Path file, Manifest manifest, List<Integer> indexes, byte[] content) throws IOException {
+        return add(file, manifest, indexes, content == null ? null : ByteBuffer.wrap(content));
     }
 
     /**
-     * @param content the file's bytes as they were chunked, or null to read the chunks from the file
+     * @param content the file's bytes as they were chunked (from its position to its limit), or null to read the
+     *                chunks from the file
      * @return the content bytes queued
      */
-    long add(Path file, Manifest manifest, List<Integer> indexes, byte[] content) throws IOException {
+    long add(Path file, Manifest manifest, List<Integer> indexes, ByteBuffer content) throws IOException {
         if (indexes.isEmpty()) {
             return 0;
         }
@@ -62,63 +66,87 @@ final class ChunkUploader {
             } catch (NoSuchFileException e) {
                 throw new SyncTransport.Unavailable(file + " vanished while being sent", e);
             }
-            if (size != content.length) {
+            if (size != content.remaining()) {
                 throw new SyncTransport.Unavailable(file + " changed while being sent", null);
             }
             for (int index : indexes) {
                 Manifest.Chunk chunk = manifest.chunks().get(index);
-                queue(chunk, content, (int) chunk.offset());
+                room(chunk.length());
+                header(chunk);
+                batch.put(content.slice(content.position() + (int) chunk.offset(), chunk.length()));
+                batchContent += chunk.length();
                 queued += chunk.length();
             }
             return queued;
         }
-        try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            MessageDigest sha = Chunker.sha256();
             for (int index : indexes) {
                 Manifest.Chunk chunk = manifest.chunks().get(index);
-                byte[] bytes = new byte[chunk.length()];
-                in.seek(chunk.offset());
-                in.readFully(bytes);
-                if (!Arrays.equals(Chunker.sha256().digest(bytes), chunk.hash())) {
+                room(chunk.length());
+                int start = batch.position();
+                header(chunk);
+                ByteBuffer bytes = batch.slice(batch.position(), chunk.length());
+                for (long position = chunk.offset(); bytes.hasRemaining(); ) {
+                    int read = in.read(bytes, position);
+                    if (read < 0) {
+                        batch.position(start);
+                        throw new SyncTransport.Unavailable(file + " shrank while being sent", null);
+                    }
+                    position += read;
+                }
+                sha.update(bytes.flip());
+                if (!MessageDigest.isEqual(sha.digest(), chunk.hash())) {
                     // Changed since it was chunked: its watch event is queued; send that version instead.
+                    batch.position(start);
                     throw new SyncTransport.Unavailable(file + " changed while being sent", null);
                 }
-                queue(chunk, bytes, 0);
-                queued += bytes.length;
+                batch.position(batch.position() + chunk.length());
+                batchContent += chunk.length();
+                queued += chunk.length();
             }
-        } catch (EOFException e) {
-            throw new SyncTransport.Unavailable(file + " shrank while being sent", e);
         } catch (NoSuchFileException e) {
             throw new SyncTransport.Unavailable(file + " vanished while being sent", e);
         }
         return queued;
     }
 
-    private void queue(Manifest.Chunk chunk, byte[] bytes, int from) throws IOException {
-        if (batch.size() > 0 && batch.size() + chunk.length() + Manifest.HASH_BYTES + 4 > batchBytes) {
+    /** Makes room in the batch for a chunk of this length, sending the batch first when it is full. */
+    private void room(int length) throws IOException {
+        if (batch != null && batch.position() > 0 && batch.remaining() < HEADER + length) {
             send();
         }
-        batch.write(chunk.hash());
-        batch.write(ByteBuffer.allocate(4).putInt(chunk.length()).array());
-        batch.write(bytes, from, chunk.length());
-        batchContent += chunk.length();
+        if (batch == null) {
+            batch = buffers.take();
+        }
+        if (batch.remaining() < HEADER + length) {
+            throw new IllegalStateException("a chunk of " + length + " bytes does not fit a batch of " + batch.capacity());
+        }
+    }
+
+    private void header(Manifest.Chunk chunk) {
+        batch.put(chunk.hash()).putInt(chunk.length());
     }
 
     /** Sends what is queued and waits for every batch in flight. */
     void flush() throws IOException {
-        if (batch.size() > 0) {
+        if (batch != null && batch.position() > 0) {
             send();
         }
         while (!inFlight.isEmpty()) {
             await(inFlight.poll());
         }
+        buffers.give(batch);
+        batch = null;
     }
 
     private void send() throws IOException {
         if (inFlight.size() >= 2) {
             await(inFlight.poll());
         }
-        inFlight.add(transport.chunksAsync(batch.array(), batch.size(), batchContent));
-        batch = new Batch(batchBytes);
+        ByteBuffer sending = batch.flip();
+        batch = null;
+        inFlight.add(transport.chunksAsync(sending, batchContent, () -> buffers.give(sending)));
         batchContent = 0;
     }
 
@@ -126,9 +154,12 @@ final class ChunkUploader {
         try {
             future.join();
         } catch (CompletionException e) {
+            // The requests still in flight end by themselves and give their buffers back then, not now.
             inFlight.forEach(other -> other.cancel(true));
             inFlight.clear();
-            batch = new Batch(batchBytes);
+            if (batch != null) {
+                batch.clear();
+            }
             batchContent = 0;
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;

@@ -89,14 +89,19 @@ public final class Chunker {
 
     /** Chunks content already in memory, cutting in place: no copy into a read buffer. */
     public Manifest chunk(byte[] data) {
+        return chunk(data, 0, data.length);
+    }
+
+    /** Chunks the content that lies in {@code data} from {@code from} on, {@code length} bytes, in place. */
+    public Manifest chunk(byte[] data, int from, int length) {
         MessageDigest part = sha256();
         List<Manifest.Chunk> chunks = new ArrayList<>();
         int offset = 0;
-        while (offset < data.length) {
-            int length = cut(data, offset, data.length - offset);
-            part.update(data, offset, length);
-            chunks.add(new Manifest.Chunk(offset, length, part.digest()));
-            offset += length;
+        while (offset < length) {
+            int cut = cut(data, from + offset, length - offset);
+            part.update(data, from + offset, cut);
+            chunks.add(new Manifest.Chunk(offset, cut, part.digest()));
+            offset += cut;
         }
         return Manifest.of(offset, chunks);
     }

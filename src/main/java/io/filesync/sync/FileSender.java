@@ -1,9 +1,12 @@
 package io.filesync.sync;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,9 +36,10 @@ final class FileSender {
     /**
      * Content bytes of a group kept in memory from chunking to upload. Reading them again and hashing every chunk a
      * second time was a third of the client's time on a first upload; 16 MiB per group (at most two groups held at
-     * once) bounds the memory it takes, and larger files are streamed as before.
+     * once) bounds the memory it takes, and larger files are streamed as before. The files of a group are read one
+     * after the other into one buffer of this size, reused group after group ({@link #memory}).
      */
-    static final long RETAIN_BYTES = 16L * 1024 * 1024;
+    static final int RETAIN_BYTES = 16 * 1024 * 1024;
 
     /** A file to send: its path on the server, the file, its version, and what the server holds there (or null). */
     record Candidate(String path, Path file, String version, String mine) {
@@ -48,7 +52,10 @@ final class FileSender {
     private final SyncTransport transport;
     private final Chunker chunker;
     private final ManifestCache cache;
-    private final int batchBytes;
+    /** Upload batches: two in flight and one being filled per upload, and an upload may overlap the next group's. */
+    private final BufferPool batches;
+    /** The buffers groups' files are read into: one being chunked while the group before is being uploaded. */
+    private final BufferPool memory = new BufferPool(RETAIN_BYTES, false, 2);
     private final AtomicLong filesHashed = new AtomicLong();
 
     /**
@@ -59,7 +66,7 @@ final class FileSender {
         this.transport = transport;
         this.chunker = chunker;
         this.cache = cache;
-        this.batchBytes = batchBytes;
+        this.batches = new BufferPool(batchBytes, true, 4);
     }
 
     long filesHashed() {
@@ -71,7 +78,9 @@ final class FileSender {
         private final List<Outcome> unchanged = new ArrayList<>();
         private final List<Candidate> files = new ArrayList<>();
         private final List<Manifest> manifests = new ArrayList<>();
-        private final List<byte[]> contents = new ArrayList<>();
+        /** Per file, its bytes as a view of {@link #held}, or null when it is re-read at upload. */
+        private final List<ByteBuffer> contents = new ArrayList<>();
+        private ByteBuffer held;
     }
 
     /** A group whose chunks went up and whose commit is still to come. */
@@ -80,7 +89,7 @@ final class FileSender {
         private final Map<String, Manifest> held = new LinkedHashMap<>();
         private final List<Candidate> files = new ArrayList<>();
         private final List<Manifest> manifests = new ArrayList<>();
-        private final List<byte[]> contents = new ArrayList<>();
+        private final List<ByteBuffer> contents = new ArrayList<>();
         private List<List<Integer>> missing = List.of();
         private long[] sent = new long[0];
     }
@@ -120,13 +129,19 @@ final class FileSender {
         Described group = new Described();
         long retained = 0;
         for (Candidate candidate : candidates) {
-            Manifest manifest;
-            byte[] content = null;
+            Manifest manifest = null;
+            ByteBuffer content = null;
             try {
-                if (retained + Files.size(candidate.file()) <= RETAIN_BYTES) {
-                    content = Files.readAllBytes(candidate.file());
-                    retained += content.length;
-                    manifest = chunker.chunk(content);
+                long size = Files.size(candidate.file());
+                if (retained + size <= RETAIN_BYTES) {
+                    if (group.held == null) {
+                        group.held = memory.take();
+                    }
+                    content = read(candidate.file(), group.held, (int) retained, (int) size);
+                }
+                if (content != null) {
+                    retained += content.remaining();
+                    manifest = chunker.chunk(group.held.array(), content.arrayOffset() + content.position(), content.remaining());
                 } else {
                     manifest = chunker.chunk(candidate.file());
                 }
@@ -149,10 +164,40 @@ final class FileSender {
     }
 
     /**
+     * Reads a file into the buffer from {@code at} on, expecting {@code size} bytes.
+     *
+     * @return a view of its bytes in the buffer (fewer when it shrank meanwhile), or null when it grew meanwhile:
+     *         it is then streamed, as a larger file is
+     */
+    private static ByteBuffer read(Path file, ByteBuffer into, int at, int size) throws IOException {
+        ByteBuffer target = into.slice(at, size);
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (target.hasRemaining() && in.read(target) >= 0) {
+                // Until full or at the end of the file.
+            }
+            if (in.size() > target.position()) {
+                return null;
+            }
+        }
+        return target.flip();
+    }
+
+    /**
      * The first half of sending a group, which may overlap the {@link #finish} of the group before: the offer by
-     * content hash, the chunk lists, and the upload of the chunks the server lacks.
+     * content hash, the chunk lists, and the upload of the chunks the server lacks. The buffer the group's files
+     * were read into is given back at the end, whatever happens: its bytes are in upload batches by then.
      */
     Prepared prepare(Described described) throws IOException {
+        try {
+            return prepareHeld(described);
+        } finally {
+            memory.give(described.held);
+            described.held = null;
+            Collections.fill(described.contents, null);
+        }
+    }
+
+    private Prepared prepareHeld(Described described) throws IOException {
         Prepared group = new Prepared();
         group.outcomes.addAll(described.unchanged);
         List<Candidate> offered = described.files;
@@ -240,7 +285,7 @@ final class FileSender {
 
     /** Uploads what each file of the group still lacks. */
     private void upload(Prepared group) throws IOException {
-        ChunkUploader uploader = new ChunkUploader(transport, batchBytes);
+        ChunkUploader uploader = new ChunkUploader(transport, batches);
         for (int i = 0; i < group.files.size(); i++) {
             List<Integer> missing = group.missing.get(i);
             if (missing != null && !missing.isEmpty()) {

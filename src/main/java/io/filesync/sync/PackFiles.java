@@ -109,24 +109,45 @@ final class PackFiles implements AutoCloseable {
      *
      * @return the location of each payload, in order
      */
-    synchronized List<Location> append(List<byte[]> keys, List<byte[]> payloads, byte type, boolean force) throws IOException {
-        long total = 0;
+    List<Location> append(List<byte[]> keys, List<byte[]> payloads, byte type, boolean force) throws IOException {
+        List<ByteBuffer[]> buffers = new ArrayList<>(payloads.size());
         for (byte[] payload : payloads) {
-            total += HEADER + payload.length;
+            buffers.add(new ByteBuffer[] {ByteBuffer.wrap(payload)});
+        }
+        return appendBuffers(keys, buffers, type, force);
+    }
+
+    /**
+     * Appends records in one gathering write, each payload as one or more buffers (read from position to limit, which
+     * moves their positions): a chunk goes to disk from where the request body holds it, without a copy here.
+     *
+     * @return the location of each payload, in order
+     */
+    synchronized List<Location> appendBuffers(List<byte[]> keys, List<ByteBuffer[]> payloads, byte type, boolean force)
+            throws IOException {
+        long total = 0;
+        int parts = 0;
+        for (ByteBuffer[] payload : payloads) {
+            total += HEADER + remaining(payload);
+            parts += payload.length;
         }
         if (current < 0 || currentSize > 0 && currentSize + total > packBytes) {
             roll();
         }
         FileChannel channel = channels.get(current);
-        ByteBuffer[] buffers = new ByteBuffer[2 * payloads.size()];
+        ByteBuffer[] buffers = new ByteBuffer[payloads.size() + parts];
         List<Location> locations = new ArrayList<>(payloads.size());
         long position = currentSize;
+        int next = 0;
         for (int i = 0; i < payloads.size(); i++) {
-            byte[] payload = payloads.get(i);
-            buffers[2 * i] = ByteBuffer.allocate(HEADER).put(type).put(keys.get(i)).putInt(payload.length).flip();
-            buffers[2 * i + 1] = ByteBuffer.wrap(payload);
-            locations.add(new Location(current, position + HEADER, payload.length));
-            position += HEADER + payload.length;
+            ByteBuffer[] payload = payloads.get(i);
+            int length = (int) remaining(payload);
+            buffers[next++] = ByteBuffer.allocate(HEADER).put(type).put(keys.get(i)).putInt(length).flip();
+            for (ByteBuffer part : payload) {
+                buffers[next++] = part;
+            }
+            locations.add(new Location(current, position + HEADER, length));
+            position += HEADER + length;
         }
         channel.position(currentSize);
         try {
@@ -144,6 +165,14 @@ final class PackFiles implements AutoCloseable {
         }
         currentSize = position;
         return locations;
+    }
+
+    private static long remaining(ByteBuffer[] buffers) {
+        long total = 0;
+        for (ByteBuffer buffer : buffers) {
+            total += buffer.remaining();
+        }
+        return total;
     }
 
     /** Reads a payload into a fresh array. */

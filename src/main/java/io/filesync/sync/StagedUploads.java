@@ -155,9 +155,14 @@ final class StagedUploads {
             try (FileChannel out = FileChannel.open(staged.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 for (Want want : wants) {
                     Manifest.Chunk chunk = staged.manifest.chunks().get(want.index());
-                    ByteBuffer buffer = ByteBuffer.wrap(chunks.get(want).bytes());
-                    for (long position = chunk.offset(); buffer.hasRemaining(); ) {
-                        position += out.write(buffer, position);
+                    // From where the request body holds the chunk (a direct buffer goes to the kernel without a copy),
+                    // in one gathering write: Netty receives a body in pieces of a few KiB, so a chunk spans several.
+                    // This channel is this call's own, so moving its position is safe.
+                    ChunkStore.Upload upload = chunks.get(want);
+                    ByteBuffer[] buffers = upload.buffers();
+                    out.position(chunk.offset());
+                    for (long left = upload.length(); left > 0; ) {
+                        left -= out.write(buffers);
                     }
                     staged.written.set(want.index());
                     staged.bytes += chunk.length();

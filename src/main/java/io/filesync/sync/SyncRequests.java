@@ -2,12 +2,14 @@ package io.filesync.sync;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.filesync.core.error.BadInputException;
+import io.netty.buffer.ByteBuf;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -70,6 +72,23 @@ final class SyncRequests {
         }
         in.setBody(bytes);
         return bytes == null ? new byte[0] : bytes;
+    }
+
+    /**
+     * The request body as buffers to read in place, one after the other: with the stream cache disabled,
+     * camel-netty-http hands over the aggregated request's own {@link ByteBuf} (retained for the exchange, released
+     * when the exchange completes), so its buffers are viewed, not copied. The views are valid only until the exchange
+     * completes: whatever must outlive the request has to copy from them. Other bodies (a test's array) are wrapped.
+     */
+    static ByteBuffer[] buffers(Exchange exchange) {
+        Object body = exchange.getMessage().getBody();
+        if (body instanceof ByteBuf buf) {
+            if (buf.refCnt() < 1) {
+                throw new IllegalStateException("the request body was released before it was read");
+            }
+            return buf.nioBuffers();
+        }
+        return new ByteBuffer[] {ByteBuffer.wrap(bytes(exchange))};
     }
 
     static JsonNode json(Exchange exchange) {

@@ -2,6 +2,7 @@ package io.filesync.sync;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -201,6 +202,16 @@ public final class SyncServer {
      * @return how many chunks were in the batch
      */
     public int chunks(String client, byte[] batch) throws IOException {
+        return chunks(client, new ByteBuffer[] {ByteBuffer.wrap(batch)});
+    }
+
+    /**
+     * Stores a batch of chunks held in buffers one after the other (a request body as the transport holds it), read
+     * in place: the buffers must stay valid until this returns, and nothing refers to them afterwards.
+     *
+     * @return how many chunks were in the batch
+     */
+    public int chunks(String client, ByteBuffer[] batch) throws IOException {
         List<ChunkStore.Upload> uploads;
         try {
             uploads = SyncFraming.parseChunks(batch, store.maxChunk());
@@ -209,7 +220,7 @@ public final class SyncServer {
         }
         long bytes = 0;
         for (ChunkStore.Upload upload : uploads) {
-            bytes += upload.bytes().length;
+            bytes += upload.length();
         }
         chunkBytesReceived.addAndGet(bytes);
         try {

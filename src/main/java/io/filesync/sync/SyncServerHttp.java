@@ -168,9 +168,12 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
         reply(exchange, 200, Map.of("missing", server().missing(client(exchange), lists)));
     }
 
-    /** A batch of chunks: hash, length and bytes, one after the other. */
+    /**
+     * A batch of chunks: hash, length and bytes, one after the other. Read in place from the buffers Netty received
+     * the body in ({@link SyncRequests#buffers}): each chunk is hashed and written from there, before this returns.
+     */
     public void chunks(Exchange exchange) throws IOException {
-        reply(exchange, 200, Map.of("stored", server().chunks(client(exchange), bytes(exchange))));
+        reply(exchange, 200, Map.of("stored", server().chunks(client(exchange), SyncRequests.buffers(exchange))));
     }
 
     public void chunk(Exchange exchange) throws IOException {

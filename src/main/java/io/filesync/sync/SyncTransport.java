@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -111,8 +112,27 @@ public final class SyncTransport {
 
     /** Starts sending a batch of chunks (hash (32), length (4) and bytes for each) without waiting for the answer. */
     public java.util.concurrent.CompletableFuture<Void> chunksAsync(byte[] batch, int length, long contentBytes) {
-        HttpRequest request = builder("chunks", null, null).POST(new ArrayBodyPublisher(batch, length)).build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        return chunksAsync(ByteBuffer.wrap(batch, 0, length), contentBytes, () -> { });
+    }
+
+    /**
+     * Starts sending a batch of chunks from the buffer's position to its limit, sent from the buffer as it is.
+     *
+     * @param released run once the exchange is over, answered or failed, and the client reads the buffer no more;
+     *                 cancelling the returned future does not end the exchange, and does not run it early
+     */
+    java.util.concurrent.CompletableFuture<Void> chunksAsync(ByteBuffer batch, long contentBytes, Runnable released) {
+        int length = batch.remaining();
+        HttpRequest request = builder("chunks", null, null).POST(new BufferBodyPublisher(batch)).build();
+        java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> exchange;
+        try {
+            exchange = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (RuntimeException e) {
+            released.run();
+            throw e;
+        }
+        exchange.whenComplete((response, failure) -> released.run());
+        return exchange
                 .thenAccept(response -> {
                     bytesSent.addAndGet(length);
                     if (response.statusCode() != 200) {

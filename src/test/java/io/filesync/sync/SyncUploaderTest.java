@@ -35,6 +35,45 @@ class SyncUploaderTest {
     }
 
     @Test
+    void chunksReReadFromTheFileAreQueuedWhenTheyStillMatchTheirHashElseTheFileIsReportedChanged() throws IOException {
+        byte[] content = SyncChunkerTest.random(300_000, 34);
+        Path file = Files.write(work.resolve("large.bin"), content);
+        Manifest manifest = chunker.chunk(content);
+        int last = manifest.chunks().size() - 1;
+
+        long queued = new ChunkUploader(unused, 8 << 20).add(file, manifest, List.of(1, last), (java.nio.ByteBuffer) null);
+        assertThat(queued).isEqualTo(manifest.chunks().get(1).length() + manifest.chunks().get(last).length());
+
+        byte[] edited = content.clone();
+        edited[(int) manifest.chunks().get(last).offset()] ^= 1;
+        Files.write(file, edited);
+        assertThatThrownBy(() -> new ChunkUploader(unused, 8 << 20).add(file, manifest, List.of(1, last), (java.nio.ByteBuffer) null))
+                .isInstanceOf(SyncTransport.Unavailable.class).hasMessageContaining("changed while being sent");
+
+        Files.write(file, java.util.Arrays.copyOf(content, (int) manifest.chunks().get(last).offset() + 10));
+        assertThatThrownBy(() -> new ChunkUploader(unused, 8 << 20).add(file, manifest, List.of(last), (java.nio.ByteBuffer) null))
+                .isInstanceOf(SyncTransport.Unavailable.class).hasMessageContaining("shrank while being sent");
+    }
+
+    @Test
+    void aBufferGivenBackIsTheOneTakenNextAndNoMoreThanTheKeptNumberWaitIdle() {
+        BufferPool pool = new BufferPool(1024, true, 2);
+        java.nio.ByteBuffer first = pool.take();
+        java.nio.ByteBuffer second = pool.take();
+        java.nio.ByteBuffer third = pool.take();
+        first.put((byte) 1);
+        pool.give(first);
+        pool.give(second);
+        pool.give(third);
+        assertThat(pool.idle()).isEqualTo(2);
+        java.nio.ByteBuffer again = pool.take();
+        assertThat(again).isSameAs(second);
+        assertThat(again.position()).isZero();
+        assertThat(again.remaining()).isEqualTo(1024);
+        assertThat(again.isDirect()).isTrue();
+    }
+
+    @Test
     void aFileThatVanishedOrWasResizedSinceItWasReadIsNotSentFromMemory() throws IOException {
         byte[] content = SyncChunkerTest.random(200_000, 32);
         Path file = Files.write(work.resolve("going.bin"), content);

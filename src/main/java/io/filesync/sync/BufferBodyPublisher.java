@@ -5,22 +5,28 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.Flow;
 
 /**
- * A request body sent from the caller's array as it is. {@code BodyPublishers.ofByteArray} copies the array into
- * freshly allocated 16 KiB buffers: for chunk batches, a second copy of every byte of an upload on the client, and
- * among the client's hottest frames in a profile of the initial sync. The array must not change until the request
- * completes; {@link ChunkUploader} hands over each batch's array and starts a new one.
+ * A request body sent from the caller's buffer as it is, in read-only slices of it. {@code BodyPublishers.ofByteArray}
+ * copies the array into freshly allocated 16 KiB buffers: for chunk batches, a second copy of every byte of an upload
+ * on the client, and among the client's hottest frames in a profile of the initial sync. A direct buffer also spares
+ * the copy the JDK makes of a heap buffer before it writes to a socket. The buffer must not change until the request
+ * completes; {@link ChunkUploader} takes it back for another batch only then.
  */
-final class ArrayBodyPublisher implements HttpRequest.BodyPublisher {
+final class BufferBodyPublisher implements HttpRequest.BodyPublisher {
 
     /** Bytes per buffer handed to the client: as large as those it would allocate itself. */
     private static final int SLICE = 64 * 1024;
 
-    private final byte[] body;
+    private final ByteBuffer body;
     private final int length;
 
-    ArrayBodyPublisher(byte[] body, int length) {
-        this.body = body;
-        this.length = length;
+    /** The bytes from the buffer's position to its limit; the buffer's own position and limit are not used after. */
+    BufferBodyPublisher(ByteBuffer body) {
+        this.body = body.slice();
+        this.length = this.body.remaining();
+    }
+
+    BufferBodyPublisher(byte[] body, int length) {
+        this(ByteBuffer.wrap(body, 0, length));
     }
 
     @Override
@@ -81,7 +87,7 @@ final class ArrayBodyPublisher implements HttpRequest.BodyPublisher {
                         next = null;
                     } else {
                         int size = Math.min(SLICE, length - position);
-                        next = ByteBuffer.wrap(body, position, size).slice().asReadOnlyBuffer();
+                        next = body.slice(position, size).asReadOnlyBuffer();
                         position += size;
                         demand--;
                     }

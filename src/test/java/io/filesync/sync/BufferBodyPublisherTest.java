@@ -10,13 +10,31 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The zero-copy request body: every byte once, in order, only the declared length, completed once. */
-class ArrayBodyPublisherTest {
+class BufferBodyPublisherTest {
 
     @Test
     void aSubscriberRequestingOneBufferAtATimeFromOnNextGetsTheDeclaredBytesInOrderThenOneCompletion() {
         byte[] array = SyncChunkerTest.random(300_000, 40);
         int length = 250_001;
-        ArrayBodyPublisher publisher = new ArrayBodyPublisher(array, length);
+        BufferBodyPublisher publisher = new BufferBodyPublisher(array, length);
+
+        assertThat(publisher.contentLength()).isEqualTo(length);
+        assertThat(drain(publisher)).isEqualTo(java.util.Arrays.copyOf(array, length));
+    }
+
+    @Test
+    void aDirectBufferIsSentFromItsPositionToItsLimitAndItsOwnPositionIsLeftAlone() {
+        byte[] array = SyncChunkerTest.random(200_000, 41);
+        ByteBuffer direct = ByteBuffer.allocateDirect(array.length).put(array).flip().position(1_000).limit(150_000);
+        BufferBodyPublisher publisher = new BufferBodyPublisher(direct);
+
+        assertThat(publisher.contentLength()).isEqualTo(149_000);
+        assertThat(drain(publisher)).isEqualTo(java.util.Arrays.copyOfRange(array, 1_000, 150_000));
+        assertThat(direct.position()).isEqualTo(1_000);
+    }
+
+    /** Subscribes, requesting one buffer at a time from onNext; asserts a single completion. */
+    private static byte[] drain(BufferBodyPublisher publisher) {
         ByteArrayOutputStream received = new ByteArrayOutputStream();
         AtomicInteger completions = new AtomicInteger();
 
@@ -49,8 +67,7 @@ class ArrayBodyPublisherTest {
             }
         });
 
-        assertThat(publisher.contentLength()).isEqualTo(length);
-        assertThat(received.toByteArray()).isEqualTo(java.util.Arrays.copyOf(array, length));
         assertThat(completions).hasValue(1);
+        return received.toByteArray();
     }
 }
