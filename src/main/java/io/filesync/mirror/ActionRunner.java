@@ -3,7 +3,9 @@ package io.filesync.mirror;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.HashMap;
@@ -115,13 +117,17 @@ final class ActionRunner {
 
     private String send(MirrorAction action, Map<String, String> sent) throws IOException, RemoteUnavailableException {
         Path file = mapping.local(action.path());
-        if (!Files.exists(file)) {
+        // One look at the file says whether it is gone, a folder, or which version goes out.
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (NoSuchFileException gone) {
             return "nothing to send: the file is gone";
         }
-        if (Files.isDirectory(file)) {
+        if (attributes.isDirectory()) {
             return "a folder: nothing to send";
         }
-        FileStamp stamp = FileStamp.of(file);
+        FileStamp stamp = FileStamp.of(attributes);
         Remote.Sent result = remote.send(action.path(), file, progressOf(action));
         sent.put(action.path(), FileStamp.sentState(stamp.version(), result.checksum()));
         return result.detail();

@@ -12,7 +12,10 @@ import java.nio.file.attribute.BasicFileAttributes;
 public record FileStamp(long size, long modifiedMillis) {
 
     public static FileStamp of(Path file) throws IOException {
-        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        return of(Files.readAttributes(file, BasicFileAttributes.class));
+    }
+
+    public static FileStamp of(BasicFileAttributes attributes) {
         return new FileStamp(attributes.size(), attributes.lastModifiedTime().toMillis());
     }
 

@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -22,9 +23,8 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
@@ -39,7 +39,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * <li>Every single put carries the Content-MD5 and every part the CRC32C of exactly the bytes sent, which the server
  * verifies (s3proxy too): a file changing under the read is refused, never stored corrupt. The state records the
  * checksum of what was stored. Single puts go with an unsigned payload, the MD5 being their check
- * ({@link UnsignedMd5Puts}).</li>
+ * ({@link UnsignedMd5Puts}), straight through the HTTP client ({@link S3Puts}).</li>
  * <li>Files from the multipart threshold up go in resumable parts, several at once within a memory budget
  * ({@link S3MultipartUpload}).</li>
  * <li>A move is a server-side copy, in parts above the copy threshold, then a delete of the source ({@link S3Copier}).</li>
@@ -49,7 +49,9 @@ public final class S3Remote implements Remote {
 
     private final S3Settings settings;
     private final MultipartUploads uploads;
+    private final SdkHttpClient http;
     private final S3Client client;
+    private final S3Puts puts;
     private final S3Errors errors;
     private final S3MultipartUpload multipart;
     private final S3Copier copier;
@@ -68,22 +70,23 @@ public final class S3Remote implements Remote {
     public S3Remote(S3Settings settings, MultipartUploads uploads, ExecutorService partSenders) {
         this.settings = settings;
         this.uploads = uploads;
+        // No Expect: 100-continue, a round trip before every body: the HTTP client must not add it (here), nor the S3
+        // client (the interceptor below). The checksum still makes the server refuse a wrong body. One HTTP client,
+        // so one pool of connections, serves the S3 client and the single puts.
+        this.http = ApacheHttpClient.builder().expectContinueEnabled(false).build();
+        AwsCredentialsProvider credentials = settings.accessKey() == null || settings.accessKey().isBlank()
+                ? DefaultCredentialsProvider.builder().build()
+                : StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey(), settings.secretKey()));
         S3ClientBuilder builder = S3Client.builder()
                 .region(Region.of(settings.region()))
-                // No Expect: 100-continue, a round trip before every body: the HTTP client must not add it (here),
-                // nor the S3 client (the interceptor below). The checksum still makes the server refuse a wrong body.
-                .httpClientBuilder(ApacheHttpClient.builder().expectContinueEnabled(false))
+                .httpClient(http)
                 // One signature over the whole body, not one per aws-chunked chunk: a quarter of the CPU of small puts.
                 .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
                 // We set each body's checksum ourselves (Content-MD5 of a single put, CRC32C of a part), computed once
                 // from the bytes in memory; the SDK's own streaming checksum would read every body a second time.
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .credentialsProvider(settings.accessKey() == null || settings.accessKey().isBlank()
-                        ? DefaultCredentialsProvider.builder().build()
-                        : StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey(), settings.secretKey())));
-        // The server checks a put's body against its Content-MD5, not also against a SHA-256 of a signed payload.
-        builder.putAuthScheme(new UnsignedMd5Puts());
+                .credentialsProvider(credentials);
         // The S3 client adds Expect: 100-continue to every put and part by itself, whatever the HTTP client's setting
         // (seen on the wire): most of the time of a small put. Removed here.
         builder.overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
@@ -96,6 +99,7 @@ public final class S3Remote implements Remote {
             builder.endpointOverride(settings.endpoint()).forcePathStyle(true);
         }
         this.client = builder.build();
+        this.puts = new S3Puts(http, credentials, settings.bucket(), settings.region(), settings.endpoint());
         this.errors = new S3Errors(settings);
         PartBuffers buffers = new PartBuffers(settings.partSize(), settings.uploadMemory());
         this.ownPartSenders = partSenders == null ? Executors.newFixedThreadPool(buffers.count(), runnable -> {
@@ -133,9 +137,7 @@ public final class S3Remote implements Remote {
         // (2,000 puts of 4 KiB: 16 s with it, 5 s with MD5; rclone sends MD5). Parts keep CRC32C, where it costs little.
         String md5 = Checksums.md5(content, content.length);
         String key = settings.key(path);
-        errors.call(path, () -> client.putObject(r -> r.bucket(settings.bucket()).key(key).contentMD5(md5)
-                .contentLength((long) content.length), RequestBody.fromContentProvider(ContentStreamProvider.fromByteArrayUnsafe(content),
-                content.length, "application/octet-stream")));
+        errors.call(path, () -> puts.put(key, content, md5));
         bytesSent.addAndGet(content.length);
         return new Sent("put " + content.length + " bytes, md5 " + md5, "md5:" + md5);
     }
@@ -217,6 +219,7 @@ public final class S3Remote implements Remote {
     @Override
     public void close() {
         client.close();
+        http.close();
         if (ownPartSenders != null) {
             ownPartSenders.shutdownNow();
         }

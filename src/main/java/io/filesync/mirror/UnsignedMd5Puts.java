@@ -17,8 +17,8 @@ import software.amazon.awssdk.identity.spi.IdentityProvider;
 import software.amazon.awssdk.identity.spi.IdentityProviders;
 
 /**
- * The SigV4 scheme of the S3 client, except that a request carrying Content-MD5 (a single put) goes with
- * {@code x-amz-content-sha256: UNSIGNED-PAYLOAD}, as rclone sends it: the server then verifies the body against the
+ * SigV4 signing, as an auth scheme of an S3 client or as the signer of {@link S3Puts}, except that a request carrying
+ * Content-MD5 (a single put) goes with {@code x-amz-content-sha256: UNSIGNED-PAYLOAD}, as rclone sends it: the server then verifies the body against the
  * MD5 only, instead of also hashing it with SHA-256 to check a signed payload (on s3proxy, a large share of a small
  * put's cost). The headers, Content-MD5 among them, stay signed, so a body altered in transit is still refused.
  * <p>

@@ -3,7 +3,11 @@ package io.filesync.mirror;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -115,6 +119,40 @@ class MirrorQueueTest {
     void mappingsDoNotSeeEachOthersActions() throws Exception {
         queue.enqueue(ActionKind.SEND, "a.txt", null, "1|1", false);
         assertThat(new ActionQueue(db, "videos").due(Long.MAX_VALUE, 10)).isEmpty();
+    }
+
+    @Test
+    void everyStatementOnOnePathSearchesByThatPathNotThroughTheWholeQueue() throws Exception {
+        // A queue as an initial sync leaves it: many queued sends, one running, in the same mapping.
+        for (int i = 0; i < 200; i++) {
+            queue.enqueue(ActionKind.SEND, "d/f" + i, null, "1|1", false);
+        }
+        claim(queue.due(Long.MAX_VALUE, 1).get(0));
+        for (String template : List.of(ActionQueue.PATH_ACTIONS, ActionQueue.PATH_PENDING, ActionQueue.DROP_FAILED,
+                ActionQueue.DROP_WAITING_SEND)) {
+            List<String> plan = new ArrayList<>();
+            try (Connection connection = db.getConnection();
+                 PreparedStatement explain = connection.prepareStatement("EXPLAIN QUERY PLAN "
+                         + String.format(template, ActionQueue.TABLE))) {
+                for (int i = 1; i <= explain.getParameterMetaData().getParameterCount(); i++) {
+                    explain.setString(i, i % 2 == 1 ? "photos" : "d/f7");
+                }
+                try (ResultSet rows = explain.executeQuery()) {
+                    while (rows.next()) {
+                        plan.add(rows.getString("detail"));
+                    }
+                }
+            }
+            List<String> lookups = plan.stream().filter(step -> step.startsWith("SEARCH") || step.startsWith("SCAN")).toList();
+            assertThat(lookups).as(template).isNotEmpty()
+                    .allSatisfy(step -> assertThat(step).as(template).containsPattern("\\((mapping=\\? AND )(previous_)?path=\\?"));
+        }
+        // And they still find what they look for.
+        assertThat(queue.hasPending("d/f7")).isTrue();
+        assertThat(queue.hasPending("d/nothing")).isFalse();
+        assertThat(queue.enqueue(ActionKind.MOVE, "e/f7", "d/f7", "1|1", false)).isEqualTo(ActionQueue.Outcome.QUEUED);
+        assertThat(queue.hasPending("d/f7")).as("a move from the path").isTrue();
+        assertThat(queue.pending()).isEqualTo(200);
     }
 
     @Test

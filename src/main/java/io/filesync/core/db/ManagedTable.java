@@ -5,6 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -17,6 +19,9 @@ public final class ManagedTable {
     private final String name;
     private final Function<SqlDialect, String> columns;
     private volatile SqlDialect dialect;
+    /** Statements formatted for this table's one database; templates are constants, so a few dozen at most. */
+    private final Map<String, String> statements = new ConcurrentHashMap<>();
+    private static final int MAX_STATEMENTS = 256;
 
     /**
      * @param name    the table name (unquoted)
@@ -45,9 +50,21 @@ public final class ManagedTable {
         return sql;
     }
 
-    /** Formats a statement whose {@code %s} stands for the quoted table name. */
+    /**
+     * Formats a statement whose {@code %s} stands for the quoted table name. Remembered per template: a mirror runs
+     * several statements per file, and {@link String#format} parsing each of them again was measurable CPU.
+     */
     public String sql(Connection connection, String template) throws SQLException {
-        return String.format(template, prepare(connection).quote(name));
+        SqlDialect sql = prepare(connection);
+        String known = statements.get(template);
+        if (known != null) {
+            return known;
+        }
+        String formatted = String.format(template, sql.quote(name));
+        if (statements.size() < MAX_STATEMENTS) {
+            statements.put(template, formatted);
+        }
+        return formatted;
     }
 
     /**
