@@ -10,6 +10,8 @@
 # Both tools are timed the same way: the wall time of the whole process (start, scan, transfer, exit), from outside.
 # filesync's own figure from its engine's start to an empty queue is printed beside it for information.
 #   bench/mirror-bench.sh [files=10000] [big-mib=1024] [part-mib=8] [scenarios=small-s3,small-sftp,big-s3,big-sftp,kill9]
+# filesync's heap is FILESYNC_HEAP (default 512m): e.g. FILESYNC_HEAP=256m bench/mirror-bench.sh 1 5120 8 big-s3
+# checks that a 5 GiB file goes through in a 256 MiB heap (memory is bounded: parts stream through a fixed budget).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,7 +29,7 @@ done
 mvn -B -o -q test-compile
 mvn -B -o -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
 cp="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
-bench_cmd=(java -Xmx512m -cp "$cp" -Dlog4j.configurationFile=src/test/resources/log4j2-test.properties io.filesync.bench.MirrorBench)
+bench_cmd=(java -Xmx"${FILESYNC_HEAP:-512m}" -cp "$cp" -Dlog4j.configurationFile=src/test/resources/log4j2-test.properties io.filesync.bench.MirrorBench)
 bench() { "${bench_cmd[@]}" "$@"; }
 
 work=$(mktemp -d /tmp/mirror-bench.XXXXXX)
