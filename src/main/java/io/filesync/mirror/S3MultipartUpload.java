@@ -125,7 +125,7 @@ final class S3MultipartUpload {
                 if (failure != null) {
                     break;
                 }
-                long offset = (number - 1) * settings.partSize();
+                long offset = offsetOf(number, settings.partSize());
                 int length = (int) Math.min(settings.partSize(), stamp.size() - offset);
                 byte[] buffer = buffers.take();
                 try {
@@ -234,4 +234,9 @@ final class S3MultipartUpload {
         }
     }
 
+
+    /** Where part {@code number} (from 1) starts in the file: in long arithmetic, files beyond 2 GiB have parts there. */
+    static long offsetOf(int number, int partSize) {
+        return (long) (number - 1) * partSize;
+    }
 }
