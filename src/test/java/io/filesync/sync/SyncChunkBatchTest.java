@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import com.zaxxer.hikari.HikariDataSource;
-import io.filesync.core.db.DataSources;
 import io.filesync.core.error.BadInputException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,22 +27,21 @@ class SyncChunkBatchTest {
 
     @TempDir
     Path work;
-    private HikariDataSource dataSource;
+    private SyncServerFixture fixture;
     private ChunkStore store;
     private SyncServer server;
     private final Chunker chunker = new Chunker();
 
     @BeforeEach
     void start() throws IOException {
-        dataSource = DataSources.pooled("jdbc:sqlite:" + work.resolve("server.db"), null, null, 2);
-        store = new ChunkStore(work.resolve("store"), Chunker.DEFAULT_MAX, 1 << 20, 1 << 20, 0, false);
-        server = new SyncServer(work.resolve("root"), store, dataSource, 1L << 30, false, null);
+        fixture = new SyncServerFixture(work);
+        store = fixture.store;
+        server = fixture.server;
     }
 
     @AfterEach
     void stop() throws IOException {
-        store.close();
-        dataSource.close();
+        fixture.close();
     }
 
     @Test

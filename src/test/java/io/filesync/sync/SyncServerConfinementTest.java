@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import com.zaxxer.hikari.HikariDataSource;
-import io.filesync.core.db.DataSources;
 import io.filesync.core.error.BadInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,9 +20,8 @@ class SyncServerConfinementTest {
 
     @Test
     void aFolderSwappedForALinkOutBetweenTheCheckAndTheRenameIsRefusedAndNothingLandsOutside() throws IOException {
-        try (HikariDataSource db = DataSources.pooled("jdbc:sqlite:" + work.resolve("server.db"), null, null, 2);
-             ChunkStore store = new ChunkStore(work.resolve("store"), Chunker.DEFAULT_MAX, 1 << 20, 1 << 20, 0, false)) {
-            swapAfterTheCheck(new SyncServer(work.resolve("root"), store, db, 1L << 30, false, null), store);
+        try (SyncServerFixture fixture = new SyncServerFixture(work)) {
+            swapAfterTheCheck(fixture.server, fixture.store);
         }
     }
 
@@ -62,9 +59,8 @@ class SyncServerConfinementTest {
     void deletesMovesAndFoldersGoThroughHandlesAndNeverReachWhatALinkInTheTreeLeadsTo() throws IOException {
         Path outside = Files.createDirectories(work.resolve("outside"));
         Files.writeString(outside.resolve("keep.txt"), "keep");
-        try (HikariDataSource db = DataSources.pooled("jdbc:sqlite:" + work.resolve("server.db"), null, null, 2);
-             ChunkStore store = new ChunkStore(work.resolve("store"), Chunker.DEFAULT_MAX, 1 << 20, 1 << 20, 0, false)) {
-            SyncServer server = new SyncServer(work.resolve("root"), store, db, 1L << 30, false, null);
+        try (SyncServerFixture fixture = new SyncServerFixture(work)) {
+            SyncServer server = fixture.server;
             Path root = work.resolve("root");
             server.tree().mkdirs("c", List.of("a/b/c", "a/d"));
             Files.createSymbolicLink(root.resolve("a/b/out"), outside);
@@ -90,10 +86,8 @@ class SyncServerConfinementTest {
     void aFolderLeftUnbornByACrashIsNeitherListedNorKept() throws IOException {
         Path root = Files.createDirectories(work.resolve("root"));
         Files.createDirectories(root.resolve(io.filesync.core.ConfinedFolders.NEW_FOLDER_PREFIX + "crashed"));
-        try (HikariDataSource db = DataSources.pooled("jdbc:sqlite:" + work.resolve("server.db"), null, null, 2);
-             ChunkStore store = new ChunkStore(work.resolve("store"), Chunker.DEFAULT_MAX, 1 << 20, 1 << 20, 0, false)) {
-            SyncServer server = new SyncServer(root, store, db, 1L << 30, false, null);
-            assertThat(server.list()).isEmpty();
+        try (SyncServerFixture fixture = new SyncServerFixture(work)) {
+            assertThat(fixture.server.list()).isEmpty();
         }
         try (var entries = Files.list(root)) {
             assertThat(entries).isEmpty();

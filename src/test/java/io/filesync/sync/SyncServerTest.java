@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.filesync.core.db.DataSources;
 import io.filesync.core.error.BadInputException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,6 +24,7 @@ class SyncServerTest {
 
     @TempDir
     Path work;
+    private SyncServerFixture fixture;
     private HikariDataSource dataSource;
     private ChunkStore store;
     private SyncServer server;
@@ -32,15 +32,15 @@ class SyncServerTest {
 
     @BeforeEach
     void start() throws IOException {
-        dataSource = DataSources.pooled("jdbc:sqlite:" + work.resolve("server.db"), null, null, 2);
-        store = new ChunkStore(work.resolve("store"), Chunker.DEFAULT_MAX, 1 << 20, 1 << 20, 0, false);
-        server = new SyncServer(work.resolve("root"), store, dataSource, 1L << 30, false, null);
+        fixture = new SyncServerFixture(work);
+        dataSource = fixture.dataSource;
+        store = fixture.store;
+        server = fixture.server;
     }
 
     @AfterEach
     void stop() throws IOException {
-        store.close();
-        dataSource.close();
+        fixture.close();
     }
 
     @Test
