@@ -104,18 +104,15 @@ public final class SyncServerTree {
      */
     public void delete(String client, String path) throws IOException {
         try (PathLocks.Held held = locks.tree(); ConfinedFolders folders = new ConfinedFolders(realRoot)) {
-            Path target = sandbox.locate(SyncPaths.checked(path));
-            String name = target.getFileName().toString();
-            ConfinedFolder parent = existingFolder(folders, path, target.getParent());
-            BasicFileAttributes attributes = parent == null ? null : parent.attributes(name);
-            if (attributes == null) {
+            Existing target = existing(folders, path);
+            if (target == null) {
                 return;
             }
-            if (attributes.isDirectory()) {
-                parent.deleteTree(name);
+            if (target.attributes().isDirectory()) {
+                target.folder().deleteTree(target.name());
                 index.writeBatch(Map.of(), index.snapshot(path + "/").keySet());
             } else {
-                parent.delete(name);
+                target.folder().delete(target.name());
             }
             index.forget(path);
         }
@@ -133,13 +130,14 @@ public final class SyncServerTree {
         boolean directory;
         long size;
         try (PathLocks.Held held = locks.tree(); ConfinedFolders folders = new ConfinedFolders(realRoot)) {
-            Path source = sandbox.locate(SyncPaths.checked(from));
-            String sourceName = source.getFileName().toString();
-            ConfinedFolder sourceFolder = existingFolder(folders, from, source.getParent());
-            BasicFileAttributes attributes = sourceFolder == null ? null : sourceFolder.attributes(sourceName);
-            if (attributes == null) {
+            Existing existing = existing(folders, from);
+            if (existing == null) {
                 return false;
             }
+            Path source = existing.path();
+            ConfinedFolder sourceFolder = existing.folder();
+            String sourceName = existing.name();
+            BasicFileAttributes attributes = existing.attributes();
             Path target = sandbox.locate(SyncPaths.checked(to));
             if (target.startsWith(source) && !target.equals(source)) {
                 throw new BadInputException(to, "move refused: a folder cannot move into itself (" + from + ")");
@@ -213,21 +211,32 @@ public final class SyncServerTree {
         }
     }
 
-    /** A folder on a checked path, opened from the root without following links; null when it is missing. */
-    private static ConfinedFolder existingFolder(ConfinedFolders folders, String path, Path folder) throws IOException {
+    /** An entry of the tree at a checked path: its folder's handle, its name there and its own attributes. */
+    private record Existing(Path path, ConfinedFolder folder, String name, BasicFileAttributes attributes) {
+    }
+
+    /** The entry at a path, checked, its folder opened from the root without following links; null when missing. */
+    private Existing existing(ConfinedFolders folders, String path) throws IOException {
+        Path target = sandbox.locate(SyncPaths.checked(path));
+        String name = target.getFileName().toString();
+        ConfinedFolder folder;
         try {
-            return folders.folder(folder);
+            folder = folder(folders, path, target.getParent(), false);
         } catch (NoSuchFileException e) {
             return null;
-        } catch (ConfinedFolder.FolderChangedException e) {
-            throw changed(path, e);
         }
+        BasicFileAttributes attributes = folder.attributes(name);
+        return attributes == null ? null : new Existing(target, folder, name, attributes);
     }
 
     /** A folder on a checked path, opened from the root without following links, missing levels created. */
     private static ConfinedFolder createdFolder(ConfinedFolders folders, String path, Path folder) throws IOException {
+        return folder(folders, path, folder, true);
+    }
+
+    private static ConfinedFolder folder(ConfinedFolders folders, String path, Path folder, boolean create) throws IOException {
         try {
-            return folders.folderCreating(folder);
+            return create ? folders.folderCreating(folder) : folders.folder(folder);
         } catch (ConfinedFolder.FolderChangedException e) {
             throw changed(path, e);
         }
