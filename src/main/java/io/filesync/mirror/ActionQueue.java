@@ -37,7 +37,12 @@ public final class ActionQueue {
     public enum Outcome {
         QUEUED, COALESCED,
         /** A send made redundant by a waiting move, or a running send, that already carries this version to the path. */
-        SKIPPED
+        SKIPPED,
+        /**
+         * A move queued in place of a waiting send of its destination with the same version: the file source saw the
+         * renamed file as new before the watcher reported the rename, and the rename brings that content anyway.
+         */
+        REPLACED_SEND
     }
 
     /**
@@ -82,20 +87,22 @@ public final class ActionQueue {
      */
     public Outcome enqueue(ActionKind kind, String path, String previousPath, String version, boolean directory)
             throws SQLException {
-        return write(connection -> enqueue(connection, kind, path, previousPath, version, directory));
+        return write(connection -> enqueue(connection, kind, path, previousPath, version, directory, 0));
     }
 
     /**
-     * {@link #enqueue(ActionKind, String, String, String, boolean)} inside the caller's transaction. One indexed read
+     * {@link #enqueue(ActionKind, String, String, String, boolean)} inside the caller's transaction, not to run before
+     * {@code dueAtMillis} (0: at once). One indexed read
      * of the path's actions decides everything, so a change costs that read and two writes.
      */
     Outcome enqueue(Connection connection, ActionKind kind, String path, String previousPath, String version,
-                    boolean directory) throws SQLException {
+                    boolean directory, long dueAtMillis) throws SQLException {
         prepare(connection);
         // A write first: on SQLite it takes the write lock at once. Reading first would open a snapshot that another
         // connection's commit can invalidate before our write (SQLITE_BUSY_SNAPSHOT, which no busy timeout waits out).
         execute(connection, DROP_FAILED, mapping, path);
         Long waitingSend = null;
+        String waitingSendVersion = null;
         boolean waitingSendIsLast = false;
         String movedHereVersion = null;
         String runningSendVersion = null;
@@ -114,6 +121,7 @@ public final class ActionQueue {
                     boolean queuedSend = onPath && "SEND".equals(rows.getString(2)) && "QUEUED".equals(state);
                     if (queuedSend) {
                         waitingSend = rows.getLong(1);
+                        waitingSendVersion = rows.getString(4);
                     }
                     // Merging into a waiting send keeps the order only if nothing later touches the path.
                     waitingSendIsLast = queuedSend;
@@ -139,10 +147,16 @@ public final class ActionQueue {
             // A waiting send of a path that is gone or moved would only find the file missing.
             execute(connection, DROP_WAITING_SEND, mapping, kind == ActionKind.MOVE ? previousPath : path);
         }
+        // A move that brings the very version a waiting send of its destination would upload makes that send redundant.
+        boolean replacesSend = kind == ActionKind.MOVE && version != null && waitingSendIsLast
+                && version.equals(waitingSendVersion);
+        if (replacesSend) {
+            execute(connection, "DELETE FROM %s WHERE id = ?", waitingSend);
+        }
         execute(connection, "INSERT INTO %s (mapping, kind, path, previous_path, version, directory, state, attempts, due_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, 'QUEUED', 0, 0)", mapping, kind.name(), path, previousPath, version,
-                directory ? 1 : 0);
-        return Outcome.QUEUED;
+                + " VALUES (?, ?, ?, ?, ?, ?, 'QUEUED', 0, ?)", mapping, kind.name(), path, previousPath, version,
+                directory ? 1 : 0, dueAtMillis);
+        return replacesSend ? Outcome.REPLACED_SEND : Outcome.QUEUED;
     }
 
     /** Up to {@code limit} actions that may run now, oldest first, each the first unfinished action of its path ({@link PathOrder}). */

@@ -48,6 +48,10 @@ public class MirrorEndpoint extends DefaultEndpoint {
     @UriParam(description = "Cap on the retry delay, in milliseconds", defaultValue = "60000")
     private long maxBackoff = 60000;
 
+    @UriParam(description = "How long, in milliseconds, a file just renamed to a path the remote lacks waits before it is"
+            + " uploaded, so the watcher's report of the rename turns it into a remote rename", defaultValue = "2000")
+    private long moveWindow = MirrorMapping.DEFAULT_MOVE_WINDOW;
+
     @UriParam(description = "Registry name of the DataSource keeping the queue, audit and state", defaultValue = "filesyncDataSource")
     private String dataSource = "filesyncDataSource";
 
@@ -97,7 +101,7 @@ public class MirrorEndpoint extends DefaultEndpoint {
     /** The mapping these options describe. */
     MirrorMapping mappingSettings() {
         require(root, "root");
-        return new MirrorMapping(mapping, Path.of(root), completeSync, initialBackoff, maxBackoff, concurrency);
+        return new MirrorMapping(mapping, Path.of(root), completeSync, initialBackoff, maxBackoff, concurrency, moveWindow);
     }
 
     /** Whether this endpoint mirrors to S3 (else SFTP). */
@@ -182,6 +186,14 @@ public class MirrorEndpoint extends DefaultEndpoint {
 
     public void setInitialBackoff(long initialBackoff) {
         this.initialBackoff = initialBackoff;
+    }
+
+    public long getMoveWindow() {
+        return moveWindow;
+    }
+
+    public void setMoveWindow(long moveWindow) {
+        this.moveWindow = moveWindow;
     }
 
     public long getMaxBackoff() {

@@ -1,7 +1,11 @@
 package io.filesync.mirror;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -59,19 +63,51 @@ public final class MirrorEngine {
 
     // ---- recording changes (caller's thread; durable when these return) ----
 
-    /** A file is new or changed: queue a send of its current content, unless the remote already holds this version. */
+    /**
+     * A file is new or changed: queue a send of its current content, unless the remote already holds this version.
+     * <p>
+     * A renamed file keeps its modification time, so the file source may hand it over as new before the watcher reports
+     * the rename. A path the remote lacks whose file was renamed lately (its status changed after its content) is
+     * therefore held until {@link MirrorMapping#moveWindow()} after that change: the rename, when it comes, replaces
+     * the send ({@link ActionQueue.Outcome#REPLACED_SEND}) and the remote renames its copy instead of receiving a second.
+     */
     public void fileChanged(String path) throws IOException, SQLException {
+        send(path, true);
+    }
+
+    private void send(String path, boolean mayBeRenamed) throws IOException, SQLException {
+        Path file = mapping.local(path);
         FileStamp stamp;
         try {
-            stamp = FileStamp.of(mapping.local(path));
+            stamp = FileStamp.of(file);
         } catch (NoSuchFileException gone) {
             return;
         }
         String version = stamp.version();
-        if (version.equals(FileStamp.versionOf(remoteState.version(path))) && !queue.hasPending(path)) {
+        String remoteVersion = remoteState.version(path);
+        if (version.equals(FileStamp.versionOf(remoteVersion)) && !queue.hasPending(path)) {
             return;
         }
-        queued(ActionKind.SEND, path, null, version, false);
+        long dueAt = 0;
+        if (remoteVersion == null && mayBeRenamed) {
+            long renamedAt = renamedAtMillis(file, stamp);
+            dueAt = renamedAt < 0 ? 0 : renamedAt + mapping.moveWindow();
+        }
+        queued(ActionKind.SEND, path, null, version, false, dueAt);
+    }
+
+    /**
+     * When the file's status last changed after its content did (a rename, or a copy that kept the modification time),
+     * the time of that change; else, or where the platform has no status change time, -1.
+     */
+    static long renamedAtMillis(Path file, FileStamp stamp) {
+        try {
+            Object changed = Files.getAttribute(file, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
+            long changedMillis = ((FileTime) changed).toMillis();
+            return changedMillis > stamp.modifiedMillis() ? changedMillis : -1;
+        } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
+            return -1;
+        }
     }
 
     /** A file or folder is gone locally: queue a remote delete in complete-sync mode, else leave the remote copy. */
@@ -81,13 +117,13 @@ public final class MirrorEngine {
                     "complete-sync is off: the remote copy is kept");
             return;
         }
-        queued(ActionKind.DELETE, path, null, null, directory);
+        queued(ActionKind.DELETE, path, null, null, directory, 0);
     }
 
     /** A file or folder was renamed: queue a remote rename, or a send when the remote never had it. */
     public void moved(String from, String to, boolean directory) throws IOException, SQLException {
         if (!directory && remoteState.version(from) == null && !queue.hasPending(from)) {
-            fileChanged(to);
+            send(to, false);
             return;
         }
         String version = null;
@@ -98,18 +134,22 @@ public final class MirrorEngine {
                 version = null;
             }
         }
-        queued(ActionKind.MOVE, to, from, version, directory);
+        queued(ActionKind.MOVE, to, from, version, directory, 0);
     }
 
     /** The action and its audit row commit together: one transaction per change. */
-    private void queued(ActionKind kind, String path, String previousPath, String version, boolean directory) throws SQLException {
+    private void queued(ActionKind kind, String path, String previousPath, String version, boolean directory, long dueAt)
+            throws SQLException {
         queue.write(connection -> {
-            ActionQueue.Outcome outcome = queue.enqueue(connection, kind, path, previousPath, version, directory);
-            audit.insert(connection, List.of(new Row(mapping.name(), null, kind, path, previousPath, switch (outcome) {
-                case QUEUED -> Event.QUEUED;
+            ActionQueue.Outcome outcome = queue.enqueue(connection, kind, path, previousPath, version, directory, dueAt);
+            Row row = new Row(mapping.name(), null, kind, path, previousPath, switch (outcome) {
+                case QUEUED, REPLACED_SEND -> Event.QUEUED;
                 case COALESCED -> Event.COALESCED;
                 case SKIPPED -> Event.SKIPPED;
-            }, null, outcome == ActionQueue.Outcome.SKIPPED ? "already on its way: " + version : version)));
+            }, null, outcome == ActionQueue.Outcome.SKIPPED ? "already on its way: " + version : version);
+            audit.insert(connection, outcome != ActionQueue.Outcome.REPLACED_SEND ? List.of(row) : List.of(row,
+                    new Row(mapping.name(), null, ActionKind.SEND, path, null, Event.SKIPPED, null,
+                            "the rename from " + previousPath + " brings this version: " + version)));
             return outcome;
         });
         dispatcher.wake();

@@ -12,8 +12,14 @@ import java.nio.file.Path;
  * @param initialBackoff  first retry delay after a failure, in milliseconds
  * @param maxBackoff      cap of the retry delay, in milliseconds
  * @param concurrency     how many actions on different paths run at once (the remote may allow fewer)
+ * @param moveWindow      how long, in milliseconds, a file that was just renamed to a path the remote lacks waits before
+ *                        it is uploaded, for the watcher to report the rename, which then becomes a remote rename
  */
-public record MirrorMapping(String name, Path root, boolean completeSync, long initialBackoff, long maxBackoff, int concurrency) {
+public record MirrorMapping(String name, Path root, boolean completeSync, long initialBackoff, long maxBackoff, int concurrency,
+                            long moveWindow) {
+
+    /** The default {@link #moveWindow()}: several times the move routes' watcher settle time (250 ms). */
+    public static final long DEFAULT_MOVE_WINDOW = 2000;
 
     public MirrorMapping {
         if (name == null || name.isBlank()) {

@@ -103,7 +103,7 @@ public final class MirrorBench {
                     System.getProperty("mirror.password", PASSWORD), null, null, null, false, base, 30_000),
                     CONCURRENCY, new SftpCheckpoints(dataSource, name));
             MirrorEngine engine = new MirrorEngine(new MirrorMapping(name, root, false, 200, 2_000,
-                    CONCURRENCY), remote, dataSource, null);
+                    CONCURRENCY, MirrorMapping.DEFAULT_MOVE_WINDOW), remote, dataSource, null);
             ExecutorService executor = Executors.newSingleThreadExecutor();
             ExecutorService workers = Executors.newFixedThreadPool(engine.concurrency());
             long start = System.nanoTime();

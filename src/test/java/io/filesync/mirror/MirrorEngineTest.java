@@ -156,4 +156,27 @@ class MirrorEngineTest {
         assertThat(engine.queue().pending()).isZero();
         assertThat(remote.sent).containsExactly("a.txt=a");
     }
+
+    @Test
+    void aRenamedFileTheFileSourceSeesFirstIsRenamedOnTheRemoteNotSentAgain() throws Exception {
+        ScriptedRemote remote = new ScriptedRemote();
+        MirrorEngine engine = fixture.start("renames", true, remote);
+        fixture.write("a.txt", "a");
+        engine.fileChanged("a.txt");
+        await().atMost(Duration.ofSeconds(20)).until(() -> engine.queue().pending() == 0);
+        Path outside = Files.writeString(dir.resolve("dropped.txt"), "dropped in");
+
+        // The file source reports the renamed file as new; the watcher reports the rename after it.
+        Files.move(fixture.root.resolve("a.txt"), fixture.root.resolve("b.txt"));
+        engine.fileChanged("b.txt");
+        assertThat(engine.queue().due(System.currentTimeMillis(), 10)).isEmpty();
+        engine.moved("a.txt", "b.txt", false);
+        // A file moved in from outside the root has no rename to wait for: it is sent once the window has passed.
+        Files.move(outside, fixture.root.resolve("c.txt"));
+        engine.fileChanged("c.txt");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> engine.queue().pending() == 0);
+        assertThat(remote.sent).containsExactly("a.txt=a", "move a.txt b.txt", "c.txt=dropped in");
+        assertThat(fixture.audit("renames", "b.txt")).anyMatch(row -> row.startsWith("SKIPPED the rename from a.txt brings"));
+    }
 }

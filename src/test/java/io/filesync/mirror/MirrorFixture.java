@@ -34,7 +34,7 @@ final class MirrorFixture implements AutoCloseable {
 
     /** An engine that records changes but runs nothing until {@link #start(MirrorEngine)}. */
     MirrorEngine create(String name, boolean completeSync, Remote remote) {
-        return new MirrorEngine(new MirrorMapping(name, root, completeSync, 50, 400, 4), remote, db, null);
+        return new MirrorEngine(new MirrorMapping(name, root, completeSync, 50, 400, 4, MirrorMapping.DEFAULT_MOVE_WINDOW), remote, db, null);
     }
 
     MirrorEngine start(MirrorEngine engine) {

@@ -89,6 +89,22 @@ class MirrorQueueTest {
     }
 
     @Test
+    void aMoveReplacesAWaitingSendOfItsDestinationOnlyWhenItBringsTheSameVersion() throws Exception {
+        queue.enqueue(ActionKind.SEND, "b.txt", null, "5|9", false);
+        assertThat(queue.enqueue(ActionKind.MOVE, "b.txt", "a.txt", "5|9", false)).isEqualTo(ActionQueue.Outcome.REPLACED_SEND);
+        assertThat(queue.due(Long.MAX_VALUE, 10)).extracting(MirrorAction::kind).containsExactly(ActionKind.MOVE);
+
+        queue.enqueue(ActionKind.SEND, "d.txt", null, "7|7", false);
+        assertThat(queue.enqueue(ActionKind.MOVE, "d.txt", "c.txt", "6|6", false)).isEqualTo(ActionQueue.Outcome.QUEUED);
+        queue.enqueue(ActionKind.SEND, "f.txt", null, "8|8", false);
+        MirrorAction running = queue.due(Long.MAX_VALUE, 10).stream().filter(a -> a.path().equals("f.txt")).findFirst().orElseThrow();
+        claim(running);
+        // A send already under way is not replaced: the move then renames over what it sent.
+        assertThat(queue.enqueue(ActionKind.MOVE, "f.txt", "e.txt", "8|8", false)).isEqualTo(ActionQueue.Outcome.QUEUED);
+        assertThat(queue.pending()).isEqualTo(5);
+    }
+
+    @Test
     void whatWasRunningWhenTheProcessDiedRunsAgainAfterARestart() throws Exception {
         queue.enqueue(ActionKind.SEND, "a.txt", null, "1|1", false);
         claim(queue.due(Long.MAX_VALUE, 1).get(0));
