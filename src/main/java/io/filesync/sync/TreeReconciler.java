@@ -10,7 +10,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -35,6 +37,8 @@ final class TreeReconciler {
     private static final int MKDIR_BATCH = 1000;
 
     private final Path root;
+    /** Links and other special files already reported, so each is reported once per run, not at every pass. */
+    private final Set<String> reportedOthers = ConcurrentHashMap.newKeySet();
     private final SyncTransport transport;
     private final FileVersionRepository state;
     private final FileSender sender;
@@ -138,7 +142,14 @@ final class TreeReconciler {
                 }
                 files.add(new FileSender.Candidate(p, root.resolve(p), version, mine));
             } else {
-                LOG.debug("Sync: {} is neither a file nor a folder (a link?), skipped", p);
+                // A link (or a device, a socket) is not followed: its target may lie outside the folder.
+                if (mine != null) {
+                    delete(p);
+                }
+                if (reportedOthers.add(p)) {
+                    LOG.warn("Sync: {} is a symbolic link or another special file; not followed and not synced"
+                            + (mine != null ? " (the server's copy of what was there before is deleted)" : ""), p);
+                }
             }
         }
         for (int from = 0; from < folders.size(); from += MKDIR_BATCH) {

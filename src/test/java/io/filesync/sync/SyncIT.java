@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
@@ -132,6 +133,34 @@ class SyncIT {
         write(file, last);
         awaitInSync();
         assertThat(remote().resolve("quick/twice.bin")).hasBinaryContent(last);
+    }
+
+    @Test
+    void aSymbolicLinkIsNotFollowedNorSyncedAndTheFileItReplacedIsDeletedOnTheServer() throws Exception {
+        Path outside = Files.createTempDirectory("sync-outside");
+        Path secret = Files.writeString(outside.resolve("secret.txt"), "not for the server");
+        write(local().resolve("links/kept.bin"), random(10_000, 41));
+        write(local().resolve("links/replaced.bin"), random(10_000, 42));
+        awaitInSync();
+
+        Files.delete(local().resolve("links/replaced.bin"));
+        Files.createSymbolicLink(local().resolve("links/replaced.bin"), secret);
+        Files.createSymbolicLink(local().resolve("links/out"), outside);
+        write(local().resolve("links/after.bin"), random(10_000, 43));
+        await().atMost(PATIENCE).until(() -> syncClient(client).queue().size() == 0
+                && Files.exists(remote().resolve("links/after.bin"))
+                && !Files.exists(remote().resolve("links/replaced.bin"), LinkOption.NOFOLLOW_LINKS));
+
+        assertThat(tree(remote().resolve("links"))).containsOnlyKeys("kept.bin", "after.bin");
+        assertThat(remote().resolve("links/kept.bin")).hasSameBinaryContentAs(local().resolve("links/kept.bin"));
+        assertThat(secret).hasContent("not for the server");
+
+        // The other tests compare whole trees, links followed: the links go, and the folder with them.
+        for (String name : List.of("replaced.bin", "out", "kept.bin", "after.bin")) {
+            Files.delete(local().resolve("links").resolve(name));
+        }
+        Files.delete(local().resolve("links"));
+        awaitInSync();
     }
 
     @Test
