@@ -39,7 +39,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * every file under root (an initial sync), prints "RESULT seconds bytes-sent" and exits;</li>
  * </ul>
  * Credentials are the fixed ones of these local servers unless system properties mirror.access-key, mirror.secret-key
- * (S3) or mirror.user, mirror.password (SFTP) say otherwise; mirror.concurrency and mirror.upload-memory set the
+ * (S3) or mirror.user, mirror.password (SFTP) say otherwise; mirror.prefix is the S3 key prefix (default none); mirror.concurrency and mirror.upload-memory set the
  * engine's concurrency and the S3 memory budget. Also the child JVM of MirrorLargeFileIT.
  */
 public final class MirrorBench {
@@ -95,7 +95,7 @@ public final class MirrorBench {
         try (HikariDataSource dataSource = DataSources.pooled("jdbc:sqlite:" + db, null, null, 4)) {
             String name = "bench-" + kind;
             Remote remote = kind.equals("s3")
-                    ? new S3Remote(new S3Settings(base, "", "us-east-1", URI.create("http://127.0.0.1:" + port),
+                    ? new S3Remote(new S3Settings(base, System.getProperty("mirror.prefix", ""), "us-east-1", URI.create("http://127.0.0.1:" + port),
                     System.getProperty("mirror.access-key", KEY), System.getProperty("mirror.secret-key", SECRET), partSize, partSize,
                     86_400_000L, Long.getLong("mirror.upload-memory", S3Settings.DEFAULT_UPLOAD_MEMORY), S3Settings.MAX_COPY_SIZE),
                     new MultipartUploads(dataSource, name))
