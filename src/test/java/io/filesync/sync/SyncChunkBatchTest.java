@@ -13,36 +13,14 @@ import java.util.Arrays;
 import java.util.List;
 
 import io.filesync.core.error.BadInputException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A chunk batch read in place from the buffers a request body arrives in (direct, as Netty's are, cut at arbitrary
  * places, so chunks and their headers straddle buffers): every chunk is found, checked against its hash and stored
  * exactly, and a truncated, overlong or corrupted batch is refused with nothing of it stored.
  */
-class SyncChunkBatchTest {
-
-    @TempDir
-    Path work;
-    private SyncServerFixture fixture;
-    private ChunkStore store;
-    private SyncServer server;
-    private final Chunker chunker = new Chunker();
-
-    @BeforeEach
-    void start() throws IOException {
-        fixture = new SyncServerFixture(work);
-        store = fixture.store;
-        server = fixture.server;
-    }
-
-    @AfterEach
-    void stop() throws IOException {
-        fixture.close();
-    }
+class SyncChunkBatchTest extends SyncServerTestSupport {
 
     @Test
     void severalChunksInOneBodyCutIntoBuffersAnywhereAreEachFoundWhole() {

@@ -12,36 +12,11 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.filesync.core.error.BadInputException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The sync server as a plain class: chunk store integrity, assemble-and-rename, dedup, and path confinement. */
-class SyncServerTest {
-
-    @TempDir
-    Path work;
-    private SyncServerFixture fixture;
-    private HikariDataSource dataSource;
-    private ChunkStore store;
-    private SyncServer server;
-    private final Chunker chunker = new Chunker();
-
-    @BeforeEach
-    void start() throws IOException {
-        fixture = new SyncServerFixture(work);
-        dataSource = fixture.dataSource;
-        store = fixture.store;
-        server = fixture.server;
-    }
-
-    @AfterEach
-    void stop() throws IOException {
-        fixture.close();
-    }
+class SyncServerTest extends SyncServerTestSupport {
 
     @Test
     void aFileIsCommittedOnlyOnceEveryChunkIsThereAndItsHashMatches() throws IOException {
