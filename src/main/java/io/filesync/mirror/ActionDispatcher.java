@@ -37,6 +37,7 @@ final class ActionDispatcher implements ActionRunner.Engine {
     private static final long IDLE_POLL_MILLIS = 1000;
     /** How long finished actions may wait for their commit while others run: the latency a batch adds. */
     private static final long SETTLE_MILLIS = 20;
+    private static final long ABANDONED_FIRST_CHECK_MILLIS = 60_000;
     private static final long ABANDONED_CHECK_MILLIS = 3_600_000;
     /** How many due actions one look at the queue fetches for later claims. */
     private static final int DUE_BATCH = 256;
@@ -61,6 +62,7 @@ final class ActionDispatcher implements ActionRunner.Engine {
     private final RemoteOutage outage;
     /** Whether the actions a crash or stop left running are queued again; set before the loop starts. */
     private boolean recovered;
+    /** When the next look for abandoned multipart uploads is due: a minute after the start, then hourly. */
     private long nextAbandonedCheck;
 
     ActionDispatcher(MirrorMapping mapping, Remote remote, ActionQueue queue, MirrorAudit audit,
@@ -145,13 +147,12 @@ final class ActionDispatcher implements ActionRunner.Engine {
                     await(outage.pausedUntil() - now);
                     continue;
                 }
+                if (nextAbandonedCheck == 0) {
+                    // Housekeeping: the first look need not hold up a start's sync, nor load the S3 client at once.
+                    nextAbandonedCheck = now + ABANDONED_FIRST_CHECK_MILLIS;
+                }
                 if (now >= nextAbandonedCheck) {
-                    // Scheduled first: a failing check pauses once, then the actions get their turn and their audit rows.
-                    nextAbandonedCheck = now + ABANDONED_CHECK_MILLIS;
-                    int aborted = remote.abortAbandonedUploads();
-                    if (aborted > 0) {
-                        LOG.info("mirror {}: aborted {} abandoned multipart upload(s)", mapping.name(), aborted);
-                    }
+                    checkAbandonedUploads(now);
                 }
                 int room = capacity - inFlight.get();
                 if (room >= Math.max(1, concurrency / 2) && dispatch(now, room) > 0) {
@@ -185,6 +186,15 @@ final class ActionDispatcher implements ActionRunner.Engine {
     }
 
     /** Claims up to {@code room} due actions in one transaction and hands them to the workers; returns how many. */
+    /** Aborts multipart uploads abandoned longer than the remote's limit; a failure pauses once, then the actions go on. */
+    private void checkAbandonedUploads(long now) throws IOException, RemoteUnavailableException {
+        nextAbandonedCheck = now + ABANDONED_CHECK_MILLIS;
+        int aborted = remote.abortAbandonedUploads();
+        if (aborted > 0) {
+            LOG.info("mirror {}: aborted {} abandoned multipart upload(s)", mapping.name(), aborted);
+        }
+    }
+
     private int dispatch(long now, int room) throws SQLException {
         if (ready.isEmpty()) {
             ready.addAll(queue.due(now, Math.max(DUE_BATCH, room)));

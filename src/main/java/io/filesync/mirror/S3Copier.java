@@ -1,5 +1,6 @@
 package io.filesync.mirror;
 
+import java.util.function.Supplier;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,11 +18,11 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  */
 final class S3Copier {
 
-    private final S3Client client;
+    private final Supplier<S3Client> client;
     private final S3Settings settings;
     private final S3Errors errors;
 
-    S3Copier(S3Client client, S3Settings settings, S3Errors errors) {
+    S3Copier(Supplier<S3Client> client, S3Settings settings, S3Errors errors) {
         this.client = client;
         this.settings = settings;
         this.errors = errors;
@@ -31,7 +32,7 @@ final class S3Copier {
     boolean move(String path, String fromKey, String toKey) throws IOException, RemoteUnavailableException {
         long size;
         try {
-            size = client.headObject(r -> r.bucket(settings.bucket()).key(fromKey)).contentLength();
+            size = client.get().headObject(r -> r.bucket(settings.bucket()).key(fromKey)).contentLength();
         } catch (NoSuchKeyException missing) {
             return false;
         } catch (S3Exception e) {
@@ -45,31 +46,31 @@ final class S3Copier {
         if (size > settings.copyThreshold()) {
             copyInParts(path, fromKey, toKey, size);
         } else {
-            errors.call(path, () -> client.copyObject(r -> r.sourceBucket(settings.bucket()).sourceKey(fromKey)
+            errors.call(path, () -> client.get().copyObject(r -> r.sourceBucket(settings.bucket()).sourceKey(fromKey)
                     .destinationBucket(settings.bucket()).destinationKey(toKey)));
         }
-        errors.call(path, () -> client.deleteObject(r -> r.bucket(settings.bucket()).key(fromKey)));
+        errors.call(path, () -> client.get().deleteObject(r -> r.bucket(settings.bucket()).key(fromKey)));
         return true;
     }
 
     private void copyInParts(String path, String fromKey, String toKey, long size) throws IOException, RemoteUnavailableException {
-        String uploadId = errors.call(path, () -> client.createMultipartUpload(r -> r.bucket(settings.bucket()).key(toKey)).uploadId());
+        String uploadId = errors.call(path, () -> client.get().createMultipartUpload(r -> r.bucket(settings.bucket()).key(toKey)).uploadId());
         try {
             long partSize = settings.copyPartSize();
             List<CompletedPart> parts = new ArrayList<>();
             for (long first = 0; first < size; first += partSize) {
                 int number = parts.size() + 1;
                 String range = "bytes=" + first + "-" + (Math.min(first + partSize, size) - 1);
-                String etag = errors.call(path, () -> client.uploadPartCopy(r -> r.sourceBucket(settings.bucket()).sourceKey(fromKey)
+                String etag = errors.call(path, () -> client.get().uploadPartCopy(r -> r.sourceBucket(settings.bucket()).sourceKey(fromKey)
                         .destinationBucket(settings.bucket()).destinationKey(toKey).uploadId(uploadId).partNumber(number)
                         .copySourceRange(range)).copyPartResult().eTag());
                 parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
             }
-            errors.call(path, () -> client.completeMultipartUpload(r -> r.bucket(settings.bucket()).key(toKey).uploadId(uploadId)
+            errors.call(path, () -> client.get().completeMultipartUpload(r -> r.bucket(settings.bucket()).key(toKey).uploadId(uploadId)
                     .multipartUpload(m -> m.parts(parts))));
         } catch (IOException | RemoteUnavailableException | RuntimeException e) {
             try {
-                client.abortMultipartUpload(r -> r.bucket(settings.bucket()).key(toKey).uploadId(uploadId));
+                client.get().abortMultipartUpload(r -> r.bucket(settings.bucket()).key(toKey).uploadId(uploadId));
             } catch (SdkException abortFailed) {
                 e.addSuppressed(abortFailed);
             }

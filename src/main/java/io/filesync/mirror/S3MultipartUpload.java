@@ -1,5 +1,6 @@
 package io.filesync.mirror;
 
+import java.util.function.Supplier;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -38,7 +39,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
  */
 final class S3MultipartUpload {
 
-    private final S3Client client;
+    private final Supplier<S3Client> client;
     private final S3Settings settings;
     private final S3Errors errors;
     private final MultipartUploads uploads;
@@ -46,7 +47,7 @@ final class S3MultipartUpload {
     private final ExecutorService partSenders;
     private final AtomicLong bytesSent;
 
-    S3MultipartUpload(S3Client client, S3Settings settings, S3Errors errors, MultipartUploads uploads, PartBuffers buffers,
+    S3MultipartUpload(Supplier<S3Client> client, S3Settings settings, S3Errors errors, MultipartUploads uploads, PartBuffers buffers,
                       ExecutorService partSenders, AtomicLong bytesSent) {
         this.client = client;
         this.settings = settings;
@@ -75,7 +76,7 @@ final class S3MultipartUpload {
             }
         }
         if (upload == null) {
-            String id = errors.call(path, () -> client.createMultipartUpload(r -> r.bucket(settings.bucket()).key(key)
+            String id = errors.call(path, () -> client.get().createMultipartUpload(r -> r.bucket(settings.bucket()).key(key)
                     .checksumAlgorithm(ChecksumAlgorithm.CRC32_C)).uploadId());
             MultipartUploads.Upload created = new MultipartUploads.Upload(path, key, id, stamp.version(), partSize, System.currentTimeMillis());
             UploadTables.run(() -> uploads.save(created));
@@ -94,7 +95,7 @@ final class S3MultipartUpload {
         done.values().forEach(part -> completed.add(CompletedPart.builder().partNumber(part.number()).eTag(part.etag())
                 .checksumCRC32C(part.crc32c()).build()));
         String uploadId = upload.uploadId();
-        String checksum = errors.call(path, () -> client.completeMultipartUpload(r -> r.bucket(settings.bucket()).key(key)
+        String checksum = errors.call(path, () -> client.get().completeMultipartUpload(r -> r.bucket(settings.bucket()).key(key)
                 .uploadId(uploadId).multipartUpload(m -> m.parts(completed))).checksumCRC32C());
         UploadTables.run(() -> uploads.remove(path));
         return new Remote.Sent("multipart " + stamp.size() + " bytes in " + parts + " parts, crc32c " + checksum
@@ -155,7 +156,7 @@ final class S3MultipartUpload {
                                            Remote.Progress progress) throws IOException, RemoteUnavailableException {
         try {
             String crc32c = Checksums.crc32c(buffer, length);
-            String etag = errors.call(upload.path(), () -> client.uploadPart(r -> r.bucket(settings.bucket()).key(upload.key())
+            String etag = errors.call(upload.path(), () -> client.get().uploadPart(r -> r.bucket(settings.bucket()).key(upload.key())
                             .uploadId(upload.uploadId()).partNumber(number).checksumCRC32C(crc32c).contentLength((long) length),
                     // Streamed from the part buffer itself: the SDK's byte-array bodies would copy every part.
                     RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, length), length,
@@ -200,7 +201,7 @@ final class S3MultipartUpload {
         Map<Integer, MultipartUploads.Part> recorded = UploadTables.call(() -> uploads.parts(upload.uploadId()));
         Map<Integer, MultipartUploads.Part> confirmed = new TreeMap<>();
         errors.call(upload.path(), () -> {
-            client.listPartsPaginator(r -> r.bucket(settings.bucket()).key(upload.key()).uploadId(upload.uploadId()))
+            client.get().listPartsPaginator(r -> r.bucket(settings.bucket()).key(upload.key()).uploadId(upload.uploadId()))
                     .parts().forEach(listed -> {
                         MultipartUploads.Part mine = recorded.get(listed.partNumber());
                         if (mine != null && mine.etag().equals(listed.eTag())) {
@@ -214,7 +215,7 @@ final class S3MultipartUpload {
 
     void abort(MultipartUploads.Upload upload) throws RemoteUnavailableException, IOException {
         try {
-            client.abortMultipartUpload(r -> r.bucket(settings.bucket()).key(upload.key()).uploadId(upload.uploadId()));
+            client.get().abortMultipartUpload(r -> r.bucket(settings.bucket()).key(upload.key()).uploadId(upload.uploadId()));
         } catch (NoSuchUploadException gone) {
             // Already aborted or completed: nothing to clean up.
         } catch (SdkException e) {

@@ -34,12 +34,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * A mapping's S3 remote, through the AWS SDK v2 directly (camel-aws2-s3 aborts a multipart upload on any error and
- * cannot resume one). One client, thread-safe, serves every action of the mapping.
+ * cannot resume one). One client, thread-safe, built on first use, serves every action of the mapping but single puts.
  * <ul>
  * <li>Every single put carries the Content-MD5 and every part the CRC32C of exactly the bytes sent, which the server
  * verifies (s3proxy too): a file changing under the read is refused, never stored corrupt. The state records the
- * checksum of what was stored. Single puts go with an unsigned payload, the MD5 being their check
- * ({@link UnsignedMd5Puts}), straight through the HTTP client ({@link S3Puts}).</li>
+ * checksum of what was stored. Single puts go with an unsigned payload, the MD5 being their check, signed and sent
+ * by filesync itself without the S3 client ({@link S3Puts}).</li>
  * <li>Files from the multipart threshold up go in resumable parts, several at once within a memory budget
  * ({@link S3MultipartUpload}).</li>
  * <li>A move is a server-side copy, in parts above the copy threshold, then a delete of the source ({@link S3Copier}).</li>
@@ -49,8 +49,10 @@ public final class S3Remote implements Remote {
 
     private final S3Settings settings;
     private final MultipartUploads uploads;
-    private final SdkHttpClient http;
-    private final S3Client client;
+    private final AwsCredentialsProvider credentials;
+    private final Object sdkLock = new Object();
+    private SdkHttpClient http;
+    private S3Client client;
     private final S3Puts puts;
     private final S3Errors errors;
     private final S3MultipartUpload multipart;
@@ -70,36 +72,10 @@ public final class S3Remote implements Remote {
     public S3Remote(S3Settings settings, MultipartUploads uploads, ExecutorService partSenders) {
         this.settings = settings;
         this.uploads = uploads;
-        // No Expect: 100-continue, a round trip before every body: the HTTP client must not add it (here), nor the S3
-        // client (the interceptor below). The checksum still makes the server refuse a wrong body. One HTTP client,
-        // so one pool of connections, serves the S3 client and the single puts.
-        this.http = ApacheHttpClient.builder().expectContinueEnabled(false).build();
-        AwsCredentialsProvider credentials = settings.accessKey() == null || settings.accessKey().isBlank()
+        this.credentials = settings.accessKey() == null || settings.accessKey().isBlank()
                 ? DefaultCredentialsProvider.builder().build()
                 : StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey(), settings.secretKey()));
-        S3ClientBuilder builder = S3Client.builder()
-                .region(Region.of(settings.region()))
-                .httpClient(http)
-                // One signature over the whole body, not one per aws-chunked chunk: a quarter of the CPU of small puts.
-                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
-                // We set each body's checksum ourselves (Content-MD5 of a single put, CRC32C of a part), computed once
-                // from the bytes in memory; the SDK's own streaming checksum would read every body a second time.
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .credentialsProvider(credentials);
-        // The S3 client adds Expect: 100-continue to every put and part by itself, whatever the HTTP client's setting
-        // (seen on the wire): most of the time of a small put. Removed here.
-        builder.overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
-            @Override
-            public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
-                return context.httpRequest().toBuilder().removeHeader("Expect").build();
-            }
-        }));
-        if (settings.endpoint() != null) {
-            builder.endpointOverride(settings.endpoint()).forcePathStyle(true);
-        }
-        this.client = builder.build();
-        this.puts = new S3Puts(http, credentials, settings.bucket(), settings.region(), settings.endpoint());
+        this.puts = new S3Puts(this::http, credentials, settings.bucket(), settings.region(), settings.endpoint());
         this.errors = new S3Errors(settings);
         PartBuffers buffers = new PartBuffers(settings.partSize(), settings.uploadMemory());
         this.ownPartSenders = partSenders == null ? Executors.newFixedThreadPool(buffers.count(), runnable -> {
@@ -107,9 +83,57 @@ public final class S3Remote implements Remote {
             thread.setDaemon(true);
             return thread;
         }) : null;
-        this.multipart = new S3MultipartUpload(client, settings, errors, uploads, buffers,
+        this.multipart = new S3MultipartUpload(this::client, settings, errors, uploads, buffers,
                 partSenders == null ? ownPartSenders : partSenders, bytesSent);
-        this.copier = new S3Copier(client, settings, errors);
+        this.copier = new S3Copier(this::client, settings, errors);
+    }
+
+    /**
+     * The S3 client, built on first use: an initial sync of small files needs none (their puts go through
+     * {@link S3Puts}), and building it (loading and initialising a large part of the SDK) was a second of a short run.
+     */
+    private S3Client client() {
+        synchronized (sdkLock) {
+            if (client == null) {
+                S3ClientBuilder builder = S3Client.builder()
+                        .region(Region.of(settings.region()))
+                        .httpClient(http())
+                        // One signature over the whole body, not one per aws-chunked chunk: a quarter of the CPU of puts.
+                        .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
+                        // We set each body's checksum ourselves (Content-MD5 of a single put, CRC32C of a part), computed
+                        // once from the bytes in memory; the SDK's own streaming checksum would read every body again.
+                        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                        .credentialsProvider(credentials);
+                // The S3 client adds Expect: 100-continue to every put and part by itself, whatever the HTTP client's
+                // setting (seen on the wire): most of the time of a small put. Removed here.
+                builder.overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
+                    @Override
+                    public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
+                        return context.httpRequest().toBuilder().removeHeader("Expect").build();
+                    }
+                }));
+                if (settings.endpoint() != null) {
+                    builder.endpointOverride(settings.endpoint()).forcePathStyle(true);
+                }
+                client = builder.build();
+            }
+            return client;
+        }
+    }
+
+    /**
+     * The SDK's HTTP client, built on first use. No Expect: 100-continue, a round trip before every body: the HTTP
+     * client must not add it (here), nor the S3 client ({@link #client()}). The checksum still makes the server refuse
+     * a wrong body. One HTTP client, so one pool of connections, serves the S3 client and puts through a proxy.
+     */
+    private SdkHttpClient http() {
+        synchronized (sdkLock) {
+            if (http == null) {
+                http = ApacheHttpClient.builder().expectContinueEnabled(false).build();
+            }
+            return http;
+        }
     }
 
     /** How many parts may be in flight at once: the memory budget divided by the part size. */
@@ -146,11 +170,11 @@ public final class S3Remote implements Remote {
     public void delete(String path, boolean directory) throws IOException, RemoteUnavailableException {
         if (directory) {
             for (String key : keysBelow(path)) {
-                errors.call(path, () -> client.deleteObject(r -> r.bucket(settings.bucket()).key(key)));
+                errors.call(path, () -> client().deleteObject(r -> r.bucket(settings.bucket()).key(key)));
             }
             return;
         }
-        errors.call(path, () -> client.deleteObject(r -> r.bucket(settings.bucket()).key(settings.key(path))));
+        errors.call(path, () -> client().deleteObject(r -> r.bucket(settings.bucket()).key(settings.key(path))));
     }
 
     @Override
@@ -170,7 +194,7 @@ public final class S3Remote implements Remote {
         String prefix = settings.key(path) + "/";
         List<String> keys = new ArrayList<>();
         errors.call(path, () -> {
-            client.listObjectsV2Paginator(r -> r.bucket(settings.bucket()).prefix(prefix)).contents()
+            client().listObjectsV2Paginator(r -> r.bucket(settings.bucket()).prefix(prefix)).contents()
                     .forEach((S3Object object) -> keys.add(object.key()));
             return null;
         });
@@ -183,14 +207,14 @@ public final class S3Remote implements Remote {
         int aborted = 0;
         List<MultipartUpload> open = new ArrayList<>();
         errors.call("", () -> {
-            client.listMultipartUploadsPaginator(r -> r.bucket(settings.bucket()).prefix(settings.prefix()))
+            client().listMultipartUploadsPaginator(r -> r.bucket(settings.bucket()).prefix(settings.prefix()))
                     .uploads().forEach(open::add);
             return null;
         });
         for (MultipartUpload upload : open) {
             Instant initiated = upload.initiated();
             if (initiated != null && initiated.toEpochMilli() < cutoff) {
-                errors.call(upload.key(), () -> client.abortMultipartUpload(r -> r.bucket(settings.bucket()).key(upload.key())
+                errors.call(upload.key(), () -> client().abortMultipartUpload(r -> r.bucket(settings.bucket()).key(upload.key())
                         .uploadId(upload.uploadId())));
                 aborted++;
             }
@@ -218,8 +242,15 @@ public final class S3Remote implements Remote {
 
     @Override
     public void close() {
-        client.close();
-        http.close();
+        puts.close();
+        synchronized (sdkLock) {
+            if (client != null) {
+                client.close();
+            }
+            if (http != null) {
+                http.close();
+            }
+        }
         if (ownPartSenders != null) {
             ownPartSenders.shutdownNow();
         }

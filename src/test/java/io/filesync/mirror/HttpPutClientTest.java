@@ -1,0 +1,235 @@
+package io.filesync.mirror;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The HTTP/1.1 exchange of single puts, against a loopback server answering exactly the bytes of each case: how
+ * responses are framed (length, chunks, end of connection), when a connection is kept, and a pooled connection the
+ * server closed meanwhile. The exchange against a real S3 server is in {@code S3PutsIT}.
+ */
+class HttpPutClientTest {
+
+    private static final List<S3PutSigner.Header> HEADERS = List.of(new S3PutSigner.Header("host", "127.0.0.1"),
+            new S3PutSigner.Header("content-length", "5"));
+
+    private ScriptedServer server;
+    private HttpPutClient client;
+
+    @AfterEach
+    void tearDown() throws IOException {
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void aPutGoesOutWithItsHeadersAndBodyAndTheConnectionIsKeptForTheNext() throws IOException {
+        server = new ScriptedServer(request -> "HTTP/1.1 200 OK\r\nETag: \"abc\"\r\nContent-Length: 0\r\n\r\n");
+        client = new HttpPutClient(server.uri(), 2_000, 5_000);
+        for (int i = 0; i < 3; i++) {
+            HttpPutClient.Response response = client.put("/bucket/a%20b", HEADERS, "hello".getBytes(StandardCharsets.UTF_8));
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.header("etag")).isEqualTo("\"abc\"");
+        }
+        assertThat(server.requests).hasSize(3).allSatisfy(request -> assertThat(request)
+                .startsWith("PUT /bucket/a%20b HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 5\r\n\r\n").endsWith("\r\n\r\nhello"));
+        assertThat(server.connections.get()).isEqualTo(1);
+    }
+
+    @Test
+    void chunkedAndSizedErrorDocumentsAreReadWholeAndTheConnectionStaysUsable() throws IOException {
+        String document = "<Error><Code>NoSuchBucket</Code><Message>gone</Message></Error>";
+        Queue<String> answers = new ConcurrentLinkedQueue<>(List.of(
+                "HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(10) + ";ext=1\r\n"
+                        + document.substring(0, 10) + "\r\n" + Integer.toHexString(document.length() - 10) + "\r\n"
+                        + document.substring(10) + "\r\n0\r\nTrailer: x\r\n\r\n",
+                "HTTP/1.1 403 Forbidden\r\nContent-Length: " + document.length() + "\r\n\r\n" + document,
+                "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+        server = new ScriptedServer(request -> answers.poll());
+        client = new HttpPutClient(server.uri(), 2_000, 5_000);
+        HttpPutClient.Response chunked = client.put("/b/k", HEADERS, "hello".getBytes(StandardCharsets.UTF_8));
+        assertThat(chunked.status()).isEqualTo(404);
+        assertThat(new String(chunked.body(), StandardCharsets.UTF_8)).isEqualTo(document);
+        HttpPutClient.Response sized = client.put("/b/k", HEADERS, "hello".getBytes(StandardCharsets.UTF_8));
+        assertThat(sized.status()).isEqualTo(403);
+        assertThat(new String(sized.body(), StandardCharsets.UTF_8)).isEqualTo(document);
+        assertThat(client.put("/b/k", HEADERS, "hello".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
+        assertThat(server.connections.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aConnectionTheServerClosesIsNotReusedAndABodyFramedByTheCloseIsReadToIt() throws IOException {
+        Queue<String> answers = new ConcurrentLinkedQueue<>(List.of(
+                "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+                "HTTP/1.1 500 Internal Server Error\r\n\r\n<Error><Code>InternalError</Code></Error>",
+                "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+        server = new ScriptedServer(request -> answers.poll());
+        client = new HttpPutClient(server.uri(), 2_000, 5_000);
+        assertThat(client.put("/b/k", HEADERS, "hello".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
+        HttpPutClient.Response untilClose = client.put("/b/k", HEADERS, "hello".getBytes(StandardCharsets.UTF_8));
+        assertThat(untilClose.status()).isEqualTo(500);
+        assertThat(new String(untilClose.body(), StandardCharsets.UTF_8)).isEqualTo("<Error><Code>InternalError</Code></Error>");
+        assertThat(client.put("/b/k", HEADERS, "hello".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
+        assertThat(client.put("/b/k", HEADERS, "hello".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
+        // Each of the first three answers ended its connection.
+        assertThat(server.connections.get()).isEqualTo(4);
+    }
+
+    @Test
+    void aPooledConnectionTheServerDroppedMeanwhileIsReplacedAndThePutSentAgainOnce() throws IOException {
+        AtomicInteger answered = new AtomicInteger();
+        // The first connection answers once, then is dropped without a word before the second request is read.
+        server = new ScriptedServer(request -> answered.incrementAndGet() == 2 ? null
+                : "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        client = new HttpPutClient(server.uri(), 2_000, 5_000);
+        assertThat(client.put("/b/k", HEADERS, "hello".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
+        assertThat(client.put("/b/k", HEADERS, "hello".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
+        assertThat(server.connections.get()).isEqualTo(2);
+        assertThat(server.requests).hasSize(3);
+    }
+
+    @Test
+    void garbageOrANewConnectionDroppedIsAnErrorNotARetryLoop() throws IOException {
+        server = new ScriptedServer(request -> request.contains("/garbage") ? "SSH-2.0-OpenSSH\r\n\r\n" : null);
+        client = new HttpPutClient(server.uri(), 2_000, 5_000);
+        assertThatThrownBy(() -> client.put("/garbage", HEADERS, "hello".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(IOException.class).hasMessageContaining("not an HTTP/1.x response");
+        assertThatThrownBy(() -> client.put("/dropped", HEADERS, "hello".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(IOException.class).hasMessageContaining("closed by the server");
+        assertThat(server.connections.get()).isEqualTo(2);
+    }
+
+    @Test
+    void aHeaderValueWithALineBreakIsRefusedBeforeAnythingIsSent() throws IOException {
+        server = new ScriptedServer(request -> "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        client = new HttpPutClient(server.uri(), 2_000, 5_000);
+        List<S3PutSigner.Header> injected = List.of(new S3PutSigner.Header("x-amz-meta", "a\r\nx-evil: 1"));
+        assertThatThrownBy(() -> client.put("/b/k", injected, new byte[0])).isInstanceOf(IllegalArgumentException.class);
+        assertThat(server.connections.get()).isZero();
+    }
+
+    @Test
+    void theHostHeaderNamesThePortOnlyWhenItIsNotTheSchemesDefault() {
+        assertThat(new HttpPutClient(URI.create("http://s3.test"), 1, 1).hostHeader()).isEqualTo("s3.test");
+        assertThat(new HttpPutClient(URI.create("https://s3.test:443"), 1, 1).hostHeader()).isEqualTo("s3.test");
+        assertThat(new HttpPutClient(URI.create("http://s3.test:9000"), 1, 1).hostHeader()).isEqualTo("s3.test:9000");
+        assertThat(new HttpPutClient(URI.create("https://[::1]:8443"), 1, 1).hostHeader()).isEqualTo("[::1]:8443");
+        assertThatThrownBy(() -> new HttpPutClient(URI.create("ftp://s3.test"), 1, 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * A loopback server that reads each request (head, then a body of its Content-Length) and writes the answer the
+     * script gives for it, or drops the connection where the script gives null.
+     */
+    private static final class ScriptedServer implements AutoCloseable {
+        final List<String> requests = new CopyOnWriteArrayList<>();
+        final AtomicInteger connections = new AtomicInteger();
+        private final ServerSocket socket;
+        private final List<Socket> accepted = new CopyOnWriteArrayList<>();
+        private final Thread acceptor;
+
+        ScriptedServer(Function<String, String> script) throws IOException {
+            socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            acceptor = new Thread(() -> {
+                while (!socket.isClosed()) {
+                    try {
+                        Socket connection = socket.accept();
+                        connections.incrementAndGet();
+                        accepted.add(connection);
+                        Thread serving = new Thread(() -> serve(connection, script));
+                        serving.setDaemon(true);
+                        serving.start();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        URI uri() {
+            return URI.create("http://127.0.0.1:" + socket.getLocalPort());
+        }
+
+        private void serve(Socket connection, Function<String, String> script) {
+            try (connection) {
+                InputStream in = new BufferedInputStream(connection.getInputStream());
+                OutputStream out = connection.getOutputStream();
+                while (true) {
+                    String request = readRequest(in);
+                    if (request == null) {
+                        return;
+                    }
+                    requests.add(request);
+                    String answer = script.apply(request);
+                    if (answer == null) {
+                        return;
+                    }
+                    out.write(answer.getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    if (answer.contains("Connection: close") || answer.startsWith("HTTP/1.0")
+                            || !answer.contains("Content-Length") && !answer.contains("chunked")) {
+                        return;
+                    }
+                }
+            } catch (IOException e) {
+                // the client went away
+            }
+        }
+
+        private static String readRequest(InputStream in) throws IOException {
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            int b;
+            while ((b = in.read()) >= 0) {
+                head.write(b);
+                String text = head.toString(StandardCharsets.UTF_8);
+                if (text.endsWith("\r\n\r\n")) {
+                    int length = 0;
+                    for (String line : text.split("\r\n")) {
+                        if (line.toLowerCase().startsWith("content-length:")) {
+                            length = Integer.parseInt(line.substring(15).trim());
+                        }
+                    }
+                    return text + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            List<Socket> open = new ArrayList<>(accepted);
+            for (Socket connection : open) {
+                connection.close();
+            }
+        }
+    }
+}
