@@ -5,7 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -90,6 +92,26 @@ public final class TestServers implements BeforeAllCallback {
         postgres = null;
         s3 = null;
         sftp = null;
+        deleteWorkDir();
+    }
+
+    /** What the servers stored (gigabytes after a full run: every object, every SFTP upload) goes with them. */
+    private static void deleteWorkDir() {
+        if (workDir == null) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(workDir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    LOG.warn("Could not delete {}: {}", path, e.getMessage());
+                }
+            });
+        } catch (IOException e) {
+            LOG.warn("Could not delete the test servers' folder {}: {}", workDir, e.getMessage());
+        }
+        workDir = null;
     }
 
     private static final class StopAll implements ExtensionContext.Store.CloseableResource {
