@@ -72,6 +72,9 @@ if wanted big-s3 || wanted big-sftp || wanted kill9; then
   echo "generating one file of $big_mib MiB"
   head -c $((big_mib * 1024 * 1024)) /dev/urandom > "$work/big/big.bin"
 fi
+# Written back before anything is timed: else the first tool timed pays for the writeback of the generated files
+# (1 GiB to SFTP right after generating it: 0.74 of rclone's throughput, 0.91 once written back).
+sync
 
 unset AWS_CA_BUNDLE
 export RCLONE_CONFIG="$work/rclone.conf"
