@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 import javax.crypto.Mac;
@@ -30,7 +31,8 @@ final class S3PutSigner {
 
     static final String ALGORITHM = "AWS4-HMAC-SHA256";
     static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final HexFormat HEX = HexFormat.of();
+    private static final HexFormat UPPER_HEX = HexFormat.of().withUpperCase();
 
     /** One header of the request, with its name in lower case. */
     record Header(String name, String value) {
@@ -98,8 +100,8 @@ final class S3PutSigner {
         canonical.append('\n').append(names).append('\n').append(UNSIGNED_PAYLOAD);
         String scope = date + "/" + region + "/s3/aws4_request";
         String toSign = ALGORITHM + "\n" + amzDate + "\n" + scope + "\n"
-                + hex(sha256.get().digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));
-        String signature = hex(hmac(key(date, credentials.secretAccessKey()), toSign));
+                + HEX.formatHex(sha256.get().digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));
+        String signature = HEX.formatHex(hmac(key(date, credentials.secretAccessKey()), toSign));
         signed.add(new Header("authorization", ALGORITHM + " Credential=" + credentials.accessKeyId() + "/" + scope
                 + ", SignedHeaders=" + names + ", Signature=" + signature));
         return signed;
@@ -151,15 +153,6 @@ final class S3PutSigner {
         }
     }
 
-    static String hex(byte[] bytes) {
-        char[] out = new char[bytes.length * 2];
-        for (int i = 0; i < bytes.length; i++) {
-            out[2 * i] = HEX[(bytes[i] >> 4) & 0xF];
-            out[2 * i + 1] = HEX[bytes[i] & 0xF];
-        }
-        return new String(out);
-    }
-
     /**
      * A key as a URI path, each byte outside RFC 3986's unreserved set and '/' percent-encoded from UTF-8, the form S3
      * expects on the wire and in the canonical request.
@@ -173,7 +166,7 @@ final class S3PutSigner {
                     || c == '~' || c == '/') {
                 out.append((char) c);
             } else {
-                out.append('%').append(Character.toUpperCase(HEX[c >> 4])).append(Character.toUpperCase(HEX[c & 0xF]));
+                out.append('%').append(UPPER_HEX.toHexDigits(b));
             }
         }
         return out.toString();
