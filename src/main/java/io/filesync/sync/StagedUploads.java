@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -152,22 +153,39 @@ final class StagedUploads {
                 return false;
             }
             wants.sort(Comparator.comparingInt(Want::index));
+            List<Manifest.Chunk> list = staged.manifest.chunks();
             try (FileChannel out = FileChannel.open(staged.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                for (Want want : wants) {
-                    Manifest.Chunk chunk = staged.manifest.chunks().get(want.index());
-                    // From where the request body holds the chunk (a direct buffer goes to the kernel without a copy),
-                    // in one gathering write: Netty receives a body in pieces of a few KiB, so a chunk spans several.
-                    // This channel is this call's own, so moving its position is safe.
-                    ChunkStore.Upload upload = chunks.get(want);
-                    ByteBuffer[] buffers = upload.buffers();
-                    out.position(chunk.offset());
-                    for (long left = upload.length(); left > 0; ) {
+                // Each run of consecutive chunks goes in one gathering write, from where the request body holds them
+                // (a direct buffer goes to the kernel without a copy; Netty receives a body in pieces, so a chunk
+                // spans several). A write per chunk began and ended mid-page most times, and the file system zeroed
+                // the rest of each new page it began in before filling it: a fifth more kernel time than the copy.
+                // This channel is this call's own, so moving its position is safe.
+                int first = 0;
+                while (first < wants.size()) {
+                    int end = first + 1;
+                    while (end < wants.size() && wants.get(end).index() == wants.get(end - 1).index() + 1) {
+                        end++;
+                    }
+                    List<ByteBuffer> run = new ArrayList<>();
+                    long length = 0;
+                    for (Want want : wants.subList(first, end)) {
+                        ChunkStore.Upload upload = chunks.get(want);
+                        run.addAll(Arrays.asList(upload.buffers()));
+                        length += upload.length();
+                    }
+                    ByteBuffer[] buffers = run.toArray(ByteBuffer[]::new);
+                    out.position(list.get(wants.get(first).index()).offset());
+                    for (long left = length; left > 0; ) {
                         left -= out.write(buffers);
                     }
-                    staged.written.set(want.index());
-                    staged.bytes += chunk.length();
-                    bytes.addAndGet(chunk.length());
-                    placed.put(chunk.hash(), new PlacedChunks.Place(staged.file, chunk.offset(), chunk.length()));
+                    for (Want want : wants.subList(first, end)) {
+                        Manifest.Chunk chunk = list.get(want.index());
+                        staged.written.set(want.index());
+                        staged.bytes += chunk.length();
+                        bytes.addAndGet(chunk.length());
+                        placed.put(chunk.hash(), new PlacedChunks.Place(staged.file, chunk.offset(), chunk.length()));
+                    }
+                    first = end;
                 }
             }
             return true;

@@ -271,6 +271,43 @@ class SyncServerTest extends SyncServerTestSupport {
         return manifest;
     }
 
+    @Test
+    void chunksOfOneBatchInAnyOrderWithGapsAreWrittenWhereTheyBelongAndTheGapsAreAskedFor() throws IOException {
+        byte[] content = SyncChunkerTest.random(600_000, 12);
+        Manifest manifest = chunker.chunk(content);
+        int count = manifest.chunks().size();
+        assertThat(count).isGreaterThan(12);
+        assertThat(server.missing("c", List.of(manifest.encode())).get(0)).hasSize(count);
+        // Runs of consecutive chunks (written together) broken by gaps, sent last first.
+        List<Integer> first = new java.util.ArrayList<>();
+        for (int i = count - 1; i >= 0; i--) {
+            if (i != 2 && i != 7 && i != 8 && i != count - 1) {
+                first.add(i);
+            }
+        }
+        uploadBatch(manifest, content, first);
+        assertThat(server.commit("c", List.of(new SyncServer.FileRef("gaps.bin", manifest.hex()))).get(0))
+                .containsExactly(2, 7, 8, count - 1);
+        assertThat(work.resolve("root/gaps.bin")).doesNotExist();
+
+        uploadBatch(manifest, content, List.of(8, count - 1, 2, 7));
+        assertThat(server.commit("c", List.of(new SyncServer.FileRef("gaps.bin", manifest.hex()))).get(0)).isEmpty();
+        assertThat(work.resolve("root/gaps.bin")).hasBinaryContent(content);
+    }
+
+    /** Sends the chunks in one batch, in the order given. */
+    private void uploadBatch(Manifest manifest, byte[] content, List<Integer> indexes) throws IOException {
+        java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+        for (int index : indexes) {
+            Manifest.Chunk chunk = manifest.chunks().get(index);
+            batch.write(chunk.hash());
+            batch.write(java.nio.ByteBuffer.allocate(4).putInt(chunk.length()).array());
+            batch.write(content, (int) chunk.offset(), chunk.length());
+        }
+        assertThat(server.chunks("c", batch.toByteArray()))
+                .isEqualTo(indexes.size());
+    }
+
     private void upload(Manifest manifest, byte[] content, List<Integer> indexes) throws IOException {
         for (int index : indexes) {
             Manifest.Chunk chunk = manifest.chunks().get(index);
