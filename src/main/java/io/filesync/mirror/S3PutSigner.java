@@ -12,6 +12,7 @@ import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import io.filesync.core.http.Http11Client.Header;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 
@@ -33,10 +34,6 @@ final class S3PutSigner {
     static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
     private static final HexFormat HEX = HexFormat.of();
     private static final HexFormat UPPER_HEX = HexFormat.of().withUpperCase();
-
-    /** One header of the request, with its name in lower case. */
-    record Header(String name, String value) {
-    }
 
     /** The signing key of one day, key pair and region. */
     private record SigningKey(String date, String secretKey, byte[] key) {

@@ -3,12 +3,14 @@ package io.filesync.mirror;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.filesync.core.http.Http11Client;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -36,7 +38,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * resolution, marshalling, metrics, retry bookkeeping) cost more CPU than the HTTP exchange itself, and the JIT
  * compiler spent as much again compiling it in a short run: 10,000 puts from 8 threads to s3proxy took about 19 s of
  * process CPU through {@code S3Client.putObject}, about 11 s through the SDK's signer and HTTP client alone, and less
- * again with this class's own signer ({@link S3PutSigner}) and HTTP/1.1 exchange ({@link HttpPutClient}). On a
+ * again with this class's own signer ({@link S3PutSigner}) and HTTP/1.1 exchange ({@link Http11Client}). On a
  * machine shared with the server that CPU is taken from the server. The bucket's endpoint is resolved once, when the
  * remote starts, and a refusal is turned into the same {@link S3Exception} (status, error code, message) the S3
  * client throws, so {@link S3Errors} sorts it as before.
@@ -53,7 +55,7 @@ final class S3Puts implements AutoCloseable {
     private static final Pattern CODE = Pattern.compile("<Code>([^<]*)</Code>");
     private static final Pattern MESSAGE = Pattern.compile("<Message>([^<]*)</Message>");
     /** An S3 error document is small; more than this is not read. */
-    private static final int MAX_ERROR_BYTES = HttpPutClient.MAX_BODY;
+    private static final int MAX_ERROR_BYTES = 64 * 1024;
     /** As the SDK's HTTP client: a connection within 2 s, an answer within 30 s. */
     static final int CONNECT_TIMEOUT_MILLIS = 2_000;
     static final int READ_TIMEOUT_MILLIS = 30_000;
@@ -65,7 +67,7 @@ final class S3Puts implements AutoCloseable {
     /** The bucket's endpoint: scheme, host and port and, path-style, the bucket. */
     private final URI bucketUri;
     /** The direct way, or null where puts go through the SDK's client (a proxy is configured). */
-    private final HttpPutClient direct;
+    private final Http11Client direct;
     private final S3PutSigner signer;
 
     /**
@@ -89,7 +91,7 @@ final class S3Puts implements AutoCloseable {
                 : URI.create(S3EndpointProvider.defaultProvider().resolveEndpoint(S3EndpointParams.builder()
                         .bucket(bucket).region(Region.of(region)).forcePathStyle(false).useFips(false).useDualStack(false)
                         .accelerate(false).build()).join().url().toString());
-        this.direct = direct ? new HttpPutClient(bucketUri, CONNECT_TIMEOUT_MILLIS, READ_TIMEOUT_MILLIS) : null;
+        this.direct = direct ? new Http11Client(bucketUri, null, CONNECT_TIMEOUT_MILLIS, READ_TIMEOUT_MILLIS, 0, MAX_ERROR_BYTES) : null;
         this.signer = new S3PutSigner(region);
     }
 
@@ -151,11 +153,11 @@ final class S3Puts implements AutoCloseable {
 
     private String putDirect(String key, byte[] content, String md5) {
         String path = stripTrailingSlash(bucketUri.getRawPath()) + "/" + S3PutSigner.encodePath(key);
-        List<S3PutSigner.Header> headers = signer.sign(credentials.resolveCredentials(), direct.hostHeader(), path,
+        List<Http11Client.Header> headers = signer.sign(credentials.resolveCredentials(), direct.hostHeader(), path,
                 content.length, md5, System.currentTimeMillis());
-        HttpPutClient.Response response;
+        Http11Client.Response response;
         try {
-            response = direct.put(path, headers, content);
+            response = direct.exchange("PUT", path, headers, ByteBuffer.wrap(content));
         } catch (IOException e) {
             throw SdkClientException.create("Unable to execute HTTP request: " + e.getMessage(), e);
         }

@@ -3,41 +3,60 @@ package io.filesync.sync;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.filesync.core.error.BadInputException;
+import io.filesync.core.http.Http11Client;
 
 /**
- * The client's side of the wire: one method per server operation, over the JDK's HTTP client (HTTP/1.1, kept-alive
- * connections; HTTPS with an optional trust store). Failures come in two kinds: {@link Unavailable} for anything
- * that may pass (no connection, a timeout, a 5xx, a wrong token that an operator may fix), retried with backoff by
- * the caller, and {@link BadInputException} for a request the server refused (400), which retrying cannot fix.
+ * The client's side of the wire: one method per server operation, over a small blocking HTTP/1.1 client
+ * ({@link Http11Client}: kept-alive connections; HTTPS with an optional trust store). Chunk batches go out on two
+ * upload threads of their own, so two can be in flight while the caller builds the next; over plain HTTP a batch is
+ * written straight from the caller's buffer. Failures come in two kinds: {@link Unavailable} for anything that may
+ * pass (no connection, a timeout, a 5xx, a wrong token that an operator may fix), retried with backoff by the caller,
+ * and {@link BadInputException} for a request the server refused (400), which retrying cannot fix.
+ * <p>
+ * Every operation may be sent twice (a pooled connection the server closed is replaced and the request sent again):
+ * the server's operations are idempotent, and a move sent again answers that the source is gone, which the caller
+ * handles as any move whose source the server lacks.
  */
-public final class SyncTransport {
+public final class SyncTransport implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+    /** Longest wait for the server's answer once a request is sent: assembling a large file takes a while. */
+    private static final int READ_TIMEOUT_MILLIS = 120_000;
+    /** Longest exchange, sending included, so a sender blocked on a stalled server ends too. */
+    private static final long EXCHANGE_TIMEOUT_MILLIS = 300_000;
+    /** Largest answer read: a listing of a few million entries. */
+    private static final int MAX_ANSWER_BYTES = 512 << 20;
+    private static final int UPLOAD_THREADS = 2;
 
     private final URI base;
     private final String authorization;
     private final String client;
-    private final HttpClient http;
+    private final Http11Client http;
+    private final ThreadPoolExecutor uploads;
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicLong contentBytesSent = new AtomicLong();
 
@@ -49,12 +68,21 @@ public final class SyncTransport {
         this.base = URI.create(serverUrl.endsWith("/") ? serverUrl : serverUrl + "/");
         this.authorization = "Bearer " + (token == null ? "" : token);
         this.client = client;
-        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5));
-        if (trustStore != null && !trustStore.isBlank()) {
-            builder.sslContext(sslContext(Path.of(trustStore), trustStorePassword));
+        if (authorization.chars().anyMatch(c -> c < ' ') || client.chars().anyMatch(c -> c < ' ')) {
+            throw new IllegalArgumentException("the sync client's token and name must be single-line text");
         }
-        this.http = builder.build();
+        SSLSocketFactory tls = trustStore != null && !trustStore.isBlank()
+                ? sslContext(Path.of(trustStore), trustStorePassword).getSocketFactory() : null;
+        this.http = new Http11Client(base, tls, CONNECT_TIMEOUT_MILLIS, READ_TIMEOUT_MILLIS, EXCHANGE_TIMEOUT_MILLIS,
+                MAX_ANSWER_BYTES);
+        AtomicInteger threads = new AtomicInteger();
+        this.uploads = new ThreadPoolExecutor(UPLOAD_THREADS, UPLOAD_THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                runnable -> {
+                    Thread thread = new Thread(runnable, "SyncClientUpload-" + threads.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        this.uploads.allowCoreThreadTimeOut(true);
     }
 
     /** Unavailable for now: no answer, a server error, or a refused token. */
@@ -81,7 +109,7 @@ public final class SyncTransport {
     }
 
     public List<SyncServer.Entry> list() throws IOException {
-        JsonNode reply = call("list", null, null, null);
+        JsonNode reply = call("list", null);
         List<SyncServer.Entry> entries = new ArrayList<>();
         for (JsonNode entry : reply.path("entries")) {
             entries.add(new SyncServer.Entry(entry.path("path").asText(), entry.path("directory").asBoolean(),
@@ -97,7 +125,7 @@ public final class SyncTransport {
      */
     public List<Boolean> offer(List<SyncServer.FileRef> files) throws IOException {
         List<Boolean> copied = new ArrayList<>();
-        call("offer", json(Map.of("files", files)), null, null).path("copied").forEach(node -> copied.add(node.asBoolean()));
+        call("offer", json(Map.of("files", files))).path("copied").forEach(node -> copied.add(node.asBoolean()));
         return answered(copied, files.size(), "offer");
     }
 
@@ -107,11 +135,11 @@ public final class SyncTransport {
      * @return per list, the indexes of the chunks the server lacks, or null when it does not know a delta's base
      */
     public List<List<Integer>> missing(List<byte[]> chunkLists) throws IOException {
-        return answered(indexLists(call("missing", SyncFraming.frame(chunkLists), null, null)), chunkLists.size(), "missing");
+        return answered(indexLists(call("missing", SyncFraming.frame(chunkLists))), chunkLists.size(), "missing");
     }
 
     /** Starts sending a batch of chunks (hash (32), length (4) and bytes for each) without waiting for the answer. */
-    public java.util.concurrent.CompletableFuture<Void> chunksAsync(byte[] batch, int length, long contentBytes) {
+    public CompletableFuture<Void> chunksAsync(byte[] batch, int length, long contentBytes) {
         return chunksAsync(ByteBuffer.wrap(batch, 0, length), contentBytes, () -> { });
     }
 
@@ -121,29 +149,25 @@ public final class SyncTransport {
      * @param released run once the exchange is over, answered or failed, and the client reads the buffer no more;
      *                 cancelling the returned future does not end the exchange, and does not run it early
      */
-    java.util.concurrent.CompletableFuture<Void> chunksAsync(ByteBuffer batch, long contentBytes, Runnable released) {
-        int length = batch.remaining();
-        HttpRequest request = builder("chunks", null, null).POST(new BufferBodyPublisher(batch)).build();
-        java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> exchange;
+    CompletableFuture<Void> chunksAsync(ByteBuffer batch, long contentBytes, Runnable released) {
+        CompletableFuture<Void> answer = new CompletableFuture<>();
         try {
-            exchange = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (RuntimeException e) {
-            released.run();
-            throw e;
-        }
-        exchange.whenComplete((response, failure) -> released.run());
-        return exchange
-                .thenAccept(response -> {
-                    bytesSent.addAndGet(length);
-                    if (response.statusCode() != 200) {
-                        try {
-                            check("chunks", response.statusCode(), parse(response.body()));
-                        } catch (IOException e) {
-                            throw new java.util.concurrent.CompletionException(e);
-                        }
-                    }
+            uploads.execute(() -> {
+                try {
+                    exchange("chunks", batch);
                     contentBytesSent.addAndGet(contentBytes);
-                });
+                    answer.complete(null);
+                } catch (IOException | RuntimeException e) {
+                    answer.completeExceptionally(e);
+                } finally {
+                    released.run();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            released.run();
+            throw new IllegalStateException("the sync transport to " + base + " is closed", e);
+        }
+        return answer;
     }
 
     /**
@@ -153,16 +177,16 @@ public final class SyncTransport {
      *         chunk list for it (send it again)
      */
     public List<List<Integer>> commit(List<SyncServer.FileRef> files) throws IOException {
-        return answered(indexLists(call("commit", json(Map.of("files", files)), null, null)), files.size(), "commit");
+        return answered(indexLists(call("commit", json(Map.of("files", files)))), files.size(), "commit");
     }
 
     public void delete(String path) throws IOException {
-        call("delete", json(Map.of("path", path)), null, null);
+        call("delete", json(Map.of("path", path)));
     }
 
     /** @return false when the server does not have the source */
     public boolean move(String from, String to) throws IOException {
-        return call("move", json(Map.of("from", from, "to", to)), null, null).path("moved").asBoolean();
+        return call("move", json(Map.of("from", from, "to", to))).path("moved").asBoolean();
     }
 
     public void mkdir(String path) throws IOException {
@@ -170,13 +194,37 @@ public final class SyncTransport {
     }
 
     public void mkdirs(List<String> paths) throws IOException {
-        call("mkdir", json(Map.of("paths", paths)), null, null);
+        call("mkdir", json(Map.of("paths", paths)));
     }
 
-    private JsonNode call(String operation, byte[] body, String header, String value) throws IOException {
-        HttpResponse<byte[]> response = send(operation, body, header, value);
+    private JsonNode call(String operation, byte[] body) throws IOException {
+        return exchange(operation, body == null ? null : ByteBuffer.wrap(body));
+    }
+
+    /** One exchange: its answer when the server did what was asked (or, for a move, found no source). */
+    private JsonNode exchange(String operation, ByteBuffer body) throws IOException {
+        int length = body == null ? 0 : body.remaining();
+        List<Http11Client.Header> headers = new ArrayList<>(6);
+        headers.add(new Http11Client.Header("Host", http.hostHeader()));
+        headers.add(new Http11Client.Header(SyncHeaders.AUTHORIZATION, authorization));
+        headers.add(new Http11Client.Header(SyncHeaders.CLIENT, client));
+        headers.add(new Http11Client.Header("User-Agent", "filesync"));
+        if (body != null) {
+            headers.add(new Http11Client.Header("Content-Length", Integer.toString(length)));
+        }
+        Http11Client.Response response;
+        try {
+            response = http.exchange(body == null ? "GET" : "POST", base.getRawPath() + operation, headers, body);
+        } catch (IOException e) {
+            throw new Unavailable("sync server " + base + " unreachable: " + e, e);
+        }
+        bytesSent.addAndGet(length);
+        if (response.truncated()) {
+            throw new Unavailable("sync server " + base + " answered " + operation + " with more than "
+                    + MAX_ANSWER_BYTES + " bytes", null);
+        }
         JsonNode reply = parse(response.body());
-        int status = response.statusCode();
+        int status = response.status();
         if (status == 200 || status == 404 && operation.equals("move")) {
             return reply;
         }
@@ -198,34 +246,11 @@ public final class SyncTransport {
         throw new Unavailable("sync server " + base + " answered " + status + " to " + operation + ": " + error, null);
     }
 
-    private HttpRequest request(String operation, byte[] body, String header, String value) {
-        HttpRequest.Builder request = builder(operation, header, value);
-        request.method(body == null ? "GET" : "POST",
-                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-        return request.build();
-    }
-
-    private HttpRequest.Builder builder(String operation, String header, String value) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(operation)).timeout(Duration.ofMinutes(2))
-                .header(SyncHeaders.AUTHORIZATION, authorization).header(SyncHeaders.CLIENT, client);
-        if (header != null) {
-            request.header(header, value);
-        }
-        return request;
-    }
-
-    private HttpResponse<byte[]> send(String operation, byte[] body, String header, String value) throws IOException {
-        HttpResponse<byte[]> response;
-        try {
-            response = http.send(request(operation, body, header, value), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Unavailable("interrupted while talking to " + base, e);
-        } catch (IOException e) {
-            throw new Unavailable("sync server " + base + " unreachable: " + e, e);
-        }
-        bytesSent.addAndGet(body == null ? 0 : body.length);
-        return response;
+    /** Closes the pooled connections and ends the upload threads; batches in flight end first. */
+    @Override
+    public void close() {
+        uploads.shutdown();
+        http.close();
     }
 
     private static List<List<Integer>> indexLists(JsonNode reply) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import io.filesync.core.http.Http11Client;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -61,9 +62,9 @@ class S3PutSignerTest {
 
     private static Map<String, String> ours(AwsCredentials credentials, String key, int port) {
         String host = port == 443 ? "s3.example.test" : "s3.example.test:" + port;
-        List<S3PutSigner.Header> headers = new S3PutSigner("eu-west-3").sign(credentials, host,
+        List<Http11Client.Header> headers = new S3PutSigner("eu-west-3").sign(credentials, host,
                 "/bucket/" + S3PutSigner.encodePath(key), 4096, "1B2M2Y8AsgTpgAmY7PhCfg==", TIME);
-        return headers.stream().collect(Collectors.toMap(S3PutSigner.Header::name, S3PutSigner.Header::value));
+        return headers.stream().collect(Collectors.toMap(Http11Client.Header::name, Http11Client.Header::value));
     }
 
     /** The headers of the same put as the SDK signs it, names in lower case, as they would go on the wire. */

@@ -1,4 +1,4 @@
-package io.filesync.mirror;
+package io.filesync.core.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,13 +11,16 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -25,17 +28,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The HTTP/1.1 exchange of single puts, against a loopback server answering exactly the bytes of each case: how
- * responses are framed (length, chunks, end of connection), when a connection is kept, and a pooled connection the
- * server closed meanwhile. The exchange against a real S3 server is in {@code S3PutsIT}.
+ * The HTTP/1.1 exchange, against a loopback server answering exactly the bytes of each case: how requests leave (from
+ * any buffer), how responses are framed (length, chunks, end of connection), when a connection is kept, a pooled
+ * connection the server closed meanwhile, and the deadlines. The exchange against real servers is in {@code S3PutsIT}
+ * and the sync integration tests.
  */
-class HttpPutClientTest {
+class Http11ClientTest {
 
-    private static final List<S3PutSigner.Header> HEADERS = List.of(new S3PutSigner.Header("host", "127.0.0.1"),
-            new S3PutSigner.Header("content-length", "5"));
+    private static final List<Http11Client.Header> HEADERS = List.of(new Http11Client.Header("host", "127.0.0.1"),
+            new Http11Client.Header("content-length", "5"));
 
     private ScriptedServer server;
-    private HttpPutClient client;
+    private Http11Client client;
 
     @AfterEach
     void tearDown() throws IOException {
@@ -50,9 +54,9 @@ class HttpPutClientTest {
     @Test
     void aPutGoesOutWithItsHeadersAndBodyAndTheConnectionIsKeptForTheNext() throws IOException {
         server = new ScriptedServer(request -> "HTTP/1.1 200 OK\r\nETag: \"abc\"\r\nContent-Length: 0\r\n\r\n");
-        client = new HttpPutClient(server.uri(), 2_000, 5_000);
+        client = new Http11Client(server.uri(), null, 2_000, 5_000, 0, 64 * 1024);
         for (int i = 0; i < 3; i++) {
-            HttpPutClient.Response response = client.put("/bucket/a%20b", HEADERS, "hello".getBytes(StandardCharsets.UTF_8));
+            Http11Client.Response response = client.exchange("PUT", "/bucket/a%20b", HEADERS, hello());
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.header("etag")).isEqualTo("\"abc\"");
         }
@@ -71,14 +75,14 @@ class HttpPutClientTest {
                 "HTTP/1.1 403 Forbidden\r\nContent-Length: " + document.length() + "\r\n\r\n" + document,
                 "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
         server = new ScriptedServer(request -> answers.poll());
-        client = new HttpPutClient(server.uri(), 2_000, 5_000);
-        HttpPutClient.Response chunked = client.put("/b/k", HEADERS, "hello".getBytes(StandardCharsets.UTF_8));
+        client = new Http11Client(server.uri(), null, 2_000, 5_000, 0, 64 * 1024);
+        Http11Client.Response chunked = client.exchange("PUT", "/b/k", HEADERS, hello());
         assertThat(chunked.status()).isEqualTo(404);
         assertThat(new String(chunked.body(), StandardCharsets.UTF_8)).isEqualTo(document);
-        HttpPutClient.Response sized = client.put("/b/k", HEADERS, "hello".getBytes(StandardCharsets.UTF_8));
+        Http11Client.Response sized = client.exchange("PUT", "/b/k", HEADERS, hello());
         assertThat(sized.status()).isEqualTo(403);
         assertThat(new String(sized.body(), StandardCharsets.UTF_8)).isEqualTo(document);
-        assertThat(client.put("/b/k", HEADERS, "hello".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
+        assertThat(client.exchange("PUT", "/b/k", HEADERS, hello()).status()).isEqualTo(200);
         assertThat(server.connections.get()).isEqualTo(1);
     }
 
@@ -90,13 +94,13 @@ class HttpPutClientTest {
                 "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n",
                 "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
         server = new ScriptedServer(request -> answers.poll());
-        client = new HttpPutClient(server.uri(), 2_000, 5_000);
-        assertThat(client.put("/b/k", HEADERS, "hello".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
-        HttpPutClient.Response untilClose = client.put("/b/k", HEADERS, "hello".getBytes(StandardCharsets.UTF_8));
+        client = new Http11Client(server.uri(), null, 2_000, 5_000, 0, 64 * 1024);
+        assertThat(client.exchange("PUT", "/b/k", HEADERS, hello()).status()).isEqualTo(200);
+        Http11Client.Response untilClose = client.exchange("PUT", "/b/k", HEADERS, hello());
         assertThat(untilClose.status()).isEqualTo(500);
         assertThat(new String(untilClose.body(), StandardCharsets.UTF_8)).isEqualTo("<Error><Code>InternalError</Code></Error>");
-        assertThat(client.put("/b/k", HEADERS, "hello".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
-        assertThat(client.put("/b/k", HEADERS, "hello".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
+        assertThat(client.exchange("PUT", "/b/k", HEADERS, hello()).status()).isEqualTo(200);
+        assertThat(client.exchange("PUT", "/b/k", HEADERS, hello()).status()).isEqualTo(200);
         // Each of the first three answers ended its connection.
         assertThat(server.connections.get()).isEqualTo(4);
     }
@@ -107,9 +111,9 @@ class HttpPutClientTest {
         // The first connection answers once, then is dropped without a word before the second request is read.
         server = new ScriptedServer(request -> answered.incrementAndGet() == 2 ? null
                 : "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
-        client = new HttpPutClient(server.uri(), 2_000, 5_000);
-        assertThat(client.put("/b/k", HEADERS, "hello".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
-        assertThat(client.put("/b/k", HEADERS, "hello".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
+        client = new Http11Client(server.uri(), null, 2_000, 5_000, 0, 64 * 1024);
+        assertThat(client.exchange("PUT", "/b/k", HEADERS, hello()).status()).isEqualTo(200);
+        assertThat(client.exchange("PUT", "/b/k", HEADERS, hello()).status()).isEqualTo(200);
         assertThat(server.connections.get()).isEqualTo(2);
         assertThat(server.requests).hasSize(3);
     }
@@ -117,10 +121,10 @@ class HttpPutClientTest {
     @Test
     void garbageOrANewConnectionDroppedIsAnErrorNotARetryLoop() throws IOException {
         server = new ScriptedServer(request -> request.contains("/garbage") ? "SSH-2.0-OpenSSH\r\n\r\n" : null);
-        client = new HttpPutClient(server.uri(), 2_000, 5_000);
-        assertThatThrownBy(() -> client.put("/garbage", HEADERS, "hello".getBytes(StandardCharsets.UTF_8)))
+        client = new Http11Client(server.uri(), null, 2_000, 5_000, 0, 64 * 1024);
+        assertThatThrownBy(() -> client.exchange("PUT", "/garbage", HEADERS, hello()))
                 .isInstanceOf(IOException.class).hasMessageContaining("not an HTTP/1.x response");
-        assertThatThrownBy(() -> client.put("/dropped", HEADERS, "hello".getBytes(StandardCharsets.UTF_8)))
+        assertThatThrownBy(() -> client.exchange("PUT", "/dropped", HEADERS, hello()))
                 .isInstanceOf(IOException.class).hasMessageContaining("closed by the server");
         assertThat(server.connections.get()).isEqualTo(2);
     }
@@ -128,19 +132,102 @@ class HttpPutClientTest {
     @Test
     void aHeaderValueWithALineBreakIsRefusedBeforeAnythingIsSent() throws IOException {
         server = new ScriptedServer(request -> "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
-        client = new HttpPutClient(server.uri(), 2_000, 5_000);
-        List<S3PutSigner.Header> injected = List.of(new S3PutSigner.Header("x-amz-meta", "a\r\nx-evil: 1"));
-        assertThatThrownBy(() -> client.put("/b/k", injected, new byte[0])).isInstanceOf(IllegalArgumentException.class);
+        client = new Http11Client(server.uri(), null, 2_000, 5_000, 0, 64 * 1024);
+        List<Http11Client.Header> injected = List.of(new Http11Client.Header("x-amz-meta", "a\r\nx-evil: 1"));
+        assertThatThrownBy(() -> client.exchange("PUT", "/b/k", injected, ByteBuffer.allocate(0))).isInstanceOf(IllegalArgumentException.class);
         assertThat(server.connections.get()).isZero();
     }
 
     @Test
     void theHostHeaderNamesThePortOnlyWhenItIsNotTheSchemesDefault() {
-        assertThat(new HttpPutClient(URI.create("http://s3.test"), 1, 1).hostHeader()).isEqualTo("s3.test");
-        assertThat(new HttpPutClient(URI.create("https://s3.test:443"), 1, 1).hostHeader()).isEqualTo("s3.test");
-        assertThat(new HttpPutClient(URI.create("http://s3.test:9000"), 1, 1).hostHeader()).isEqualTo("s3.test:9000");
-        assertThat(new HttpPutClient(URI.create("https://[::1]:8443"), 1, 1).hostHeader()).isEqualTo("[::1]:8443");
-        assertThatThrownBy(() -> new HttpPutClient(URI.create("ftp://s3.test"), 1, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(new Http11Client(URI.create("http://s3.test"), null, 1, 1, 0, 64 * 1024).hostHeader()).isEqualTo("s3.test");
+        assertThat(new Http11Client(URI.create("https://s3.test:443"), null, 1, 1, 0, 64 * 1024).hostHeader()).isEqualTo("s3.test");
+        assertThat(new Http11Client(URI.create("http://s3.test:9000"), null, 1, 1, 0, 64 * 1024).hostHeader()).isEqualTo("s3.test:9000");
+        assertThat(new Http11Client(URI.create("https://[::1]:8443"), null, 1, 1, 0, 64 * 1024).hostHeader()).isEqualTo("[::1]:8443");
+        assertThatThrownBy(() -> new Http11Client(URI.create("ftp://s3.test"), null, 1, 1, 0, 64 * 1024)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aBodyGoesFromItsBuffersPositionToItsLimitDirectOrNotAndTheBufferIsLeftAsItWas() throws IOException {
+        server = new ScriptedServer(request -> "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        client = new Http11Client(server.uri(), null, 2_000, 5_000, 0, 64 * 1024);
+        ByteBuffer direct = ByteBuffer.allocateDirect(16).put("xxhelloyy".getBytes(StandardCharsets.UTF_8));
+        direct.position(2).limit(7);
+        Http11Client.Response response = client.exchange("POST", "/sync/chunks", HEADERS, direct);
+        assertThat(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo("ok");
+        assertThat(response.truncated()).isFalse();
+        assertThat(direct.position()).isEqualTo(2);
+        assertThat(direct.limit()).isEqualTo(7);
+        client.exchange("GET", "/sync/list", List.of(new Http11Client.Header("host", "127.0.0.1")), null);
+        assertThat(server.requests).containsExactly("POST /sync/chunks HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 5\r\n\r\nhello",
+                "GET /sync/list HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n");
+        assertThat(server.connections.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aBodyOverTheLimitIsReadToItsEndAndMarkedTruncatedAndTheConnectionStaysUsable() throws IOException {
+        String answer = "0123456789".repeat(10);
+        server = new ScriptedServer(request -> "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + answer);
+        client = new Http11Client(server.uri(), null, 2_000, 5_000, 0, 25);
+        Http11Client.Response response = client.exchange("PUT", "/b/k", HEADERS, hello());
+        assertThat(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(answer.substring(0, 25));
+        assertThat(response.truncated()).isTrue();
+        assertThat(client.exchange("PUT", "/b/k", HEADERS, hello()).status()).isEqualTo(200);
+        assertThat(server.connections.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aServerSlowToAnswerTimesOutAndTheRequestIsNotSentAgain() throws IOException {
+        CountDownLatch never = new CountDownLatch(1);
+        server = new ScriptedServer(request -> {
+            if (request.contains("/slow")) {
+                try {
+                    never.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+        });
+        client = new Http11Client(server.uri(), null, 2_000, 300, 0, 64 * 1024);
+        assertThat(client.exchange("PUT", "/fast", HEADERS, hello()).status()).isEqualTo(200);
+        try {
+            // On the pooled connection: a timeout is not taken for a connection the server had closed.
+            assertThatThrownBy(() -> client.exchange("PUT", "/slow", HEADERS, hello())).isInstanceOf(SocketTimeoutException.class);
+            assertThat(server.requests).hasSize(2);
+        } finally {
+            never.countDown();
+        }
+    }
+
+    @Test
+    void aServerThatStopsReadingEndsTheExchangeAtItsDeadlineInsteadOfBlockingTheSender() throws IOException {
+        List<Socket> held = new CopyOnWriteArrayList<>();
+        try (ServerSocket deaf = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    held.add(deaf.accept());
+                } catch (IOException e) {
+                    // closed by the test
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            client = new Http11Client(URI.create("http://127.0.0.1:" + deaf.getLocalPort()), null, 2_000, 60_000, 500, 64 * 1024);
+            ByteBuffer large = ByteBuffer.allocateDirect(64 << 20);
+            List<Http11Client.Header> headers = List.of(new Http11Client.Header("host", "127.0.0.1"),
+                    new Http11Client.Header("content-length", Integer.toString(large.remaining())));
+            assertThatThrownBy(() -> client.exchange("POST", "/sync/chunks", headers, large))
+                    .isInstanceOf(SocketTimeoutException.class).hasMessageContaining("within 500 ms");
+        } finally {
+            for (Socket socket : held) {
+                socket.close();
+            }
+        }
+    }
+
+    private static ByteBuffer hello() {
+        return ByteBuffer.wrap("hello".getBytes(StandardCharsets.UTF_8));
     }
 
     /**
