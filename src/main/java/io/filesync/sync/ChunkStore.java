@@ -49,6 +49,23 @@ public final class ChunkStore implements AutoCloseable {
     }
 
     /**
+     * A chunk whose bytes do not hash to its key: changed on the client's disk since it was chunked, or corrupted in
+     * transit. Nothing of its batch is stored; the client may read the file again and send what it holds now.
+     */
+    public static final class Mismatch extends BadInputException {
+        private static final long serialVersionUID = 1L;
+
+        Mismatch(String hash, String reason) {
+            super(hash, reason);
+        }
+
+        /** The chunk's key, in hex. */
+        public String hash() {
+            return source();
+        }
+    }
+
+    /**
      * One chunk of an upload batch: its hash and its bytes, as one or more buffers. On the server these are views of
      * the request body where Netty holds it (a chunk may straddle two of its buffers), so they are valid only while
      * the request is being handled: nothing here keeps an upload beyond {@link #putAll}.
@@ -167,7 +184,7 @@ public final class ChunkStore implements AutoCloseable {
      * files that wait for them, the others in one append to the packs.
      *
      * @return how many chunks were new
-     * @throws BadInputException when a chunk is empty, too long, or does not hash to its key
+     * @throws BadInputException when a chunk is empty or too long, a {@link Mismatch} when it does not hash to its key
      * @throws Full              when the store may not or cannot grow by the batch
      */
     public int putAll(List<Upload> uploads) throws IOException {
@@ -221,7 +238,7 @@ public final class ChunkStore implements AutoCloseable {
                     + " bytes refused: chunks hold 1 to " + maxChunk + " bytes");
         }
         if (!MessageDigest.isEqual(upload.digest(), upload.hash())) {
-            throw new BadInputException(Manifest.hex(upload.hash()), "chunk refused: its " + length
+            throw new Mismatch(Manifest.hex(upload.hash()), "chunk refused: its " + length
                     + " bytes do not match its hash (truncated or corrupted in transit)");
         }
     }

@@ -16,8 +16,11 @@ import java.util.concurrent.CompletionException;
 /**
  * Streams the chunks of many files into upload batches of bounded size, with up to two batches in flight, so reading
  * and checking chunks here overlaps storing them on the server. A chunk comes from the bytes that were chunked when
- * they were kept in memory; otherwise it is re-read and checked against its hash just before it goes: a file changed
- * since it was chunked is never sent half old, half new.
+ * they were kept in memory; otherwise it is re-read from the file just before it goes. A file changed since it was
+ * chunked is never stored half old, half new: the server checks every chunk against its hash and refuses the batch
+ * of one that does not match ({@link SyncTransport.ChunkRefused}). Re-read chunks are hashed here again only when
+ * {@code verify} is set, as the sender does after such a refusal to find the file that changed; otherwise only a
+ * change of the file's size is caught here, before anything goes.
  * <p>
  * A batch is built in a direct buffer from a {@link BufferPool} and sent from it as it is; the buffer goes back to the
  * pool once its request is over, so batches reuse a few buffers instead of allocating 8 MiB each. A re-read chunk is
@@ -28,18 +31,23 @@ final class ChunkUploader {
 
     private final SyncTransport transport;
     private final BufferPool buffers;
+    private final boolean verify;
     private ByteBuffer batch;
     private long batchContent;
     private final ArrayDeque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
 
-    /** @param buffers where batches are built: each holds one request (keep it well below the server's limit) */
-    ChunkUploader(SyncTransport transport, BufferPool buffers) {
+    /**
+     * @param buffers where batches are built: each holds one request (keep it well below the server's limit)
+     * @param verify  whether chunks re-read from their files are hashed again before they go
+     */
+    ChunkUploader(SyncTransport transport, BufferPool buffers, boolean verify) {
         this.transport = transport;
         this.buffers = buffers;
+        this.verify = verify;
     }
 
-    ChunkUploader(SyncTransport transport, int batchBytes) {
-        this(transport, new BufferPool(batchBytes, true, 3));
+    ChunkUploader(SyncTransport transport, int batchBytes, boolean verify) {
+        this(transport, new BufferPool(batchBytes, true, 3), verify);
     }
 
     /** See {@link #add(Path, Manifest, List, ByteBuffer)}. */
@@ -80,7 +88,10 @@ final class ChunkUploader {
             return queued;
         }
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
-            MessageDigest sha = Chunker.sha256();
+            if (in.size() != manifest.size()) {
+                throw new SyncTransport.Unavailable(file + " changed while being sent", null);
+            }
+            MessageDigest sha = verify ? Chunker.sha256() : null;
             for (int index : indexes) {
                 Manifest.Chunk chunk = manifest.chunks().get(index);
                 room(chunk.length());
@@ -95,8 +106,7 @@ final class ChunkUploader {
                     }
                     position += read;
                 }
-                sha.update(bytes.flip());
-                if (!MessageDigest.isEqual(sha.digest(), chunk.hash())) {
+                if (verify && !matches(sha, bytes.flip(), chunk.hash())) {
                     // Changed since it was chunked: its watch event is queued; send that version instead.
                     batch.position(start);
                     throw new SyncTransport.Unavailable(file + " changed while being sent", null);
@@ -109,6 +119,11 @@ final class ChunkUploader {
             throw new SyncTransport.Unavailable(file + " vanished while being sent", e);
         }
         return queued;
+    }
+
+    private static boolean matches(MessageDigest sha, ByteBuffer bytes, byte[] hash) {
+        sha.update(bytes);
+        return MessageDigest.isEqual(sha.digest(), hash);
     }
 
     /** Makes room in the batch for a chunk of this length, sending the batch first when it is full. */

@@ -283,9 +283,23 @@ final class FileSender {
         return group.outcomes;
     }
 
-    /** Uploads what each file of the group still lacks. */
+    /**
+     * Uploads what each file of the group still lacks. Chunks re-read from their files are not hashed again here: the
+     * server checks every chunk. When it refuses one (a file changed since it was chunked, or bytes corrupted on the
+     * way), the group is uploaded again with the re-read chunks checked here, which names the changed file: it is
+     * then sent in its next version, and an unchanged group goes through.
+     */
     private void upload(Prepared group) throws IOException {
-        ChunkUploader uploader = new ChunkUploader(transport, batches);
+        try {
+            upload(group, false);
+        } catch (SyncTransport.ChunkRefused refused) {
+            LOG.info("Sync: {}; checking the group's files against their chunk lists and sending again", refused.getMessage());
+            upload(group, true);
+        }
+    }
+
+    private void upload(Prepared group, boolean verify) throws IOException {
+        ChunkUploader uploader = new ChunkUploader(transport, batches, verify);
         for (int i = 0; i < group.files.size(); i++) {
             List<Integer> missing = group.missing.get(i);
             if (missing != null && !missing.isEmpty()) {

@@ -33,8 +33,9 @@ import io.filesync.core.http.Http11Client;
  * ({@link Http11Client}: kept-alive connections; HTTPS with an optional trust store). Chunk batches go out on two
  * upload threads of their own, so two can be in flight while the caller builds the next; over plain HTTP a batch is
  * written straight from the caller's buffer. Failures come in two kinds: {@link Unavailable} for anything that may
- * pass (no connection, a timeout, a 5xx, a wrong token that an operator may fix), retried with backoff by the caller,
- * and {@link BadInputException} for a request the server refused (400), which retrying cannot fix.
+ * pass (no connection, a timeout, a 5xx, a wrong token that an operator may fix, a chunk refused because the file
+ * changed while it was sent), retried with backoff by the caller, and {@link BadInputException} for a request the
+ * server refused (400, 413), which retrying cannot fix.
  * <p>
  * Every operation may be sent twice (a pooled connection the server closed is replaced and the request sent again):
  * the server's operations are idempotent, and a move sent again answers that the source is gone, which the caller
@@ -86,11 +87,24 @@ public final class SyncTransport implements AutoCloseable {
     }
 
     /** Unavailable for now: no answer, a server error, or a refused token. */
-    public static final class Unavailable extends IOException {
+    public static class Unavailable extends IOException {
         private static final long serialVersionUID = 1L;
 
         Unavailable(String message, Throwable cause) {
             super(message, cause);
+        }
+    }
+
+    /**
+     * The server refused a chunk whose bytes do not match its hash (answer 409), and stored nothing of its batch: the
+     * file changed on disk since it was chunked, or the bytes were corrupted on the way. Reading the files again fixes
+     * either; until that is done it counts as unavailable, so nothing is given up.
+     */
+    public static final class ChunkRefused extends Unavailable {
+        private static final long serialVersionUID = 1L;
+
+        ChunkRefused(String message) {
+            super(message, null);
         }
     }
 
@@ -236,6 +250,9 @@ public final class SyncTransport implements AutoCloseable {
         String error = reply.path("error").asText("HTTP " + status);
         if (status == 400 || status == 413) {
             throw new BadInputException(operation, "sync server refused the request: " + error);
+        }
+        if (status == 409) {
+            throw new ChunkRefused("sync server " + base + " refused a chunk: " + error);
         }
         if (status == 507) {
             throw new Unavailable("sync server " + base + " cannot store more (" + error + "): retrying later", null);

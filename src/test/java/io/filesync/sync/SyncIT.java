@@ -1,6 +1,7 @@
 package io.filesync.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -25,7 +26,9 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.filesync.BundleBoot;
+import io.filesync.core.db.DataSources;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -371,9 +374,10 @@ class SyncIT {
         byte[] corrupted = chunk.clone();
         corrupted[500] ^= 1;
         for (byte[] bad : List.of(truncated, corrupted)) {
+            // 409, not 400: the client reads its file again instead of giving it up.
             HttpResponse<String> response = post("chunk", TOKEN, bad, hash);
-            assertThat(response.statusCode()).isEqualTo(400);
-            assertThat(response.body()).contains("do not match its hash");
+            assertThat(response.statusCode()).isEqualTo(409);
+            assertThat(response.body()).contains("do not match its hash").contains("\"chunk\":\"" + hash + "\"");
         }
         assertThat(syncServer().store().read(Manifest.parseHash(hash))).isNull();
         assertThat(post("chunk", TOKEN, chunk, hash).statusCode()).isEqualTo(200);
@@ -392,8 +396,43 @@ class SyncIT {
         altered[0] ^= 1;
         java.nio.ByteBuffer wrong = java.nio.ByteBuffer.allocate(36 + other.length);
         wrong.put(Chunker.sha256().digest(other)).putInt(other.length).put(altered);
-        assertThat(post("chunks", TOKEN, wrong.array(), null).statusCode()).isEqualTo(400);
+        assertThat(post("chunks", TOKEN, wrong.array(), null).statusCode()).isEqualTo(409);
         assertThat(syncServer().store().has(Manifest.parseHash(otherHash))).isFalse();
+    }
+
+    @Test
+    void aLargeFileChangedBetweenChunkingAndUploadIsNeverStoredHalfOldHalfNewNorGivenUp() throws Exception {
+        Path folder = BASE.resolve("sender");
+        byte[] content = random(FileSender.RETAIN_BYTES + (4 << 20), 41);
+        Path file = folder.resolve("big.bin");
+        write(file, content);
+        try (HikariDataSource state = DataSources.pooled("jdbc:sqlite:" + folder.resolve("state.db"), null, null, 2);
+             SyncTransport transport = new SyncTransport("http://127.0.0.1:" + port + "/sync", TOKEN, "sender", null, null)) {
+            try {
+                FileSender sender = new FileSender(transport, new Chunker(), new ManifestCache(state, "sender"), 8 << 20);
+                // Chunked, then rewritten in place with the same size before its chunks are re-read for upload: the
+                // server refuses the chunk that no longer matches, and the check the sender then runs names the file.
+                FileSender.Described described = sender.describe(List.of(new FileSender.Candidate("sender/big.bin", file, "1|1|", null)));
+                byte[] edited = content.clone();
+                edited[content.length / 2] ^= 1;
+                Files.write(file, edited);
+                assertThatThrownBy(() -> sender.finish(sender.prepare(described)))
+                        .isInstanceOf(SyncTransport.Unavailable.class).hasMessageContaining("changed while being sent");
+                assertThat(remote().resolve("sender/big.bin")).doesNotExist();
+                assertThat(syncServer().audit().entries()).anySatisfy(entry -> {
+                    assertThat(entry.client()).isEqualTo("sender");
+                    assertThat(entry.operation()).isEqualTo("refused");
+                });
+
+                // Its next version goes through whole.
+                List<FileSender.Outcome> outcomes = sender.send(List.of(new FileSender.Candidate("sender/big.bin", file, "2|2|", null)));
+                assertThat(outcomes).singleElement().satisfies(outcome -> assertThat(outcome.sent()).isTrue());
+                assertThat(remote().resolve("sender/big.bin")).hasBinaryContent(edited);
+            } finally {
+                // The other tests compare the server's folder with the client's, which never had it.
+                transport.delete("sender");
+            }
+        }
     }
 
     @Test

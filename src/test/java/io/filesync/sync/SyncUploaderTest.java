@@ -29,7 +29,7 @@ class SyncUploaderTest {
         Path file = Files.write(work.resolve("kept.bin"), content);
         Manifest manifest = chunker.chunk(content);
 
-        long queued = new ChunkUploader(unused, 8 << 20).add(file, manifest, List.of(0, 1), content);
+        long queued = new ChunkUploader(unused, 8 << 20, true).add(file, manifest, List.of(0, 1), content);
 
         assertThat(queued).isEqualTo(manifest.chunks().get(0).length() + manifest.chunks().get(1).length());
     }
@@ -41,18 +41,36 @@ class SyncUploaderTest {
         Manifest manifest = chunker.chunk(content);
         int last = manifest.chunks().size() - 1;
 
-        long queued = new ChunkUploader(unused, 8 << 20).add(file, manifest, List.of(1, last), (java.nio.ByteBuffer) null);
+        long queued = new ChunkUploader(unused, 8 << 20, true).add(file, manifest, List.of(1, last), (java.nio.ByteBuffer) null);
         assertThat(queued).isEqualTo(manifest.chunks().get(1).length() + manifest.chunks().get(last).length());
 
         byte[] edited = content.clone();
         edited[(int) manifest.chunks().get(last).offset()] ^= 1;
         Files.write(file, edited);
-        assertThatThrownBy(() -> new ChunkUploader(unused, 8 << 20).add(file, manifest, List.of(1, last), (java.nio.ByteBuffer) null))
+        assertThatThrownBy(() -> new ChunkUploader(unused, 8 << 20, true).add(file, manifest, List.of(1, last), (java.nio.ByteBuffer) null))
                 .isInstanceOf(SyncTransport.Unavailable.class).hasMessageContaining("changed while being sent");
 
         Files.write(file, java.util.Arrays.copyOf(content, (int) manifest.chunks().get(last).offset() + 10));
-        assertThatThrownBy(() -> new ChunkUploader(unused, 8 << 20).add(file, manifest, List.of(last), (java.nio.ByteBuffer) null))
-                .isInstanceOf(SyncTransport.Unavailable.class).hasMessageContaining("shrank while being sent");
+        assertThatThrownBy(() -> new ChunkUploader(unused, 8 << 20, true).add(file, manifest, List.of(last), (java.nio.ByteBuffer) null))
+                .isInstanceOf(SyncTransport.Unavailable.class).hasMessageContaining("changed while being sent");
+    }
+
+    @Test
+    void withoutVerifyingReReadChunksGoAsTheFileHoldsThemForTheServerToCheckButAResizedFileStopsHere() throws IOException {
+        byte[] content = SyncChunkerTest.random(300_000, 35);
+        Path file = Files.write(work.resolve("unverified.bin"), content);
+        Manifest manifest = chunker.chunk(content);
+        int last = manifest.chunks().size() - 1;
+        byte[] edited = content.clone();
+        edited[(int) manifest.chunks().get(last).offset()] ^= 1;
+        Files.write(file, edited);
+
+        long queued = new ChunkUploader(unused, 8 << 20, false).add(file, manifest, List.of(last), (java.nio.ByteBuffer) null);
+        assertThat(queued).isEqualTo(manifest.chunks().get(last).length());
+
+        Files.write(file, java.util.Arrays.copyOf(content, content.length - 1));
+        assertThatThrownBy(() -> new ChunkUploader(unused, 8 << 20, false).add(file, manifest, List.of(0), (java.nio.ByteBuffer) null))
+                .isInstanceOf(SyncTransport.Unavailable.class).hasMessageContaining("changed while being sent");
     }
 
     @Test
@@ -80,11 +98,11 @@ class SyncUploaderTest {
         Manifest manifest = chunker.chunk(content);
 
         Files.write(file, SyncChunkerTest.random(150_000, 33));
-        assertThatThrownBy(() -> new ChunkUploader(unused, 8 << 20).add(file, manifest, List.of(0), content))
+        assertThatThrownBy(() -> new ChunkUploader(unused, 8 << 20, true).add(file, manifest, List.of(0), content))
                 .isInstanceOf(SyncTransport.Unavailable.class).hasMessageContaining("changed while being sent");
 
         Files.delete(file);
-        assertThatThrownBy(() -> new ChunkUploader(unused, 8 << 20).add(file, manifest, List.of(0), content))
+        assertThatThrownBy(() -> new ChunkUploader(unused, 8 << 20, true).add(file, manifest, List.of(0), content))
                 .isInstanceOf(SyncTransport.Unavailable.class).hasMessageContaining("vanished while being sent");
     }
 }
