@@ -36,41 +36,51 @@ class SyncUploaderTest {
 
     @Test
     void chunksReReadFromTheFileAreQueuedWhenTheyStillMatchTheirHashElseTheFileIsReportedChanged() throws IOException {
-        byte[] content = SyncChunkerTest.random(300_000, 34);
-        Path file = Files.write(work.resolve("large.bin"), content);
-        Manifest manifest = chunker.chunk(content);
+        Written written = written("large.bin", 34);
+        Path file = written.file();
+        Manifest manifest = written.manifest();
         int last = manifest.chunks().size() - 1;
 
         long queued = new ChunkUploader(unused, 8 << 20, true).add(file, manifest, List.of(1, last), (java.nio.ByteBuffer) null);
         assertThat(queued).isEqualTo(manifest.chunks().get(1).length() + manifest.chunks().get(last).length());
 
-        byte[] edited = content.clone();
-        edited[(int) manifest.chunks().get(last).offset()] ^= 1;
-        Files.write(file, edited);
+        editFirstByteOf(last, written);
         assertThatThrownBy(() -> new ChunkUploader(unused, 8 << 20, true).add(file, manifest, List.of(1, last), (java.nio.ByteBuffer) null))
                 .isInstanceOf(SyncTransport.Unavailable.class).hasMessageContaining("changed while being sent");
 
-        Files.write(file, java.util.Arrays.copyOf(content, (int) manifest.chunks().get(last).offset() + 10));
+        Files.write(file, java.util.Arrays.copyOf(written.content(), (int) manifest.chunks().get(last).offset() + 10));
         assertThatThrownBy(() -> new ChunkUploader(unused, 8 << 20, true).add(file, manifest, List.of(last), (java.nio.ByteBuffer) null))
                 .isInstanceOf(SyncTransport.Unavailable.class).hasMessageContaining("changed while being sent");
     }
 
     @Test
     void withoutVerifyingReReadChunksGoAsTheFileHoldsThemForTheServerToCheckButAResizedFileStopsHere() throws IOException {
-        byte[] content = SyncChunkerTest.random(300_000, 35);
-        Path file = Files.write(work.resolve("unverified.bin"), content);
-        Manifest manifest = chunker.chunk(content);
-        int last = manifest.chunks().size() - 1;
-        byte[] edited = content.clone();
-        edited[(int) manifest.chunks().get(last).offset()] ^= 1;
-        Files.write(file, edited);
+        Written written = written("unverified.bin", 35);
+        Manifest.Chunk first = written.manifest().chunks().get(0);
+        editFirstByteOf(0, written);
+        ChunkUploader unverified = new ChunkUploader(unused, 8 << 20, false);
 
-        long queued = new ChunkUploader(unused, 8 << 20, false).add(file, manifest, List.of(last), (java.nio.ByteBuffer) null);
-        assertThat(queued).isEqualTo(manifest.chunks().get(last).length());
+        assertThat(unverified.add(written.file(), written.manifest(), List.of(0), (java.nio.ByteBuffer) null)).isEqualTo(first.length());
 
-        Files.write(file, java.util.Arrays.copyOf(content, content.length - 1));
-        assertThatThrownBy(() -> new ChunkUploader(unused, 8 << 20, false).add(file, manifest, List.of(0), (java.nio.ByteBuffer) null))
+        Files.write(written.file(), java.util.Arrays.copyOf(written.content(), written.content().length - 1));
+        assertThatThrownBy(() -> unverified.add(written.file(), written.manifest(), List.of(1), (java.nio.ByteBuffer) null))
                 .isInstanceOf(SyncTransport.Unavailable.class).hasMessageContaining("changed while being sent");
+    }
+
+    /** A file of random bytes, and its chunk list. */
+    private record Written(Path file, byte[] content, Manifest manifest) {
+    }
+
+    private Written written(String name, long seed) throws IOException {
+        byte[] content = SyncChunkerTest.random(300_000, seed);
+        return new Written(Files.write(work.resolve(name), content), content, chunker.chunk(content));
+    }
+
+    /** Rewrites the file in place, same size, with the first byte of one chunk flipped. */
+    private static void editFirstByteOf(int chunk, Written written) throws IOException {
+        byte[] edited = written.content().clone();
+        edited[(int) written.manifest().chunks().get(chunk).offset()] ^= 1;
+        Files.write(written.file(), edited);
     }
 
     @Test
