@@ -152,13 +152,9 @@ public final class SyncTransport implements AutoCloseable {
         return answered(indexLists(call("missing", SyncFraming.frame(chunkLists))), chunkLists.size(), "missing");
     }
 
-    /** Starts sending a batch of chunks (hash (32), length (4) and bytes for each) without waiting for the answer. */
-    public CompletableFuture<Void> chunksAsync(byte[] batch, int length, long contentBytes) {
-        return chunksAsync(ByteBuffer.wrap(batch, 0, length), contentBytes, () -> { });
-    }
-
     /**
-     * Starts sending a batch of chunks from the buffer's position to its limit, sent from the buffer as it is.
+     * Starts sending a batch of chunks (hash (32), length (4) and bytes for each) without waiting for the answer,
+     * from the buffer's position to its limit, sent from the buffer as it is.
      *
      * @param released run once the exchange is over, answered or failed, and the client reads the buffer no more;
      *                 cancelling the returned future does not end the exchange, and does not run it early
