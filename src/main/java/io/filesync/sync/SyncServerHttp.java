@@ -277,15 +277,15 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
         } else if (failure instanceof ChunkStore.Full full) {
             LOG.error("Sync request from {} not stored: {}", client, full.getMessage());
             reply(exchange, 507, Map.of("error", full.getMessage()));
-        } else if (failure instanceof ChunkStore.Mismatch mismatch) {
-            // Not a 400: the client reads the file again rather than giving the file up.
-            LOG.warn("Sync request from {} refused: {}", client, mismatch.getMessage());
-            server().refused(client, mismatch.source(), mismatch.reason());
-            reply(exchange, 409, Map.of("error", mismatch.getMessage(), "chunk", mismatch.hash()));
         } else if (failure instanceof BadInputException bad) {
             LOG.warn("Sync request from {} refused: {}", client, bad.getMessage());
             server().refused(client, bad.source(), bad.reason());
-            reply(exchange, 400, Map.of("error", bad.getMessage()));
+            if (bad instanceof ChunkStore.Mismatch mismatch) {
+                // Not a 400: the client reads the file again rather than giving the file up.
+                reply(exchange, 409, Map.of("error", mismatch.getMessage(), "chunk", mismatch.hash()));
+            } else {
+                reply(exchange, 400, Map.of("error", bad.getMessage()));
+            }
         } else {
             LOG.error("Sync request from {} failed: {}", client, String.valueOf(failure));
             reply(exchange, 500, Map.of("error", String.valueOf(failure)));
