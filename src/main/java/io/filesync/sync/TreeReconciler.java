@@ -177,17 +177,15 @@ final class TreeReconciler {
         Future<FileSender.Described> reading = null;
         try {
             for (int g = 0; g < groups.size(); g++) {
-                FileSender.Described described;
-                if (reading == null) {
-                    described = sender.describe(groups.get(g));
-                } else {
-                    described = await(reading);
-                    reading = null;
-                }
+                // The next group is queued for the reader before this one is awaited, so at the start both
+                // threads chunk: the reader the second group, this thread the first.
+                Future<FileSender.Described> current = reading;
+                reading = null;
                 if (g + 1 < groups.size()) {
                     List<FileSender.Candidate> next = groups.get(g + 1);
                     reading = reader.submit(() -> sender.describe(next));
                 }
+                FileSender.Described described = current == null ? sender.describe(groups.get(g)) : await(current);
                 FileSender.Prepared prepared = sender.prepare(described);
                 remember(await(committing), sent);
                 committing = null;
