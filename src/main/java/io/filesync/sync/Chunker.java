@@ -34,6 +34,7 @@ public final class Chunker {
     public static final int DEFAULT_MIN = 4 * 1024;
     public static final int DEFAULT_AVG = 16 * 1024;
     public static final int DEFAULT_MAX = 64 * 1024;
+    private static final MessageDigest SHA256 = lookUpSha256();
 
     /** One random 64-bit value per byte value, fixed forever: changing it would change every chunk boundary. */
     private static final long[] GEAR = gearTable(0x9E3779B97F4A7C15L);
@@ -185,7 +186,19 @@ public final class Chunker {
         return table;
     }
 
+    /**
+     * A fresh SHA-256, cloned from one looked up once: a provider lookup per file and per chunk list costs more than
+     * hashing a small file.
+     */
     static MessageDigest sha256() {
+        try {
+            return (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) {
+            return lookUpSha256();
+        }
+    }
+
+    private static MessageDigest lookUpSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
