@@ -6,6 +6,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -174,18 +175,17 @@ final class TreeReconciler {
         List<List<FileSender.Candidate>> groups = FileSender.groups(files, present, groupFiles, groupBytes);
         int[] sent = new int[1];
         Future<List<FileSender.Outcome>> committing = null;
+        Future<FileSender.Described> current = null;
         Future<FileSender.Described> reading = null;
         try {
             for (int g = 0; g < groups.size(); g++) {
                 // The next group is queued for the reader before this one is awaited, so at the start both
                 // threads chunk: the reader the second group, this thread the first.
-                Future<FileSender.Described> current = reading;
-                reading = null;
-                if (g + 1 < groups.size()) {
-                    List<FileSender.Candidate> next = groups.get(g + 1);
-                    reading = reader.submit(() -> sender.describe(next));
-                }
+                current = reading;
+                List<FileSender.Candidate> next = g + 1 < groups.size() ? groups.get(g + 1) : null;
+                reading = next == null ? null : reader.submit(() -> sender.describe(next));
                 FileSender.Described described = current == null ? sender.describe(groups.get(g)) : await(current);
+                current = null;
                 FileSender.Prepared prepared = sender.prepare(described);
                 remember(await(committing), sent);
                 committing = null;
@@ -194,8 +194,10 @@ final class TreeReconciler {
             remember(await(committing), sent);
             committing = null;
         } finally {
-            if (reading != null) {
-                reading.cancel(true);
+            for (Future<FileSender.Described> unread : Arrays.asList(current, reading)) {
+                if (unread != null) {
+                    unread.cancel(true);
+                }
             }
             if (committing != null) {
                 // Failing: let the commit in flight end (and keep what it did) before the caller retries.
