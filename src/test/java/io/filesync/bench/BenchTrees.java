@@ -71,6 +71,18 @@ final class BenchTrees {
         }
     }
 
+    /**
+     * Writes every dirty page of the machine to disk and waits for it ({@code sync}), so a timing that follows does
+     * not pay for the writeback of what was written before it: the tree itself, a warm-up, or the other tool's copy.
+     * Without it, the kernel flushes those pages 30 s after they were written, inside whichever timing runs then.
+     */
+    static void flushWriteback() throws IOException, InterruptedException {
+        Process sync = new ProcessBuilder("sync").inheritIO().start();
+        if (sync.waitFor() != 0) {
+            throw new IllegalStateException("sync failed with exit code " + sync.exitValue());
+        }
+    }
+
     static void delete(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;

@@ -23,6 +23,9 @@ import io.filesync.sync.SyncTransport;
  * <li>{@code cold}: the server starts in this JVM with the client, so its start and the JIT compilation of both
  * sides are in the timing: the figure of earlier versions, kept to compare with them.</li>
  * </ul>
+ * Each timing starts with no dirty page on the machine ({@link BenchTrees#flushWriteback()}), so neither tool pays for
+ * the writeback of the tree, the warm-up or the other tool's gigabyte.
+ * <p>
  * Arguments: work folder, tree size in MiB, mode, warm-up tree size in MiB (warm mode).
  */
 public final class InitialSyncBench {
@@ -60,6 +63,7 @@ public final class InitialSyncBench {
             }
             SyncTransport transport = new SyncTransport("http://127.0.0.1:" + port + "/sync", SyncServerDaemon.TOKEN, "bench", null, null);
             SyncClient client = SyncClient.of(source.toString(), transport, db, null, 200, 1000);
+            BenchTrees.flushWriteback();
             long cpuBefore = processCpuMs();
             long start = System.nanoTime();
             client.drain();
@@ -79,6 +83,7 @@ public final class InitialSyncBench {
         }
         RsyncPeer.Timing rsync;
         try (RsyncPeer peer = RsyncPeer.start(work, rsyncDst, freePort())) {
+            BenchTrees.flushWriteback();
             rsync = peer.timeSync(source);
         }
         BenchTrees.verify(source, rsyncDst);
