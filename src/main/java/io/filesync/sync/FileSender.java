@@ -40,6 +40,13 @@ final class FileSender {
      * after the other into one buffer of this size, reused group after group ({@link #memory}).
      */
     static final int RETAIN_BYTES = 16 * 1024 * 1024;
+    /**
+     * A group of up to this many files (a change seen by the watcher, a few files of a scan) names each file it sent
+     * in a line of its own at INFO; a larger one (a first upload of a large tree) logs one summary line at INFO and
+     * each file at DEBUG. A log event per file cost the client 0.6 to 0.8 s of CPU for 6,587 files, a tenth of its
+     * whole first upload, and the server's audit table names each file anyway.
+     */
+    static final int NAMED_FILES = 10;
 
     /** A file to send: its path on the server, the file, its version, and what the server holds there (or null). */
     record Candidate(String path, Path file, String version, String mine) {
@@ -92,6 +99,10 @@ final class FileSender {
         private final List<ByteBuffer> contents = new ArrayList<>();
         private List<List<Integer>> missing = List.of();
         private long[] sent = new long[0];
+        /** Each file is logged at INFO (a small group), or at DEBUG under a summary line. */
+        private boolean named = true;
+        private int byReference;
+        private long byReferenceBytes;
     }
 
     /** Sends a batch of files; a file gone since it was listed is left out of the outcomes. */
@@ -206,11 +217,14 @@ final class FileSender {
             return group;
         }
         List<Boolean> copied = transport.offer(refs(offered, manifests));
+        group.named = offered.size() <= NAMED_FILES;
         for (int i = 0; i < offered.size(); i++) {
             Manifest manifest = manifests.get(i);
             if (copied.get(i)) {
-                LOG.info("Sync: sent {} ({} bytes) by reference: the server had its content, 0 content bytes sent",
+                logFile(group.named, "Sync: sent {} ({} bytes) by reference: the server had its content, 0 content bytes sent",
                         offered.get(i).path(), manifest.size());
+                group.byReference++;
+                group.byReferenceBytes += manifest.size();
                 group.held.put(offered.get(i).path(), manifest);
                 group.outcomes.add(new Outcome(offered.get(i).path(), offered.get(i).version() + manifest.hex(), true));
             } else {
@@ -268,7 +282,8 @@ final class FileSender {
                 group.missing.set(i, answer);
                 if (answer.isEmpty()) {
                     done[i] = true;
-                    LOG.info("Sync: sent {}: {} of {} bytes", files.get(i).path(), group.sent[i], group.manifests.get(i).size());
+                    logFile(group.named, "Sync: sent {}: {} of {} bytes", files.get(i).path(), group.sent[i],
+                            group.manifests.get(i).size());
                     group.held.put(files.get(i).path(), group.manifests.get(i));
                     group.outcomes.add(new Outcome(files.get(i).path(), files.get(i).version() + group.manifests.get(i).hex(), true));
                 }
@@ -280,7 +295,27 @@ final class FileSender {
             }
         }
         cache.putAll(group.held);
+        if (!group.named) {
+            long size = 0;
+            long content = 0;
+            for (int i = 0; i < files.size(); i++) {
+                size += group.manifests.get(i).size();
+                content += group.sent[i];
+            }
+            LOG.info("Sync: sent a group of {} files, {} of {} bytes, and {} files ({} bytes) by reference, 0 content"
+                    + " bytes; each file is logged at DEBUG (logger {})", files.size(), content, size, group.byReference,
+                    group.byReferenceBytes, FileSender.class.getName());
+        }
         return group.outcomes;
+    }
+
+    /** A line for one file sent: at INFO in a small group, at DEBUG under its group's summary in a larger one. */
+    private static void logFile(boolean named, String format, Object... arguments) {
+        if (named) {
+            LOG.info(format, arguments);
+        } else if (LOG.isDebugEnabled()) {
+            LOG.debug(format, arguments);
+        }
     }
 
     /**
