@@ -1,5 +1,6 @@
 package io.filesync.sync;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -23,6 +24,11 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.filesync.core.error.BadInputException;
@@ -40,10 +46,15 @@ import io.filesync.core.http.Http11Client;
  * Every operation may be sent twice (a pooled connection the server closed is replaced and the request sent again):
  * the server's operations are idempotent, and a move sent again answers that the source is gone, which the caller
  * handles as any move whose source the server lacks.
+ * <p>
+ * The requests of every group of a first upload (offer, chunk lists, commit) are written and their answers read with
+ * Jackson's streaming generator and parser, not its data binding: a client is a fresh JVM, and compiling the
+ * binding's serializers and tree builders was a tenth of its JIT during the first upload of a large tree.
  */
 public final class SyncTransport implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory STREAMS = JSON.getFactory();
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
     /** Longest wait for the server's answer once a request is sent: assembling a large file takes a while. */
     private static final int READ_TIMEOUT_MILLIS = 120_000;
@@ -139,7 +150,18 @@ public final class SyncTransport implements AutoCloseable {
      */
     public List<Boolean> offer(List<SyncServer.FileRef> files) throws IOException {
         List<Boolean> copied = new ArrayList<>();
-        call("offer", json(Map.of("files", files))).path("copied").forEach(node -> copied.add(node.asBoolean()));
+        try (JsonParser answer = answer("offer", fileRefs(files), "copied")) {
+            if (answer != null) {
+                for (JsonToken token = answer.nextToken(); token != JsonToken.END_ARRAY; token = answer.nextToken()) {
+                    if (token != JsonToken.VALUE_TRUE && token != JsonToken.VALUE_FALSE) {
+                        throw malformed("offer");
+                    }
+                    copied.add(token == JsonToken.VALUE_TRUE);
+                }
+            }
+        } catch (JacksonException e) {
+            throw malformed("offer");
+        }
         return answered(copied, files.size(), "offer");
     }
 
@@ -149,7 +171,7 @@ public final class SyncTransport implements AutoCloseable {
      * @return per list, the indexes of the chunks the server lacks, or null when it does not know a delta's base
      */
     public List<List<Integer>> missing(List<byte[]> chunkLists) throws IOException {
-        return answered(indexLists(call("missing", SyncFraming.frame(chunkLists))), chunkLists.size(), "missing");
+        return answered(indexLists("missing", SyncFraming.frame(chunkLists)), chunkLists.size(), "missing");
     }
 
     /**
@@ -187,7 +209,7 @@ public final class SyncTransport implements AutoCloseable {
      *         chunk list for it (send it again)
      */
     public List<List<Integer>> commit(List<SyncServer.FileRef> files) throws IOException {
-        return answered(indexLists(call("commit", json(Map.of("files", files)))), files.size(), "commit");
+        return answered(indexLists("commit", fileRefs(files)), files.size(), "commit");
     }
 
     public void delete(String path) throws IOException {
@@ -208,11 +230,41 @@ public final class SyncTransport implements AutoCloseable {
     }
 
     private JsonNode call(String operation, byte[] body) throws IOException {
-        return exchange(operation, body == null ? null : ByteBuffer.wrap(body));
+        return parse(exchange(operation, body == null ? null : ByteBuffer.wrap(body)));
     }
 
-    /** One exchange: its answer when the server did what was asked (or, for a move, found no source). */
-    private JsonNode exchange(String operation, ByteBuffer body) throws IOException {
+    /**
+     * Sends a request whose answer is an object holding one array: a parser placed on that array's first token, or
+     * null when the answer has no such field.
+     */
+    private JsonParser answer(String operation, byte[] body, String field) throws IOException {
+        JsonParser parser = STREAMS.createParser(exchange(operation, ByteBuffer.wrap(body)));
+        try {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw malformed(operation);
+            }
+            for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
+                boolean wanted = field.equals(parser.currentName());
+                JsonToken value = parser.nextToken();
+                if (wanted && value == JsonToken.START_ARRAY) {
+                    return parser;
+                }
+                parser.skipChildren();
+            }
+            parser.close();
+            return null;
+        } catch (IOException | RuntimeException e) {
+            parser.close();
+            throw e instanceof Unavailable unavailable ? unavailable : malformed(operation);
+        }
+    }
+
+    private Unavailable malformed(String operation) {
+        return new Unavailable("sync server " + base + " answered " + operation + " with malformed JSON", null);
+    }
+
+    /** One exchange: its answer's body when the server did what was asked (or, for a move, found no source). */
+    private byte[] exchange(String operation, ByteBuffer body) throws IOException {
         int length = body == null ? 0 : body.remaining();
         List<Http11Client.Header> headers = new ArrayList<>(6);
         headers.add(new Http11Client.Header("Host", http.hostHeader()));
@@ -233,13 +285,12 @@ public final class SyncTransport implements AutoCloseable {
             throw new Unavailable("sync server " + base + " answered " + operation + " with more than "
                     + MAX_ANSWER_BYTES + " bytes", null);
         }
-        JsonNode reply = parse(response.body());
         int status = response.status();
         if (status == 200 || status == 404 && operation.equals("move")) {
-            return reply;
+            return response.body() == null ? new byte[0] : response.body();
         }
-        check(operation, status, reply);
-        return reply;
+        check(operation, status, parse(response.body()));
+        return response.body();
     }
 
     private void check(String operation, int status, JsonNode reply) throws IOException {
@@ -266,18 +317,52 @@ public final class SyncTransport implements AutoCloseable {
         http.close();
     }
 
-    private static List<List<Integer>> indexLists(JsonNode reply) {
+    /** Sends a request answered by {"missing": [[index...] or null, ...]}: per file, the chunks the server lacks. */
+    private List<List<Integer>> indexLists(String operation, byte[] body) throws IOException {
         List<List<Integer>> lists = new ArrayList<>();
-        for (JsonNode list : reply.path("missing")) {
-            if (list.isNull()) {
-                lists.add(null);
-            } else {
+        try (JsonParser answer = answer(operation, body, "missing")) {
+            if (answer == null) {
+                return lists;
+            }
+            for (JsonToken list = answer.nextToken(); list != JsonToken.END_ARRAY; list = answer.nextToken()) {
+                if (list == JsonToken.VALUE_NULL) {
+                    lists.add(null);
+                    continue;
+                }
+                if (list != JsonToken.START_ARRAY) {
+                    throw malformed(operation);
+                }
                 List<Integer> indexes = new ArrayList<>();
-                list.forEach(node -> indexes.add(node.asInt()));
+                for (JsonToken index = answer.nextToken(); index != JsonToken.END_ARRAY; index = answer.nextToken()) {
+                    if (index != JsonToken.VALUE_NUMBER_INT) {
+                        throw malformed(operation);
+                    }
+                    indexes.add(answer.getIntValue());
+                }
                 lists.add(indexes);
             }
+        } catch (JacksonException e) {
+            throw malformed(operation);
         }
         return lists;
+    }
+
+    /** {"files": [{"path": ..., "hash": ...}, ...]}, written by the streaming generator. */
+    private static byte[] fileRefs(List<SyncServer.FileRef> files) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + files.size() * 128);
+        try (JsonGenerator out = STREAMS.createGenerator(bytes)) {
+            out.writeStartObject();
+            out.writeArrayFieldStart("files");
+            for (SyncServer.FileRef file : files) {
+                out.writeStartObject();
+                out.writeStringField("path", file.path());
+                out.writeStringField("hash", file.hash());
+                out.writeEndObject();
+            }
+            out.writeEndArray();
+            out.writeEndObject();
+        }
+        return bytes.toByteArray();
     }
 
     private <T> List<T> answered(List<T> answers, int expected, String operation) throws Unavailable {
