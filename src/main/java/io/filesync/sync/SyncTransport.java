@@ -149,19 +149,12 @@ public final class SyncTransport implements AutoCloseable {
      * @return per file, whether the server put it in place from content it already held
      */
     public List<Boolean> offer(List<SyncServer.FileRef> files) throws IOException {
-        List<Boolean> copied = new ArrayList<>();
-        try (JsonParser answer = answer("offer", fileRefs(files), "copied")) {
-            if (answer != null) {
-                for (JsonToken token = answer.nextToken(); token != JsonToken.END_ARRAY; token = answer.nextToken()) {
-                    if (token != JsonToken.VALUE_TRUE && token != JsonToken.VALUE_FALSE) {
-                        throw malformed("offer");
-                    }
-                    copied.add(token == JsonToken.VALUE_TRUE);
-                }
+        List<Boolean> copied = arrayAnswer("offer", fileRefs(files), "copied", (parser, token) -> {
+            if (token != JsonToken.VALUE_TRUE && token != JsonToken.VALUE_FALSE) {
+                throw malformed("offer");
             }
-        } catch (JacksonException e) {
-            throw malformed("offer");
-        }
+            return token == JsonToken.VALUE_TRUE;
+        });
         return answered(copied, files.size(), "offer");
     }
 
@@ -233,30 +226,35 @@ public final class SyncTransport implements AutoCloseable {
         return parse(exchange(operation, body == null ? null : ByteBuffer.wrap(body)));
     }
 
+    /** Reads one element of an answer's array from its first token (null at a cut answer's end), or throws. */
+    private interface Element<T> {
+        T read(JsonParser parser, JsonToken first) throws IOException;
+    }
+
     /**
-     * Sends a request whose answer is an object holding one array: a parser placed on that array's first token, or
-     * null when the answer has no such field.
+     * Sends a request whose answer is an object holding one array, and reads that array's elements as they are
+     * parsed: empty when the answer has no such field, {@link #malformed} when it is not JSON or not of that shape.
      */
-    private JsonParser answer(String operation, byte[] body, String field) throws IOException {
-        JsonParser parser = STREAMS.createParser(exchange(operation, ByteBuffer.wrap(body)));
-        try {
+    private <T> List<T> arrayAnswer(String operation, byte[] body, String field, Element<T> element) throws IOException {
+        List<T> elements = new ArrayList<>();
+        try (JsonParser parser = STREAMS.createParser(exchange(operation, ByteBuffer.wrap(body)))) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw malformed(operation);
             }
             for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
                 boolean wanted = field.equals(parser.currentName());
-                JsonToken value = parser.nextToken();
-                if (wanted && value == JsonToken.START_ARRAY) {
-                    return parser;
+                if (parser.nextToken() == JsonToken.START_ARRAY && wanted) {
+                    for (JsonToken first = parser.nextToken(); first != JsonToken.END_ARRAY; first = parser.nextToken()) {
+                        elements.add(element.read(parser, first));
+                    }
+                    break;
                 }
                 parser.skipChildren();
             }
-            parser.close();
-            return null;
-        } catch (IOException | RuntimeException e) {
-            parser.close();
-            throw e instanceof Unavailable unavailable ? unavailable : malformed(operation);
+        } catch (JacksonException e) {
+            throw malformed(operation);
         }
+        return elements;
     }
 
     private Unavailable malformed(String operation) {
@@ -319,32 +317,22 @@ public final class SyncTransport implements AutoCloseable {
 
     /** Sends a request answered by {"missing": [[index...] or null, ...]}: per file, the chunks the server lacks. */
     private List<List<Integer>> indexLists(String operation, byte[] body) throws IOException {
-        List<List<Integer>> lists = new ArrayList<>();
-        try (JsonParser answer = answer(operation, body, "missing")) {
-            if (answer == null) {
-                return lists;
+        return arrayAnswer(operation, body, "missing", (parser, list) -> {
+            if (list == JsonToken.VALUE_NULL) {
+                return null;
             }
-            for (JsonToken list = answer.nextToken(); list != JsonToken.END_ARRAY; list = answer.nextToken()) {
-                if (list == JsonToken.VALUE_NULL) {
-                    lists.add(null);
-                    continue;
-                }
-                if (list != JsonToken.START_ARRAY) {
+            if (list != JsonToken.START_ARRAY) {
+                throw malformed(operation);
+            }
+            List<Integer> indexes = new ArrayList<>();
+            for (JsonToken index = parser.nextToken(); index != JsonToken.END_ARRAY; index = parser.nextToken()) {
+                if (index != JsonToken.VALUE_NUMBER_INT) {
                     throw malformed(operation);
                 }
-                List<Integer> indexes = new ArrayList<>();
-                for (JsonToken index = answer.nextToken(); index != JsonToken.END_ARRAY; index = answer.nextToken()) {
-                    if (index != JsonToken.VALUE_NUMBER_INT) {
-                        throw malformed(operation);
-                    }
-                    indexes.add(answer.getIntValue());
-                }
-                lists.add(indexes);
+                indexes.add(parser.getIntValue());
             }
-        } catch (JacksonException e) {
-            throw malformed(operation);
-        }
-        return lists;
+            return indexes;
+        });
     }
 
     /** {"files": [{"path": ..., "hash": ...}, ...]}, written by the streaming generator. */
