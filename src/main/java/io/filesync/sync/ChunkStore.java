@@ -144,10 +144,12 @@ public final class ChunkStore implements AutoCloseable {
     /**
      * @param maxBytes largest total size of the packs, or 0 for no limit
      * @param force    whether each append is forced to disk before it is acknowledged (power-loss durability)
+     * @param directIo whether large uploads are written with direct I/O, past the page cache ({@link DirectWrites})
      */
-    public ChunkStore(Path directory, int maxChunk, int maxChunks, long packBytes, long maxBytes, boolean force) throws IOException {
+    public ChunkStore(Path directory, int maxChunk, int maxChunks, long packBytes, long maxBytes, boolean force,
+                      boolean directIo) throws IOException {
         this.packs = new PackFiles(directory.toAbsolutePath().normalize().resolve("packs"), packBytes);
-        this.staging = new StagedUploads(directory.toAbsolutePath().normalize().resolve("staging"));
+        this.staging = new StagedUploads(directory.toAbsolutePath().normalize().resolve("staging"), directIo);
         this.placed = new PlacedChunks(directory.toAbsolutePath().normalize().resolve("contents"));
         this.maxChunk = maxChunk;
         this.maxChunks = maxChunks;

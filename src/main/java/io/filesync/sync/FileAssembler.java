@@ -81,8 +81,12 @@ final class FileAssembler {
         return new Batch();
     }
 
-    /** The indexes of the manifest's chunks the store lacks. */
-    List<Integer> missing(Manifest manifest) {
+    /**
+     * The indexes of the manifest's chunks the store lacks. The content's staging file is settled first: a chunk whose
+     * last bytes still wait in its direct-I/O tail is written, not missing.
+     */
+    List<Integer> missing(Manifest manifest) throws IOException {
+        store.staging.settle(manifest.hash(), store.placed);
         List<Integer> missing = new ArrayList<>();
         for (int i = 0; i < manifest.chunks().size(); i++) {
             if (!store.has(manifest.chunks().get(i).hash())) {
@@ -136,6 +140,9 @@ final class FileAssembler {
                 + Long.toHexString(System.nanoTime()) + "-" + Thread.currentThread().getId() + ".tmp");
         boolean moved = false;
         try {
+            if (staged != null) {
+                store.staging.settle(staged, store.placed);
+            }
             if (force || staged == null || !staged.writtenAll(manifest.chunks().size())) {
                 List<Integer> missing = fill(temp, manifest, staged);
                 if (!missing.isEmpty()) {

@@ -53,6 +53,7 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
     private final boolean fsync;
     private final long gcGraceMs;
     private final int assembleThreads;
+    private final boolean directIo;
     private volatile SyncServer server;
     private volatile boolean stopped;
     private ExecutorService assemblers;
@@ -69,9 +70,10 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
      * @param fsync         force chunks and assembled files to disk before answering (power-loss durability)
      * @param gcGraceMs     chunks younger than this are never collected, whatever refers to them: uploads in progress
      * @param assembleThreads files of a commit assembled at once
+     * @param directIo      write large uploads with direct I/O, past the page cache, where the file system takes it
      */
     public SyncServerHttp(String root, String store, String dataSource, String token, long maxFileBytes,
-                          long maxStoreBytes, boolean fsync, long gcGraceMs, int assembleThreads) {
+                          long maxStoreBytes, boolean fsync, long gcGraceMs, int assembleThreads, boolean directIo) {
         this.root = Path.of(root);
         this.store = Path.of(store);
         this.dataSourceName = dataSource;
@@ -81,6 +83,7 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
         this.fsync = fsync;
         this.gcGraceMs = gcGraceMs;
         this.assembleThreads = assembleThreads;
+        this.directIo = directIo;
     }
 
     public SyncServer server() {
@@ -99,7 +102,7 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
                     }
                     try {
                         ChunkStore chunks = new ChunkStore(store, Chunker.DEFAULT_MAX,
-                                (int) Math.min(Integer.MAX_VALUE, maxFileBytes / 1024 + 1024), PACK_BYTES, maxStoreBytes, fsync);
+                                (int) Math.min(Integer.MAX_VALUE, maxFileBytes / 1024 + 1024), PACK_BYTES, maxStoreBytes, fsync, directIo);
                         assemblers = assembleThreads < 2 || camelContext == null ? null
                                 : camelContext.getExecutorServiceManager().newFixedThreadPool(this, "SyncServerAssemble", assembleThreads);
                         server = new SyncServer(root, chunks, dataSource, maxFileBytes, fsync, assemblers);

@@ -15,7 +15,7 @@ final class SyncServerFixture implements AutoCloseable {
 
     SyncServerFixture(Path work) throws IOException {
         dataSource = DataSources.pooled("jdbc:sqlite:" + work.resolve("server.db"), null, null, 2);
-        store = new ChunkStore(work.resolve("store"), Chunker.DEFAULT_MAX, 1 << 20, 1 << 20, 0, false);
+        store = new ChunkStore(work.resolve("store"), Chunker.DEFAULT_MAX, 1 << 20, 1 << 20, 0, false, true);
         server = new SyncServer(work.resolve("root"), store, dataSource, 1L << 30, false, null);
     }
 

@@ -247,14 +247,14 @@ class SyncServerTest extends SyncServerTestSupport {
     /** A new store and server over the same folders and database, as after a restart of the server. */
     private void restart() throws IOException {
         store.close();
-        store = new ChunkStore(work.resolve("store"), Chunker.DEFAULT_MAX, 1 << 20, 1 << 20, 0, false);
+        store = new ChunkStore(work.resolve("store"), Chunker.DEFAULT_MAX, 1 << 20, 1 << 20, 0, false, true);
         server = new SyncServer(work.resolve("root"), store, dataSource, 1L << 30, false, null);
     }
 
     @Test
     void aStoreAtItsSizeLimitRefusesChunksAsFull() throws IOException {
         store.close();
-        store = new ChunkStore(work.resolve("small-store"), Chunker.DEFAULT_MAX, 1 << 20, 1 << 20, 100_000, false);
+        store = new ChunkStore(work.resolve("small-store"), Chunker.DEFAULT_MAX, 1 << 20, 1 << 20, 100_000, false, true);
         byte[] chunk = SyncChunkerTest.random(60_000, 18);
         assertThat(store.put(Chunker.sha256().digest(chunk), chunk)).isTrue();
         byte[] more = SyncChunkerTest.random(60_000, 19);
