@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * Writes large new files past the page cache (direct I/O, {@code O_DIRECT}) while they are written front to back,
  * which is how a first upload arrives. A write through the page cache copies every byte into pages the kernel
  * allocates for it; on the development machine that copy was 2.5 s of the server's 6 s of CPU for a 1 GiB upload,
- * and `dd` puts it at 0.6 to 4 s per GiB of system time (the page cache's fresh pages cost the most), against 0.1 s
+ * and {@code dd} puts it at 0.6 to 4 s per GiB of system time (the page cache's fresh pages cost the most), against 0.1 s
  * for the same gigabyte written with direct I/O, which the disk's DMA reads from this process's buffer. A sync
  * server receives far more than it reads back, and what it writes would only push other files out of the cache.
  * Object stores that receive bulk uploads write them the same way (MinIO, for one).
