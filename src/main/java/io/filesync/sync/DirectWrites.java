@@ -147,7 +147,8 @@ final class DirectWrites {
                         bounce.put(part.slice(part.position(), n));
                         part.position(part.position() + n);
                         if (!bounce.hasRemaining()) {
-                            at += writeBlocks(direct, bounce, bounce.capacity(), at);
+                            writeBlocks(direct, bounce, bounce.capacity(), at);
+                            at += bounce.capacity();
                             bounce.clear();
                         }
                     }
@@ -164,13 +165,13 @@ final class DirectWrites {
             }
         }
 
-        private long writeBlocks(FileChannel direct, ByteBuffer bounce, int length, long at) throws IOException {
+        /** Writes the bounce buffer's first {@code length} bytes (whole blocks) at {@code at}. */
+        private void writeBlocks(FileChannel direct, ByteBuffer bounce, int length, long at) throws IOException {
             ByteBuffer blocks = bounce.duplicate().position(0).limit(length);
             for (long position = at; blocks.hasRemaining(); ) {
                 position += direct.write(blocks, position);
             }
             written.addAndGet(length);
-            return length;
         }
 
         /** Writes the tail through the page cache, where it belongs: the file is then complete up to {@link #end()}. */
