@@ -7,6 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.sun.nio.file.ExtendedOpenOption;
@@ -14,19 +18,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes large new files past the page cache (direct I/O, {@code O_DIRECT}) while they are written front to back,
- * which is how a first upload arrives. A write through the page cache copies every byte into pages the kernel
- * allocates for it; on the development machine that copy was 2.5 s of the server's 6 s of CPU for a 1 GiB upload,
- * and {@code dd} puts it at 0.6 to 4 s per GiB of system time (the page cache's fresh pages cost the most), against 0.1 s
- * for the same gigabyte written with direct I/O, which the disk's DMA reads from this process's buffer. A sync
- * server receives far more than it reads back, and what it writes would only push other files out of the cache.
- * Object stores that receive bulk uploads write them the same way (MinIO, for one).
+ * Writes large new files past the page cache (direct I/O, {@code O_DIRECT}) as their bytes arrive, in whatever order
+ * they arrive. A write through the page cache copies every byte into pages the kernel allocates for it; on the
+ * development machine that copy was 2.5 s of the server's 6 s of CPU for a 1 GiB upload, and {@code dd} puts it at 0.6
+ * to 4 s per GiB of system time (the page cache's fresh pages cost the most), against 0.1 s for the same gigabyte
+ * written with direct I/O, which the disk's DMA reads from this process's buffer. A sync server receives far more than
+ * it reads back, and what it writes would only push other files out of the cache. Object stores that receive bulk
+ * uploads write them the same way (MinIO, for one).
  * <p>
  * Direct I/O takes whole blocks at block-aligned offsets from block-aligned memory, so the bytes of a file go through
- * a bounce buffer (aligned, reused, a megabyte) and the bytes past the last whole block wait in a tail of less than a
- * block until the next bytes arrive. A file leaves direct I/O for good ({@link Appending#flushTail}, an ordinary write
- * of its tail) as soon as bytes arrive anywhere but at its end, or its file system refuses a write: from then on it
- * is written through the page cache, never a block holding bytes written the other way. Small files (under
+ * a bounce buffer (aligned, reused, a megabyte), and the bytes of a block that a write covers only in part wait in
+ * memory until the rest of the block arrives: the client uploads two batches at once, so the second half of a file
+ * often reaches the server before the first. The file's last block, shorter than a block, waits until the file
+ * leaves direct I/O ({@link Writing#flush}, an ordinary write of every block still waiting). It leaves it when it is
+ * complete, before it is read, when its file system refuses a write, or when too many blocks wait (an edit that
+ * sends scattered chunks of a large file): from then on it is written through the page cache. Small files (under
  * {@link #MIN_FILE_BYTES}) always go through the page cache: their cost is creating them, not copying them.
  */
 final class DirectWrites {
@@ -36,6 +42,13 @@ final class DirectWrites {
     static final long MIN_FILE_BYTES = 1 << 20;
     private static final int BOUNCE_BYTES = 1 << 20;
     private static final int KEEP_BOUNCES = 4;
+    /**
+     * Blocks of one file that may wait in memory for the rest of their bytes (512 KiB): a first upload leaves a few
+     * at a time, at the edges of the batches in flight; an edit that sends scattered chunks of a large file, whose
+     * neighbours the server already holds, leaves two per chunk until its commit, and goes through the page cache
+     * past this many.
+     */
+    static final int MAX_WAITING_BLOCKS = 128;
 
     /** The file system's block size, or 0 when direct I/O is off (by configuration or refused by the file system). */
     private final int block;
@@ -92,8 +105,8 @@ final class DirectWrites {
     }
 
     /** The direct-I/O state of a new file of this size, or null when it is to be written through the page cache. */
-    Appending start(long size) {
-        return block > 0 && size >= MIN_FILE_BYTES ? new Appending() : null;
+    Writing start(long size) {
+        return block > 0 && size >= MIN_FILE_BYTES ? new Writing(size) : null;
     }
 
     private synchronized ByteBuffer takeBounce() {
@@ -110,75 +123,165 @@ final class DirectWrites {
         }
     }
 
-    /**
-     * A file being written front to back with direct I/O: bytes {@code [0, end)} are handed over, those up to the last
-     * whole block are on disk, the rest wait in the tail. Not thread-safe: its file's lock guards it.
-     */
-    final class Appending {
-        private long end;
-        private final byte[] tail = new byte[block];
+    /** A block some of whose bytes were handed over; the others are zero here until they arrive. */
+    private static final class Partial {
+        final byte[] bytes;
+        int covered;
 
-        /** Bytes handed over so far: where the next append must start. */
-        long end() {
-            return end;
+        Partial(int block) {
+            bytes = new byte[block];
+        }
+    }
+
+    /**
+     * A file of a known size being written with direct I/O, its bytes handed over in runs, in any order, each byte
+     * once. Every block whose bytes have all been handed over is on disk; the others wait in memory. Not
+     * thread-safe: its file's lock guards it.
+     */
+    final class Writing {
+        private final long size;
+        /** Blocks handed over in part, by block index. */
+        private final TreeMap<Long, Partial> partial = new TreeMap<>();
+        private long handedOver;
+
+        private Writing(long size) {
+            this.size = size;
         }
 
-        /** Bytes on disk: all handed-over bytes but the tail. */
-        long onDisk() {
-            return end - end % block;
+        /** Whether every byte of the file has been handed over. */
+        boolean complete() {
+            return handedOver == size;
+        }
+
+        /** Whether the bytes of {@code [offset, offset + length)}, all handed over, are on disk. */
+        boolean onDisk(long offset, long length) {
+            return length == 0 || partial.subMap(offset / block, true, (offset + length - 1) / block, true).isEmpty();
         }
 
         /**
-         * Appends the bytes of the buffers (from their positions to their limits; the buffers are not modified) at
-         * {@link #end()}, writing every whole block to the file with direct I/O.
+         * Hands over the bytes of the buffers (from their positions to their limits; the buffers are not modified),
+         * to lie at {@code offset}: every block they complete is written to the file with direct I/O.
          *
-         * @throws IOException when the file system refused a write; nothing here changed then, and some of the blocks
-         *                     may or may not be on disk: write the tail and these bytes again the ordinary way
+         * @return false, changing nothing, when too many blocks already wait: write these bytes the ordinary way
+         * @throws IOException when the file system refused a write; some of the blocks may or may not be on disk, the
+         *                     waiting blocks hold what they held plus their share of these bytes: {@link #flush} them,
+         *                     then write these bytes again the ordinary way
          */
-        void append(Path file, ByteBuffer[] buffers, long length) throws IOException {
+        boolean write(Path file, long offset, ByteBuffer[] buffers, long length) throws IOException {
+            if (partial.size() >= MAX_WAITING_BLOCKS) {
+                return false;
+            }
+            Bytes source = new Bytes(buffers);
             ByteBuffer bounce = takeBounce();
+            List<Long> completed = new ArrayList<>();
             try (FileChannel direct = FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT)) {
-                long at = onDisk();
-                bounce.put(tail, 0, (int) (end - at));
-                for (ByteBuffer buffer : buffers) {
-                    ByteBuffer part = buffer.duplicate();
-                    while (part.hasRemaining()) {
-                        int n = Math.min(part.remaining(), bounce.remaining());
-                        bounce.put(part.slice(part.position(), n));
-                        part.position(part.position() + n);
-                        if (!bounce.hasRemaining()) {
-                            writeBlocks(direct, bounce, bounce.capacity(), at);
-                            at += bounce.capacity();
-                            bounce.clear();
+                long end = offset + length;
+                long at = -1;
+                for (long position = offset; position < end; ) {
+                    long index = position / block;
+                    long blockStart = index * block;
+                    int wanted = (int) Math.min(block, size - blockStart);
+                    if (position == blockStart && wanted == block && end - position >= block) {
+                        // Whole blocks, as many as fit the bounce buffer.
+                        if (at < 0 || at + bounce.position() != blockStart || !bounce.hasRemaining()) {
+                            at = drain(direct, bounce, at, blockStart);
                         }
+                        int n = (int) Math.min(bounce.remaining(), (end - position) / block * block);
+                        source.copyTo(bounce, n);
+                        position += n;
+                        continue;
+                    }
+                    // A block this run covers in part: its bytes join those that arrived before.
+                    int from = (int) (position - blockStart);
+                    int n = (int) Math.min(block - from, end - position);
+                    Partial waiting = partial.computeIfAbsent(index, i -> new Partial(block));
+                    source.copyTo(waiting.bytes, from, n);
+                    waiting.covered += n;
+                    position += n;
+                    if (waiting.covered == wanted && wanted == block) {
+                        if (at < 0 || at + bounce.position() != blockStart || !bounce.hasRemaining()) {
+                            at = drain(direct, bounce, at, blockStart);
+                        }
+                        bounce.put(waiting.bytes);
+                        completed.add(index);
                     }
                 }
-                int filled = bounce.position();
-                int whole = filled - filled % block;
-                if (whole > 0) {
-                    writeBlocks(direct, bounce, whole, at);
-                }
-                bounce.get(whole, tail, 0, filled - whole);
-                end += length;
+                drain(direct, bounce, at, -1);
             } finally {
                 giveBounce(bounce);
             }
+            // Only once they are on disk: until then a failure leaves their bytes here, for flush.
+            completed.forEach(partial::remove);
+            handedOver += length;
+            return true;
         }
 
-        /** Writes the bounce buffer's first {@code length} bytes (whole blocks) at {@code at}. */
-        private void writeBlocks(FileChannel direct, ByteBuffer bounce, int length, long at) throws IOException {
-            ByteBuffer blocks = bounce.duplicate().position(0).limit(length);
-            for (long position = at; blocks.hasRemaining(); ) {
-                position += direct.write(blocks, position);
+        /**
+         * Writes the bounce buffer's whole blocks at {@code at} (none when {@code at} is negative), then starts it over
+         * for the blocks from {@code next} on.
+         */
+        private long drain(FileChannel direct, ByteBuffer bounce, long at, long next) throws IOException {
+            if (at >= 0 && bounce.position() > 0) {
+                ByteBuffer blocks = bounce.duplicate().flip();
+                for (long position = at; blocks.hasRemaining(); ) {
+                    position += direct.write(blocks, position);
+                }
+                written.addAndGet(bounce.position());
             }
-            written.addAndGet(length);
+            bounce.clear();
+            return next;
         }
 
-        /** Writes the tail through the page cache, where it belongs: the file is then complete up to {@link #end()}. */
-        void flushTail(FileChannel out) throws IOException {
-            ByteBuffer bytes = ByteBuffer.wrap(tail, 0, (int) (end - onDisk()));
-            for (long position = onDisk(); bytes.hasRemaining(); ) {
-                position += out.write(bytes, position);
+        /**
+         * Writes every waiting block through the page cache, up to the file's size: the file then holds every byte
+         * handed over. Bytes of those blocks not handed over yet are written as zeros, which is what an unwritten
+         * part of the file reads as anyway; they are written with the rest of their chunk later, the ordinary way.
+         */
+        void flush(FileChannel out) throws IOException {
+            for (Map.Entry<Long, Partial> waiting : partial.entrySet()) {
+                long blockStart = waiting.getKey() * block;
+                ByteBuffer bytes = ByteBuffer.wrap(waiting.getValue().bytes, 0, (int) Math.min(block, size - blockStart));
+                for (long position = blockStart; bytes.hasRemaining(); ) {
+                    position += out.write(bytes, position);
+                }
+            }
+            partial.clear();
+        }
+    }
+
+    /** The bytes of a list of buffers, read front to back without moving the buffers' positions. */
+    private static final class Bytes {
+        private final ByteBuffer[] buffers;
+        private int current;
+        private ByteBuffer part;
+
+        Bytes(ByteBuffer[] buffers) {
+            this.buffers = buffers;
+        }
+
+        private ByteBuffer part() {
+            while (part == null || !part.hasRemaining()) {
+                part = buffers[current++].duplicate();
+            }
+            return part;
+        }
+
+        void copyTo(ByteBuffer target, int length) {
+            for (int left = length; left > 0; ) {
+                ByteBuffer from = part();
+                int n = Math.min(left, from.remaining());
+                target.put(from.slice(from.position(), n));
+                from.position(from.position() + n);
+                left -= n;
+            }
+        }
+
+        void copyTo(byte[] target, int at, int length) {
+            for (int left = length; left > 0; ) {
+                ByteBuffer from = part();
+                int n = Math.min(left, from.remaining());
+                from.get(target, at + length - left, n);
+                left -= n;
             }
         }
     }

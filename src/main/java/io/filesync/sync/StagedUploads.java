@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * some of its chunks, the content gets a staging file in the store; each uploaded chunk a staging file wants is
  * written there at its offset, instead of being appended to a pack and copied out again at the commit. The commit
  * ({@link FileAssembler}) fills in the chunks the server already held, checks the file's size, and renames the
- * staging file into place: new content is written once, and hashed once, on the server. A large file arriving front to
- * back, as a first upload does, is written past the page cache ({@link DirectWrites}); a chunk is placed in the index
- * only once all its bytes are on disk.
+ * staging file into place: new content is written once, and hashed once, on the server. A large file is written past
+ * the page cache ({@link DirectWrites}) until it is complete or read; a chunk is placed in the index only once all its
+ * bytes are on disk.
  * <p>
  * A chunk is written here only after its hash was checked ({@link ChunkStore#putAll}), and nothing becomes visible
  * under the root before every chunk of its list is in place, each checked against its hash. Staging files left by a crash are deleted at start: the
@@ -51,15 +51,15 @@ final class StagedUploads {
         private final BitSet written = new BitSet();
         private long bytes;
         private boolean taken;
-        /** While the file is written front to back with direct I/O: its state; null once it goes through the page cache. */
-        private DirectWrites.Appending appending;
-        /** Chunks written whose last bytes still wait in the direct-I/O tail: placed in the index once on disk. */
+        /** While the file is written with direct I/O: its state; null once it goes through the page cache. */
+        private DirectWrites.Writing direct;
+        /** Chunks written some of whose bytes still wait in memory for direct I/O: placed in the index once on disk. */
         private final List<Integer> unplaced = new ArrayList<>();
 
-        private Staged(Manifest manifest, Path file, DirectWrites.Appending appending) {
+        private Staged(Manifest manifest, Path file, DirectWrites.Writing direct) {
             this.manifest = manifest;
             this.file = file;
-            this.appending = appending;
+            this.direct = direct;
         }
 
         synchronized boolean written(int index) {
@@ -182,8 +182,8 @@ final class StagedUploads {
             List<Manifest.Chunk> list = staged.manifest.chunks();
             try (FileChannel out = FileChannel.open(staged.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 // Each run of consecutive chunks goes in one write, from where the request body holds them (Netty
-                // receives a body in pieces, so a chunk spans several): appended with direct I/O while the file is
-                // written front to back, else in one gathering write through the page cache (a direct buffer goes to
+                // receives a body in pieces, so a chunk spans several): with direct I/O while the file is written that
+                // way, else in one gathering write through the page cache (a direct buffer goes to
                 // the kernel without a copy). A write per chunk began and ended mid-page most times, and the file
                 // system zeroed the rest of each new block it began in before filling it: 0.7 s per GiB, on top of
                 // 2.3 s of copying. This channel is this call's own, so moving its position is safe.
@@ -199,7 +199,7 @@ final class StagedUploads {
                     for (Want want : run) {
                         length += chunks.get(want).length();
                     }
-                    if (!appended(staged, run, chunks, offset, length)) {
+                    if (!writtenDirect(staged, run, chunks, offset, length)) {
                         settle(staged, out, placed);
                         ByteBuffer[] buffers = buffers(run, chunks);
                         out.position(offset);
@@ -216,7 +216,7 @@ final class StagedUploads {
                     }
                     first = end;
                 }
-                if (staged.appending != null && staged.appending.end() == staged.manifest.size()) {
+                if (staged.direct != null && staged.direct.complete()) {
                     settle(staged, out, placed);
                 } else {
                     place(staged, placed);
@@ -226,14 +226,14 @@ final class StagedUploads {
         }
     }
 
-    /** Appends a run with direct I/O if the file is still written that way and the run starts at its end. */
-    private static boolean appended(Staged staged, List<Want> run, Map<Want, ChunkStore.Upload> chunks, long offset, long length) {
-        if (staged.appending == null || offset != staged.appending.end()) {
+    /** Writes a run with direct I/O if the file is still written that way and takes it. */
+    private static boolean writtenDirect(Staged staged, List<Want> run, Map<Want, ChunkStore.Upload> chunks, long offset,
+                                         long length) {
+        if (staged.direct == null) {
             return false;
         }
         try {
-            staged.appending.append(staged.file, buffers(run, chunks), length);
-            return true;
+            return staged.direct.write(staged.file, offset, buffers(run, chunks), length);
         } catch (IOException e) {
             LOG.warn("Sync server: a direct write to {} failed ({}); the file is written through the page cache",
                     staged.file.getFileName(), e.toString());
@@ -256,10 +256,11 @@ final class StagedUploads {
      */
     void settle(Staged staged, PlacedChunks placed) throws IOException {
         synchronized (staged) {
-            if (staged.appending != null && staged.appending.end() == 0) {
-                staged.appending = null;
+            if (staged.direct != null && staged.unplaced.isEmpty()) {
+                // Nothing waits in memory: nothing to write.
+                staged.direct = null;
             }
-            if (staged.appending != null) {
+            if (staged.direct != null) {
                 try (FileChannel out = FileChannel.open(staged.file, StandardOpenOption.WRITE)) {
                     settle(staged, out, placed);
                 }
@@ -279,20 +280,19 @@ final class StagedUploads {
     }
 
     private static void settle(Staged staged, FileChannel out, PlacedChunks placed) throws IOException {
-        if (staged.appending != null) {
-            staged.appending.flushTail(out);
-            staged.appending = null;
+        if (staged.direct != null) {
+            staged.direct.flush(out);
+            staged.direct = null;
         }
         place(staged, placed);
     }
 
     /** Places in the index the chunks written to the staging file whose bytes are all on disk. */
     private static void place(Staged staged, PlacedChunks placed) {
-        long onDisk = staged.appending == null ? Long.MAX_VALUE : staged.appending.onDisk();
         List<Manifest.Chunk> list = staged.manifest.chunks();
         staged.unplaced.removeIf(index -> {
             Manifest.Chunk chunk = list.get(index);
-            if (chunk.offset() + chunk.length() > onDisk) {
+            if (staged.direct != null && !staged.direct.onDisk(chunk.offset(), chunk.length())) {
                 return false;
             }
             placed.put(chunk.hash(), new PlacedChunks.Place(staged.file, chunk.offset(), chunk.length()));
