@@ -171,7 +171,7 @@ final class DirectWrites {
             if (partial.size() >= MAX_WAITING_BLOCKS) {
                 return false;
             }
-            Bytes source = new Bytes(buffers);
+            SyncFraming.Body source = new SyncFraming.Body(buffers);
             ByteBuffer bounce = takeBounce();
             List<Long> completed = new ArrayList<>();
             try (FileChannel direct = FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT)) {
@@ -187,7 +187,9 @@ final class DirectWrites {
                             at = drain(direct, bounce, at, blockStart);
                         }
                         int n = (int) Math.min(bounce.remaining(), (end - position) / block * block);
-                        source.copyTo(bounce, n);
+                        for (ByteBuffer view : source.views(n)) {
+                            bounce.put(view);
+                        }
                         position += n;
                         continue;
                     }
@@ -195,7 +197,7 @@ final class DirectWrites {
                     int from = (int) (position - blockStart);
                     int n = (int) Math.min(block - from, end - position);
                     Partial waiting = partial.computeIfAbsent(index, i -> new Partial(block));
-                    source.copyTo(waiting.bytes, from, n);
+                    source.get(waiting.bytes, from, n);
                     waiting.covered += n;
                     position += n;
                     if (waiting.covered == wanted && wanted == block) {
@@ -246,43 +248,6 @@ final class DirectWrites {
                 }
             }
             partial.clear();
-        }
-    }
-
-    /** The bytes of a list of buffers, read front to back without moving the buffers' positions. */
-    private static final class Bytes {
-        private final ByteBuffer[] buffers;
-        private int current;
-        private ByteBuffer part;
-
-        Bytes(ByteBuffer[] buffers) {
-            this.buffers = buffers;
-        }
-
-        private ByteBuffer part() {
-            while (part == null || !part.hasRemaining()) {
-                part = buffers[current++].duplicate();
-            }
-            return part;
-        }
-
-        void copyTo(ByteBuffer target, int length) {
-            for (int left = length; left > 0; ) {
-                ByteBuffer from = part();
-                int n = Math.min(left, from.remaining());
-                target.put(from.slice(from.position(), n));
-                from.position(from.position() + n);
-                left -= n;
-            }
-        }
-
-        void copyTo(byte[] target, int at, int length) {
-            for (int left = length; left > 0; ) {
-                ByteBuffer from = part();
-                int n = Math.min(left, from.remaining());
-                from.get(target, at + length - left, n);
-                left -= n;
-            }
         }
     }
 }

@@ -78,8 +78,11 @@ final class SyncFraming {
         return uploads;
     }
 
-    /** Reads through a sequence of buffers as through one, handing out views instead of copies. */
-    private static final class Body {
+    /**
+     * Reads through a sequence of buffers as through one, handing out views instead of copies; the buffers' own
+     * positions do not move.
+     */
+    static final class Body {
         private final ByteBuffer[] parts;
         private int part;
         private long remaining;
@@ -102,10 +105,15 @@ final class SyncFraming {
 
         /** Copies the next bytes into the array (a chunk's header: a few bytes, maybe from two buffers). */
         void get(byte[] into) {
-            for (int done = 0; done < into.length; ) {
+            get(into, 0, into.length);
+        }
+
+        /** Copies the next {@code length} bytes into the array from {@code at} on. */
+        void get(byte[] into, int at, int length) {
+            for (int done = 0; done < length; ) {
                 ByteBuffer current = current();
-                int n = Math.min(into.length - done, current.remaining());
-                current.get(into, done, n);
+                int n = Math.min(length - done, current.remaining());
+                current.get(into, at + done, n);
                 done += n;
                 remaining -= n;
             }
