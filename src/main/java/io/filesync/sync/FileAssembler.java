@@ -82,8 +82,8 @@ final class FileAssembler {
     }
 
     /**
-     * The indexes of the manifest's chunks the store lacks. The content's staging file is settled first: a chunk whose
-     * last bytes still wait in its direct-I/O tail is written, not missing.
+     * The indexes of the manifest's chunks the store lacks. The content's staging file is settled first: a chunk some
+     * of whose bytes still wait in memory for direct I/O is written, not missing.
      */
     List<Integer> missing(Manifest manifest) throws IOException {
         store.staging.settle(manifest.hash(), store.placed);

@@ -182,11 +182,11 @@ final class StagedUploads {
             List<Manifest.Chunk> list = staged.manifest.chunks();
             try (FileChannel out = FileChannel.open(staged.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 // Each run of consecutive chunks goes in one write, from where the request body holds them (Netty
-                // receives a body in pieces, so a chunk spans several): with direct I/O while the file is written that
-                // way, else in one gathering write through the page cache (a direct buffer goes to
-                // the kernel without a copy). A write per chunk began and ended mid-page most times, and the file
-                // system zeroed the rest of each new block it began in before filling it: 0.7 s per GiB, on top of
-                // 2.3 s of copying. This channel is this call's own, so moving its position is safe.
+                // receives a body in pieces, so a chunk spans several): with direct I/O while the file is written
+                // that way, else in one gathering write through the page cache (a direct buffer goes to the kernel
+                // without a copy). A write per chunk began and ended mid-page most times, and the file system zeroed
+                // the rest of each new block it began in before filling it: 0.7 s per GiB, on top of 2.3 s of
+                // copying. This channel is this call's own, so moving its position is safe.
                 int first = 0;
                 while (first < wants.size()) {
                     int end = first + 1;
@@ -250,9 +250,9 @@ final class StagedUploads {
     }
 
     /**
-     * Ends direct I/O for a staging file, if it was on: its tail is written the ordinary way, so the file holds every
-     * byte written to it, and every chunk written is placed in the index. Before the file is read, completed or put
-     * in place, and before bytes are written anywhere but at its end.
+     * Ends direct I/O for a staging file, if it was on: the blocks waiting in memory are written the ordinary way, so
+     * the file holds every byte written to it, and every chunk written is placed in the index. Before the file is
+     * read, completed or put in place, and before bytes are written to it through the page cache.
      */
     void settle(Staged staged, PlacedChunks placed) throws IOException {
         synchronized (staged) {

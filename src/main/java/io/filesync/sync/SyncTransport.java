@@ -285,7 +285,7 @@ public final class SyncTransport implements AutoCloseable {
         }
         int status = response.status();
         if (status == 200 || status == 404 && operation.equals("move")) {
-            return response.body() == null ? new byte[0] : response.body();
+            return response.body();
         }
         check(operation, status, parse(response.body()));
         return response.body();

@@ -95,7 +95,7 @@ class SyncDirectWritesTest extends SyncServerTestSupport {
         uploadBatch(first, range(0, half));
 
         // The same bytes as what was sent of the first file, other bytes after: what the server holds of the first
-        // file is not sent again, and the last chunk sent, whose end still waits in the first file's direct-I/O tail,
+        // file is not sent again, and the last chunk sent, whose end still waits in memory for the rest of its block,
         // is not read from there before it is on disk (a cut depends only on the bytes before it, so the second file
         // has the same chunks up to there).
         byte[] bytes = first.bytes().clone();
@@ -150,13 +150,7 @@ class SyncDirectWritesTest extends SyncServerTestSupport {
         return IntStream.range(from, to).boxed().toList();
     }
 
-    /** Sends the chunks in one batch, in the order given. */
     private void uploadBatch(Content content, List<Integer> indexes) throws IOException {
-        List<byte[]> chunks = new ArrayList<>();
-        for (int index : indexes) {
-            Manifest.Chunk chunk = content.list().chunks().get(index);
-            chunks.add(Arrays.copyOfRange(content.bytes(), (int) chunk.offset(), (int) chunk.offset() + chunk.length()));
-        }
-        assertThat(server.chunks("c", SyncChunkBatchTest.batch(chunks))).isEqualTo(indexes.size());
+        uploadBatch(content.list(), content.bytes(), indexes);
     }
 }

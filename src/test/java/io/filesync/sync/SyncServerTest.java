@@ -295,16 +295,6 @@ class SyncServerTest extends SyncServerTestSupport {
         assertThat(work.resolve("root/gaps.bin")).hasBinaryContent(content);
     }
 
-    /** Sends the chunks in one batch, in the order given. */
-    private void uploadBatch(Manifest manifest, byte[] content, List<Integer> indexes) throws IOException {
-        List<byte[]> chunks = new java.util.ArrayList<>();
-        for (int index : indexes) {
-            Manifest.Chunk chunk = manifest.chunks().get(index);
-            chunks.add(java.util.Arrays.copyOfRange(content, (int) chunk.offset(), (int) chunk.offset() + chunk.length()));
-        }
-        assertThat(server.chunks("c", SyncChunkBatchTest.batch(chunks))).isEqualTo(indexes.size());
-    }
-
     private void upload(Manifest manifest, byte[] content, List<Integer> indexes) throws IOException {
         for (int index : indexes) {
             Manifest.Chunk chunk = manifest.chunks().get(index);

@@ -1,7 +1,12 @@
 package io.filesync.sync;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -30,5 +35,15 @@ abstract class SyncServerTestSupport {
     @AfterEach
     void stopServer() throws IOException {
         fixture.close();
+    }
+
+    /** Sends these chunks of the content in one batch, in the order given; the server takes every one. */
+    void uploadBatch(Manifest manifest, byte[] content, List<Integer> indexes) throws IOException {
+        List<byte[]> chunks = new ArrayList<>();
+        for (int index : indexes) {
+            Manifest.Chunk chunk = manifest.chunks().get(index);
+            chunks.add(Arrays.copyOfRange(content, (int) chunk.offset(), (int) chunk.offset() + chunk.length()));
+        }
+        assertThat(server.chunks("c", SyncChunkBatchTest.batch(chunks))).isEqualTo(indexes.size());
     }
 }
