@@ -2,6 +2,8 @@ package io.filesync.bench;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -66,6 +68,27 @@ final class BenchTrees {
                 Path other = actual.resolve(expected.relativize(path).toString());
                 if (Files.isDirectory(path) ? !Files.isDirectory(other) : Files.mismatch(path, other) != -1) {
                     throw new IllegalStateException(other + " differs from " + path);
+                }
+            }
+        }
+    }
+
+    /**
+     * Reads every file of the tree, so the timing that follows reads it from the page cache, as the other tool's did.
+     * This machine reclaims page cache that has gone unread for a while (its kdamond: half of a 512 MiB file was gone
+     * after 45 s idle), so a tree written or read before a daemon's warm-up was partly read from disk again by the
+     * tool timed after it, which made that tool's time depend on the order of the tools and trials.
+     */
+    static void cache(Path root) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        try (var walk = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) walk::iterator) {
+                if (Files.isRegularFile(path)) {
+                    try (FileChannel in = FileChannel.open(path)) {
+                        while (in.read(buffer.clear()) >= 0) {
+                            // read to the end
+                        }
+                    }
                 }
             }
         }
