@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -50,8 +49,11 @@ final class FileSender {
     /** Largest single read of a file into a group's buffer (see {@link #read}). */
     private static final int READ_PIECE = 256 * 1024;
 
-    /** A file to send: its path on the server, the file, its version, and what the server holds there (or null). */
-    record Candidate(String path, Path file, String version, String mine) {
+    /**
+     * A file to send: its path on the server, the file, its size when listed (it is read to its end whatever its size
+     * then), its version, and what the server holds there (or null).
+     */
+    record Candidate(String path, Path file, long size, String version, String mine) {
     }
 
     /** What sending a file came to: the version to remember ({@code size|mtime|hash}), whether anything was sent. */
@@ -113,13 +115,12 @@ final class FileSender {
     }
 
     /** Splits the files into groups of at most groupFiles files and groupBytes bytes (a larger file goes alone). */
-    static List<List<Candidate>> groups(List<Candidate> files, Map<String, BasicFileAttributes> present, int groupFiles,
-                                        long groupBytes) {
+    static List<List<Candidate>> groups(List<Candidate> files, int groupFiles, long groupBytes) {
         List<List<Candidate>> groups = new ArrayList<>();
         List<Candidate> group = new ArrayList<>();
         long bytes = 0;
         for (Candidate file : files) {
-            long size = present.get(file.path()).size();
+            long size = file.size();
             if (!group.isEmpty() && (group.size() >= groupFiles || bytes + size > groupBytes)) {
                 groups.add(group);
                 group = new ArrayList<>();
@@ -145,7 +146,7 @@ final class FileSender {
             Manifest manifest = null;
             ByteBuffer content = null;
             try {
-                long size = Files.size(candidate.file());
+                long size = candidate.size();
                 if (retained + size <= RETAIN_BYTES) {
                     if (group.held == null) {
                         group.held = memory.take();

@@ -1,9 +1,12 @@
 package io.filesync.sync;
 
 import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 
 import io.filesync.core.FileVersionRepository;
 import org.slf4j.Logger;
@@ -141,7 +143,7 @@ final class TreeReconciler {
                     delete(p);
                     mine = null;
                 }
-                files.add(new FileSender.Candidate(p, root.resolve(p), version, mine));
+                files.add(new FileSender.Candidate(p, root.resolve(p), attributes.size(), version, mine));
             } else {
                 // A link (or a device, a socket) is not followed: its target may lie outside the folder.
                 if (mine != null) {
@@ -161,7 +163,7 @@ final class TreeReconciler {
             state.writeBatch(created, List.of());
             counts[1] += slice.size();
         }
-        counts[1] += send(files, present);
+        counts[1] += send(files);
         return counts;
     }
 
@@ -171,8 +173,8 @@ final class TreeReconciler {
      * hashing overlaps its uploads. What the server holds after each group is remembered as soon as its commit
      * returns.
      */
-    private int send(List<FileSender.Candidate> files, Map<String, BasicFileAttributes> present) throws IOException {
-        List<List<FileSender.Candidate>> groups = FileSender.groups(files, present, groupFiles, groupBytes);
+    private int send(List<FileSender.Candidate> files) throws IOException {
+        List<List<FileSender.Candidate>> groups = FileSender.groups(files, groupFiles, groupBytes);
         int[] sent = new int[1];
         Future<List<FileSender.Outcome>> committing = null;
         Future<FileSender.Described> current = null;
@@ -273,14 +275,35 @@ final class TreeReconciler {
         Map<String, BasicFileAttributes> present = new TreeMap<>();
         BasicFileAttributes top = attributes(local);
         if (top != null && top.isDirectory()) {
-            try (Stream<Path> walk = Files.walk(local)) {
-                for (Path each : (Iterable<Path>) walk::iterator) {
-                    BasicFileAttributes attributes = attributes(each);
-                    if (attributes != null && !each.equals(root)) {
+            // The walker's own attributes (links not followed), one lstat per entry: Files.walk reads them as well
+            // but does not hand them out, and reading them again cost a second lstat per file.
+            Files.walkFileTree(local, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path folder, BasicFileAttributes attributes) {
+                    return add(folder, attributes);
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                    return add(file, attributes);
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                    if (e instanceof NoSuchFileException) {
+                        // Gone since its folder was listed: its deletion is queued and handled then.
+                        return FileVisitResult.CONTINUE;
+                    }
+                    throw e;
+                }
+
+                private FileVisitResult add(Path each, BasicFileAttributes attributes) {
+                    if (!each.equals(root)) {
                         present.put(root.relativize(each).toString().replace('\\', '/'), attributes);
                     }
+                    return FileVisitResult.CONTINUE;
                 }
-            }
+            });
         } else if (top != null && !path.isEmpty()) {
             present.put(path, top);
         }

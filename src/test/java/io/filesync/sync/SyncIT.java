@@ -412,7 +412,7 @@ class SyncIT {
                 FileSender sender = new FileSender(transport, new Chunker(), new ManifestCache(state, "sender"), 8 << 20);
                 // Chunked, then rewritten in place with the same size before its chunks are re-read for upload: the
                 // server refuses the chunk that no longer matches, and the check the sender then runs names the file.
-                FileSender.Described described = sender.describe(List.of(new FileSender.Candidate("sender/big.bin", file, "1|1|", null)));
+                FileSender.Described described = sender.describe(List.of(new FileSender.Candidate("sender/big.bin", file, Files.size(file), "1|1|", null)));
                 byte[] edited = content.clone();
                 edited[content.length / 2] ^= 1;
                 Files.write(file, edited);
@@ -425,7 +425,7 @@ class SyncIT {
                 });
 
                 // Its next version goes through whole.
-                List<FileSender.Outcome> outcomes = sender.send(List.of(new FileSender.Candidate("sender/big.bin", file, "2|2|", null)));
+                List<FileSender.Outcome> outcomes = sender.send(List.of(new FileSender.Candidate("sender/big.bin", file, Files.size(file), "2|2|", null)));
                 assertThat(outcomes).singleElement().satisfies(outcome -> assertThat(outcome.sent()).isTrue());
                 assertThat(remote().resolve("sender/big.bin")).hasBinaryContent(edited);
             } finally {
