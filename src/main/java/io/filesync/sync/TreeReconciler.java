@@ -290,7 +290,8 @@ final class TreeReconciler {
 
                 @Override
                 public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                    if (e instanceof NoSuchFileException) {
+                    // The walk's own start gone is a failure, never an empty folder to mirror as a mass deletion.
+                    if (e instanceof NoSuchFileException && !file.equals(local)) {
                         // Gone since its folder was listed: its deletion is queued and handled then.
                         return FileVisitResult.CONTINUE;
                     }
