@@ -46,7 +46,8 @@ bench() {
     "$@" 2> "$work/bench.err" | grep -v '^[0-9-]* [0-9:.]* ' || { cat "$work/bench.err" >&2; exit 1; }
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
-# initial_sync MODE TRIALS: one JVM per trial on one work folder (the tree is written once); then the medians.
+# initial_sync MODE TRIALS: one JVM per trial on one work folder (the tree is written once); then the medians. The
+# trees stay until the bench exits: a mass delete makes the file creations of the next minute pay for it.
 initial_sync() {
   local mode=$1 count=$2 figures="$work/$1.figures"
   for trial in $(seq 1 "$count"); do
@@ -59,7 +60,6 @@ initial_sync() {
     sides = server > 0 ? sprintf("client %d ms, server %d ms", client, server) : "one JVM"
     printf "initial sync, %s server, median of %d trial(s): filesync %d ms, rsync %d ms, ratio %.2f; CPU (both sides) filesync %d ms (%s), rsync %d ms, ratio %.2f\n", mode, n, fs, rs, fs / rs, cpu, sides, rscpu, cpu / rscpu
     printf "ratio filesync/rsync initial-tree-time %s-server=%.2f cpu=%.2f\n", mode, fs / rs, cpu / rscpu }'
-  rm -rf "${work:?}/$mode"
 }
 initial_sync warm "$trials"
 initial_sync cold 1

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 
 import com.sun.management.OperatingSystemMXBean;
 import com.zaxxer.hikari.HikariDataSource;
-import io.filesync.BundleBoot;
 import io.filesync.core.db.DataSources;
 import io.filesync.sync.SyncClient;
 import io.filesync.sync.SyncTransport;
