@@ -13,8 +13,8 @@ import io.filesync.sync.SyncTransport;
 
 /**
  * Initial sync of a fresh tree of mixed sizes to an empty server, filesync against rsync to its daemon, both over
- * loopback, both reading the same files from the page cache. Run by bench/sync-bench.sh, once per mode, each time in
- * a fresh JVM, so the client is always timed cold (a fresh process, as rsync's client is):
+ * loopback, both reading the same files from the page cache. Run by bench/sync-bench.sh in trials, each in a fresh
+ * JVM, so the client is always timed cold (a fresh process, as rsync's client is), in one of two modes:
  * <ul>
  * <li>{@code warm}: the server is a daemon in a JVM of its own, started and warmed before the timing
  * ({@link SyncServerDaemon}), as rsync's daemon is already running: the fair comparison. The CPU of each side is
