@@ -75,17 +75,23 @@ public record Manifest(long size, byte[] hash, List<Chunk> chunks) {
         }
     }
 
-    /** @throws IllegalArgumentException when the hash is not the identity of this size and chunk list */
+    /**
+     * @param hash the identity, or null for the one this size and chunk list define
+     * @throws IllegalArgumentException when the hash is not the identity of this size and chunk list
+     */
     public Manifest {
         chunks = List.copyOf(chunks);
-        if (!Arrays.equals(hash, identity(size, chunks))) {
+        byte[] identity = identity(size, chunks);
+        if (hash == null) {
+            hash = identity;
+        } else if (!Arrays.equals(hash, identity)) {
             throw new IllegalArgumentException("the content identity does not match the chunk list");
         }
     }
 
-    /** A manifest of this size and chunk list, under the identity they define. */
+    /** A manifest of this size and chunk list, under the identity they define (computed once). */
     public static Manifest of(long size, List<Chunk> chunks) {
-        return new Manifest(size, identity(size, chunks), chunks);
+        return new Manifest(size, null, chunks);
     }
 
     /**
