@@ -22,8 +22,8 @@ import io.filesync.sync.SyncTransport;
 /**
  * The sync server as the long-running daemon it is in use, as rsyncd is: a JVM of its own (same classpath), with its
  * own root, store and database, warmed before any timing until its JIT settles, by rounds of the initial sync of an
- * unrelated random tree (other seeds, so none of their chunks dedups against the measured tree) and the removal of
- * that tree, so it starts the measured sync with an empty root, as rsync's daemon does.
+ * unrelated random tree (another seed, so none of its chunks dedups against the measured tree) to servers of their
+ * own, so the measured server starts with an empty root, as rsync's daemon does ({@link #warmUp}).
  * <p>
  * {@link #main} is the daemon: it prints {@link #READY} once warm and stops when its standard input closes.
  * {@link #start} launches it from a bench and waits for it to be ready.
@@ -47,8 +47,8 @@ final class SyncServerDaemon implements AutoCloseable {
         Path work = Path.of(args[0]).toAbsolutePath();
         int port = Integer.parseInt(args[1]);
         long warmUpBytes = Long.parseLong(args[2]) * 1024 * 1024;
+        warmUp(work, port, warmUpBytes);
         try (BundleBoot server = boot(work, port)) {
-            warmUp(work, port, warmUpBytes);
             System.out.println(READY);
             System.out.flush();
             while (System.in.read() >= 0) {
@@ -75,38 +75,33 @@ final class SyncServerDaemon implements AutoCloseable {
     }
 
     /**
-     * Warms the server as a daemon that has served for a while: rounds of syncing a fresh random tree (a seed of its
-     * own each round, so every round uploads its chunks) and then an empty folder, so every path of an initial sync
-     * (offers, chunk uploads, commits, deletes) runs, until the JIT settles: a round whose compilations, waited for
-     * until the compiler is idle, take less than {@link #SETTLED_COMPILE_MS} (at most {@link #MAX_WARM_UP_ROUNDS}).
-     * One round was not enough: the measured sync, six times the size of a round, still spent about 4 s of the
-     * server's CPU in the C2 compiler, which a daemon that has run for a while has long finished.
+     * Warms this JVM as a daemon that has served for a while: rounds of the initial sync of an unrelated random tree
+     * (another seed than the measured tree's, so none of its chunks dedups against it), each to a fresh server of its
+     * own (root, store, database) in this JVM, stopped after its round, until the JIT settles: a round whose
+     * compilations, waited for until the compiler is idle, take less than {@link #SETTLED_COMPILE_MS} (at most
+     * {@link #MAX_WARM_UP_ROUNDS}). The measured server then starts on the warm JVM with an empty root and store, as
+     * rsync's daemon starts the timing with an empty destination. One round was not enough: the measured sync, six
+     * times the size of a round, still spent about 4 s of the server's CPU in the C2 compiler, which a daemon that has
+     * run for a while has long finished.
      * <p>
-     * The rounds' local trees are deleted only when the daemon exits. This machine's root file system is ext4 without
-     * a journal, where the inode allocator skips (at a cost per inode) inodes freed in the last minute or more; a mass
-     * delete just before the timing would make the measured sync's file creations pay for it, and rsync's, timed
-     * later, less.
+     * Nothing is deleted before the daemon exits. This machine's root file system is ext4 without a journal, whose
+     * inode allocator skips, at a cost per inode, inodes freed in the last five minutes or so (`recently_deleted` in
+     * the kernel's ext4 code); when rounds removed their tree from the server, the measured sync's file creations
+     * paid for it, up to 2.5 s of system time, and so did rsync's, by chance.
      */
     private static void warmUp(Path work, int port, long bytes) throws Exception {
-        SyncTransport transport = new SyncTransport("http://127.0.0.1:" + port + "/sync", TOKEN, "warm-up", null, null);
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         long compiled = settledCompileMs(jit);
+        Path tree = work.resolve("warm-up-tree");
+        BenchTrees.write(tree, bytes, WARM_UP_SEED);
         for (int round = 1; round <= MAX_WARM_UP_ROUNDS; round++) {
-            Path tree = work.resolve("warm-up-tree-" + round);
-            Path empty = Files.createDirectories(work.resolve("warm-up-empty-" + round));
-            BenchTrees.write(tree, bytes, WARM_UP_SEED + round);
-            try (HikariDataSource db = DataSources.pooled("jdbc:sqlite:" + work.resolve("warm-up-" + round + ".db"), null, null, 2)) {
+            Path server = work.resolve("warm-up-" + round);
+            SyncTransport transport = new SyncTransport("http://127.0.0.1:" + port + "/sync", TOKEN, "warm-up", null, null);
+            try (BundleBoot booted = boot(server, port);
+                 HikariDataSource db = DataSources.pooled("jdbc:sqlite:" + server.resolve("client.db"), null, null, 2)) {
                 drain(SyncClient.of(tree.toString(), transport, db, null, 200, 1000));
             }
-            BenchTrees.verify(tree, work.resolve("files"));
-            try (HikariDataSource db = DataSources.pooled("jdbc:sqlite:" + work.resolve("warm-up-empty-" + round + ".db"), null, null, 2)) {
-                drain(SyncClient.of(empty.toString(), transport, db, null, 200, 1000));
-            }
-            try (var left = Files.list(work.resolve("files"))) {
-                if (left.findAny().isPresent()) {
-                    throw new IllegalStateException("the warm-up tree was not removed from the server's root");
-                }
-            }
+            BenchTrees.verify(tree, server.resolve("files"));
             long now = settledCompileMs(jit);
             System.out.printf("server warm-up round %d (%d MiB): %d ms of JIT compilation%n", round, bytes >> 20, now - compiled);
             if (now - compiled < SETTLED_COMPILE_MS) {
