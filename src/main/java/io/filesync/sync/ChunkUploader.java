@@ -1,6 +1,7 @@
 package io.filesync.sync;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -9,13 +10,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Streams the chunks of many files into upload batches of bounded size, with up to two batches in flight, so reading
- * and checking chunks here overlaps storing them on the server. A chunk comes from the bytes that were chunked when
+ * Streams the chunks of many files into upload batches of bounded size, with up to {@link #IN_FLIGHT} batches in
+ * flight, so reading and checking chunks here overlaps storing them on the server. One uploader may carry the chunks
+ * of many groups of files, one after the other: {@link #seal} ends a group without waiting for its batches, so the
+ * server keeps storing while the next group is offered and described, and the group's commit waits for the future it
+ * returns instead. A chunk comes from the bytes that were chunked when
  * they were kept in memory; otherwise it is re-read from the file just before it goes. A file changed since it was
  * chunked is never stored half old, half new: the server checks every chunk against its hash and refuses the batch
  * of one that does not match ({@link SyncTransport.ChunkRefused}). Re-read chunks are hashed here again only when
@@ -28,6 +33,8 @@ import java.util.concurrent.CompletionException;
  */
 final class ChunkUploader {
     private static final int HEADER = Manifest.HASH_BYTES + 4;
+    /** Batches sent and not yet answered, at most: one being stored while the next one travels. */
+    private static final int IN_FLIGHT = 2;
 
     private final SyncTransport transport;
     private final BufferPool buffers;
@@ -35,6 +42,8 @@ final class ChunkUploader {
     private ByteBuffer batch;
     private long batchContent;
     private final ArrayDeque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
+    /** The batches sent since the last {@link #seal}. */
+    private final List<CompletableFuture<Void>> unsealed = new ArrayList<>();
 
     /**
      * @param buffers where batches are built: each holds one request (keep it well below the server's limit)
@@ -143,44 +152,77 @@ final class ChunkUploader {
         batch.put(chunk.hash()).putInt(chunk.length());
     }
 
-    /** Sends what is queued and waits for every batch in flight. */
-    void flush() throws IOException {
+    /**
+     * Sends what is queued, without waiting for it.
+     *
+     * @return a future done once every chunk queued since the last seal is stored, failed as the first of their
+     *         batches that failed; {@link #join} it
+     */
+    CompletableFuture<Void> seal() throws IOException {
         if (batch != null && batch.position() > 0) {
             send();
         }
+        CompletableFuture<Void> stored = CompletableFuture.allOf(unsealed.toArray(CompletableFuture[]::new));
+        unsealed.clear();
+        return stored;
+    }
+
+    /** Sends what is queued and waits for every batch in flight. */
+    void flush() throws IOException {
+        seal();
         while (!inFlight.isEmpty()) {
             await(inFlight.poll());
         }
+        release();
+    }
+
+    /** Gives back the buffer of the batch being filled, if any: once done with this uploader, batches in flight aside. */
+    void release() {
         buffers.give(batch);
         batch = null;
     }
 
     private void send() throws IOException {
-        if (inFlight.size() >= 2) {
+        if (inFlight.size() >= IN_FLIGHT) {
             await(inFlight.poll());
         }
         ByteBuffer sending = batch.flip();
         batch = null;
-        inFlight.add(transport.chunksAsync(sending, batchContent, () -> buffers.give(sending)));
+        CompletableFuture<Void> answer = transport.chunksAsync(sending, batchContent, () -> buffers.give(sending));
+        inFlight.add(answer);
+        unsealed.add(answer);
         batchContent = 0;
     }
 
     private void await(CompletableFuture<Void> future) throws IOException {
         try {
-            future.join();
-        } catch (CompletionException e) {
-            // The requests still in flight end by themselves and give their buffers back then, not now.
-            inFlight.forEach(other -> other.cancel(true));
+            join(future, transport.base());
+        } catch (IOException | RuntimeException e) {
+            // The requests still in flight end by themselves, give their buffers back then, and report to the futures
+            // their groups wait for; this group is failed, its queued chunks with it.
             inFlight.clear();
+            unsealed.clear();
             if (batch != null) {
                 batch.clear();
             }
             batchContent = 0;
+            throw e;
+        }
+    }
+
+    /**
+     * Waits for a batch, or the batches of a {@link #seal}, rethrowing what failed them: as it was thrown, an
+     * {@link IOException} other than {@link SyncTransport.Unavailable} as the server being unreachable.
+     */
+    static void join(CompletableFuture<Void> future, URI server) throws IOException {
+        try {
+            future.join();
+        } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
             }
             if (e.getCause() instanceof IOException io) {
-                throw io instanceof SyncTransport.Unavailable ? io : new SyncTransport.Unavailable("sync server " + transport.base() + " unreachable: " + io, io);
+                throw io instanceof SyncTransport.Unavailable ? io : new SyncTransport.Unavailable("sync server " + server + " unreachable: " + io, io);
             }
             throw new SyncTransport.Unavailable("sending chunks failed: " + e.getCause(), e.getCause());
         }

@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * files are chunked, offered by content hash (whole-file dedup), described by chunk list (a {@link ManifestDelta}
  * against the version the server holds, when this client knows it), then only the chunks the server lacks are
  * streamed in batches of bounded size, two requests in flight so that reading here overlaps storing there, and the
- * files are committed together. The files of a group that fit in {@link #RETAIN_BYTES} are read once: their bytes are
+ * files are committed together. The groups of one send share one {@link ChunkUploader}: a group's batches are still
+ * in flight while the next group is offered and described, and only its commit waits for them. The files of a group that fit in {@link #RETAIN_BYTES} are read once: their bytes are
  * chunked, hashed and sent from memory, so what is sent is exactly what was hashed. Chunks of larger files are
  * re-read and re-checked against their hash just before they are sent, so a file changing meanwhile is never sent
  * half old, half new.
@@ -103,6 +105,8 @@ final class FileSender {
         private final List<ByteBuffer> contents = new ArrayList<>();
         private List<List<Integer>> missing = List.of();
         private long[] sent = new long[0];
+        /** Done once the group's chunks are stored (see {@link ChunkUploader#seal}). */
+        private CompletableFuture<Void> uploaded = CompletableFuture.completedFuture(null);
         /** Each file is logged at INFO (a small group), or at DEBUG under a summary line. */
         private boolean named = true;
         private int byReference;
@@ -112,6 +116,11 @@ final class FileSender {
     /** Sends a batch of files; a file gone since it was listed is left out of the outcomes. */
     List<Outcome> send(List<Candidate> candidates) throws IOException {
         return finish(prepare(describe(candidates)));
+    }
+
+    /** An uploader for the groups of one send, {@link ChunkUploader#release released} by its user at the end. */
+    ChunkUploader uploads() {
+        return new ChunkUploader(transport, batches, false);
     }
 
     /** Splits the files into groups of at most groupFiles files and groupBytes bytes (a larger file goes alone). */
@@ -210,8 +219,18 @@ final class FileSender {
      * were read into is given back at the end, whatever happens: its bytes are in upload batches by then.
      */
     Prepared prepare(Described described) throws IOException {
+        ChunkUploader uploads = uploads();
         try {
-            return prepareHeld(described);
+            return prepare(described, uploads);
+        } finally {
+            uploads.release();
+        }
+    }
+
+    /** {@link #prepare(Described)} on an uploader shared with the groups before and after this one. */
+    Prepared prepare(Described described, ChunkUploader uploads) throws IOException {
+        try {
+            return prepareHeld(described, uploads);
         } finally {
             memory.give(described.held);
             described.held = null;
@@ -219,7 +238,7 @@ final class FileSender {
         }
     }
 
-    private Prepared prepareHeld(Described described) throws IOException {
+    private Prepared prepareHeld(Described described, ChunkUploader uploads) throws IOException {
         Prepared group = new Prepared();
         group.outcomes.addAll(described.unchanged);
         List<Candidate> offered = described.files;
@@ -254,14 +273,23 @@ final class FileSender {
         group.missing = new ArrayList<>(transport.missing(lists));
         resendFullLists(group.missing, group.manifests);
         group.sent = new long[group.files.size()];
-        upload(group);
+        queue(group, uploads);
         // Later rounds (chunks collected meanwhile) are rare: they re-read the files, and the memory is free now.
         Collections.fill(group.contents, null);
         return group;
     }
 
-    /** The second half: commits the group, sending again what a commit still lacks, up to three rounds. */
+    /**
+     * The second half: waits for the group's chunks to be stored, then commits the group, sending again what a commit
+     * still lacks, up to three rounds.
+     */
     List<Outcome> finish(Prepared group) throws IOException {
+        try {
+            ChunkUploader.join(group.uploaded, transport.base());
+        } catch (SyncTransport.ChunkRefused refused) {
+            LOG.info("Sync: {}; checking the group's files against their chunk lists and sending again", refused.getMessage());
+            upload(group, true);
+        }
         List<Candidate> files = group.files;
         boolean[] done = new boolean[files.size()];
         for (int round = 0; round < 3 && !files.isEmpty(); round++) {
@@ -330,11 +358,28 @@ final class FileSender {
     }
 
     /**
-     * Uploads what each file of the group still lacks. Chunks re-read from their files are not hashed again here: the
-     * server checks every chunk. When it refuses one (a file changed since it was chunked, or bytes corrupted on the
-     * way), the group is uploaded again with the re-read chunks checked here, which names the changed file: it is
-     * then sent in its next version, and an unchanged group goes through.
+     * Queues what each file of the group lacks on the shared uploader; {@link #finish} waits for it. Chunks re-read from
+     * their files are not hashed again here: the server checks every chunk. When it refuses one (a file changed since
+     * it was chunked, or bytes corrupted on the way), the group is uploaded again with the re-read chunks checked
+     * here, which names the changed file: it is then sent in its next version, and an unchanged group goes through. A
+     * refusal seen while queuing may be the group before's, which deals with its own: this group goes again checked.
      */
+    private void queue(Prepared group, ChunkUploader uploads) throws IOException {
+        try {
+            for (int i = 0; i < group.files.size(); i++) {
+                List<Integer> missing = group.missing.get(i);
+                if (missing != null && !missing.isEmpty()) {
+                    group.sent[i] += uploads.add(group.files.get(i).file(), group.manifests.get(i), missing, group.contents.get(i));
+                }
+            }
+            group.uploaded = uploads.seal();
+        } catch (SyncTransport.ChunkRefused refused) {
+            LOG.info("Sync: {}; checking the group's files against their chunk lists and sending again", refused.getMessage());
+            upload(group, true);
+        }
+    }
+
+    /** Uploads what each file of the group still lacks, and waits for it (see {@link #queue}). */
     private void upload(Prepared group) throws IOException {
         try {
             upload(group, false);

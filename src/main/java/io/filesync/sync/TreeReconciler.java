@@ -170,8 +170,9 @@ final class TreeReconciler {
     /**
      * Sends files in groups, three stages at once: while the server assembles and commits one group, this client
      * uploads the next and reads and chunks the one after, so neither side waits for the other and the client's
-     * hashing overlaps its uploads. What the server holds after each group is remembered as soon as its commit
-     * returns.
+     * hashing overlaps its uploads. The uploads of consecutive groups flow without a pause: a group's commit, not the
+     * next group's offer, waits for its last batches. What the server holds after each group is remembered as soon as
+     * its commit returns.
      */
     private int send(List<FileSender.Candidate> files) throws IOException {
         List<List<FileSender.Candidate>> groups = FileSender.groups(files, groupFiles, groupBytes);
@@ -179,6 +180,8 @@ final class TreeReconciler {
         Future<List<FileSender.Outcome>> committing = null;
         Future<FileSender.Described> current = null;
         Future<FileSender.Described> reading = null;
+        // One upload pipeline for all groups: a group's last batches are stored while the next group is offered.
+        ChunkUploader uploads = sender.uploads();
         try {
             for (int g = 0; g < groups.size(); g++) {
                 // The next group is queued for the reader before this one is awaited, so at the start both
@@ -188,7 +191,7 @@ final class TreeReconciler {
                 reading = next == null ? null : reader.submit(() -> sender.describe(next));
                 FileSender.Described described = current == null ? sender.describe(groups.get(g)) : await(current);
                 current = null;
-                FileSender.Prepared prepared = sender.prepare(described);
+                FileSender.Prepared prepared = sender.prepare(described, uploads);
                 remember(await(committing), sent);
                 committing = null;
                 committing = committer.submit(() -> sender.finish(prepared));
@@ -196,6 +199,7 @@ final class TreeReconciler {
             remember(await(committing), sent);
             committing = null;
         } finally {
+            uploads.release();
             for (Future<FileSender.Described> unread : Arrays.asList(current, reading)) {
                 if (unread != null) {
                     unread.cancel(true);

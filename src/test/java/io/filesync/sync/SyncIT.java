@@ -436,6 +436,38 @@ class SyncIT {
     }
 
     @Test
+    void theGroupsOfOneUploaderAreStoredOrRefusedEachOnItsOwnWhileTheNextIsQueued() throws Exception {
+        Path folder = Files.createDirectories(BASE.resolve("pipeline"));
+        Chunker chunker = new Chunker();
+        // The first group claims a chunk list the bytes it sends do not match (its first byte differs); the second is
+        // sound. Both are sealed before either is waited for, as the groups of an initial sync are.
+        byte[] sent = random(300_000, 61);
+        byte[] claimed = sent.clone();
+        claimed[0] ^= 1;
+        Path first = folder.resolve("refused.bin");
+        write(first, sent);
+        byte[] good = random(300_000, 62);
+        Path second = folder.resolve("stored.bin");
+        write(second, good);
+        Manifest goodList = chunker.chunk(good);
+        List<Integer> all = java.util.stream.IntStream.range(0, goodList.chunks().size()).boxed().toList();
+        try (SyncTransport transport = new SyncTransport("http://127.0.0.1:" + port + "/sync", TOKEN, "pipeline", null, null)) {
+            ChunkUploader uploads = new ChunkUploader(transport, 8 << 20, false);
+            uploads.add(first, chunker.chunk(claimed), List.of(0), java.nio.ByteBuffer.wrap(sent));
+            java.util.concurrent.CompletableFuture<Void> refused = uploads.seal();
+            uploads.add(second, goodList, all, java.nio.ByteBuffer.wrap(good));
+            java.util.concurrent.CompletableFuture<Void> stored = uploads.seal();
+            uploads.release();
+
+            assertThatThrownBy(() -> ChunkUploader.join(refused, transport.base()))
+                    .isInstanceOf(SyncTransport.ChunkRefused.class).hasMessageContaining("do not match");
+            ChunkUploader.join(stored, transport.base());
+        }
+        assertThat(goodList.chunks()).allSatisfy(chunk -> assertThat(syncServer().store().has(chunk.hash())).isTrue());
+        assertThat(syncServer().store().has(chunker.chunk(claimed).chunks().get(0).hash())).isFalse();
+    }
+
+    @Test
     void aRequestAboveTheSizeLimitIsRefused() throws Exception {
         byte[] huge = new byte[33 * 1024 * 1024];
         HttpResponse<String> response = post("chunks", TOKEN, huge, null);
