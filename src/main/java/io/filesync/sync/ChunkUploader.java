@@ -20,12 +20,12 @@ import java.util.concurrent.CompletionException;
  * flight, so reading and checking chunks here overlaps storing them on the server. One uploader may carry the chunks
  * of many groups of files, one after the other: {@link #seal} ends a group without waiting for its batches, so the
  * server keeps storing while the next group is offered and described, and the group's commit waits for the future it
- * returns instead. A chunk comes from the bytes that were chunked when
- * they were kept in memory; otherwise it is re-read from the file just before it goes. A file changed since it was
- * chunked is never stored half old, half new: the server checks every chunk against its hash and refuses the batch
- * of one that does not match ({@link SyncTransport.ChunkRefused}). Re-read chunks are hashed here again only when
- * {@code verify} is set, as the sender does after such a refusal to find the file that changed; otherwise only a
- * change of the file's size is caught here, before anything goes.
+ * returns instead. A chunk comes from the bytes that were chunked when they were kept in memory; otherwise it is
+ * re-read from the file just before it goes. A file changed since it was chunked is never stored half old, half new:
+ * the server checks every chunk against its hash and refuses the batch of one that does not match
+ * ({@link SyncTransport.ChunkRefused}). Re-read chunks are hashed here again only when {@code verify} is set, as the
+ * sender does after such a refusal to find the file that changed; otherwise only a change of the file's size is
+ * caught here, before anything goes.
  * <p>
  * A batch is built in a direct buffer from a {@link BufferPool} and sent from it as it is; the buffer goes back to the
  * pool once its request is over, so batches reuse a few buffers instead of allocating 8 MiB each. A re-read chunk is
@@ -176,7 +176,7 @@ final class ChunkUploader {
         release();
     }
 
-    /** Gives back the buffer of the batch being filled, if any: once done with this uploader, batches in flight aside. */
+    /** Gives back the buffer of the batch being filled, if any: the last call (batches in flight give theirs back). */
     void release() {
         buffers.give(batch);
         batch = null;

@@ -24,10 +24,10 @@ import org.slf4j.LoggerFactory;
  * against the version the server holds, when this client knows it), then only the chunks the server lacks are
  * streamed in batches of bounded size, two requests in flight so that reading here overlaps storing there, and the
  * files are committed together. The groups of one send share one {@link ChunkUploader}: a group's batches are still
- * in flight while the next group is offered and described, and only its commit waits for them. The files of a group that fit in {@link #RETAIN_BYTES} are read once: their bytes are
- * chunked, hashed and sent from memory, so what is sent is exactly what was hashed. Chunks of larger files are
- * re-read and re-checked against their hash just before they are sent, so a file changing meanwhile is never sent
- * half old, half new.
+ * in flight while the next group is offered and described, and only its commit waits for them. The files of a group
+ * that fit in {@link #RETAIN_BYTES} are read once: their bytes are chunked, hashed and sent from memory, so what is
+ * sent is exactly what was hashed. Chunks of larger files are re-read and re-checked against their hash just before
+ * they are sent, so a file changing meanwhile is never sent half old, half new.
  */
 final class FileSender {
 
