@@ -287,8 +287,7 @@ final class FileSender {
         try {
             ChunkUploader.join(group.uploaded, transport.base());
         } catch (SyncTransport.ChunkRefused refused) {
-            LOG.info("Sync: {}; checking the group's files against their chunk lists and sending again", refused.getMessage());
-            upload(group, true);
+            uploadChecked(group, refused);
         }
         List<Candidate> files = group.files;
         boolean[] done = new boolean[files.size()];
@@ -366,16 +365,10 @@ final class FileSender {
      */
     private void queue(Prepared group, ChunkUploader uploads) throws IOException {
         try {
-            for (int i = 0; i < group.files.size(); i++) {
-                List<Integer> missing = group.missing.get(i);
-                if (missing != null && !missing.isEmpty()) {
-                    group.sent[i] += uploads.add(group.files.get(i).file(), group.manifests.get(i), missing, group.contents.get(i));
-                }
-            }
+            add(group, uploads);
             group.uploaded = uploads.seal();
         } catch (SyncTransport.ChunkRefused refused) {
-            LOG.info("Sync: {}; checking the group's files against their chunk lists and sending again", refused.getMessage());
-            upload(group, true);
+            uploadChecked(group, refused);
         }
     }
 
@@ -384,20 +377,30 @@ final class FileSender {
         try {
             upload(group, false);
         } catch (SyncTransport.ChunkRefused refused) {
-            LOG.info("Sync: {}; checking the group's files against their chunk lists and sending again", refused.getMessage());
-            upload(group, true);
+            uploadChecked(group, refused);
         }
+    }
+
+    /** After a refusal: the group again, its re-read chunks checked here, which names a file that changed. */
+    private void uploadChecked(Prepared group, SyncTransport.ChunkRefused refused) throws IOException {
+        LOG.info("Sync: {}; checking the group's files against their chunk lists and sending again", refused.getMessage());
+        upload(group, true);
     }
 
     private void upload(Prepared group, boolean verify) throws IOException {
         ChunkUploader uploader = new ChunkUploader(transport, batches, verify);
+        add(group, uploader);
+        uploader.flush();
+    }
+
+    /** Queues on the uploader what each file of the group still lacks. */
+    private static void add(Prepared group, ChunkUploader uploader) throws IOException {
         for (int i = 0; i < group.files.size(); i++) {
             List<Integer> missing = group.missing.get(i);
             if (missing != null && !missing.isEmpty()) {
                 group.sent[i] += uploader.add(group.files.get(i).file(), group.manifests.get(i), missing, group.contents.get(i));
             }
         }
-        uploader.flush();
     }
 
     /** A delta against the version the server holds when this client still has its chunk list, else the full list. */

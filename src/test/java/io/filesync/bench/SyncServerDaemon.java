@@ -96,8 +96,8 @@ final class SyncServerDaemon implements AutoCloseable {
         BenchTrees.write(tree, bytes, WARM_UP_SEED);
         for (int round = 1; round <= MAX_WARM_UP_ROUNDS; round++) {
             Path server = work.resolve("warm-up-" + round);
-            SyncTransport transport = new SyncTransport("http://127.0.0.1:" + port + "/sync", TOKEN, "warm-up", null, null);
             try (BundleBoot booted = boot(server, port);
+                 SyncTransport transport = new SyncTransport("http://127.0.0.1:" + port + "/sync", TOKEN, "warm-up", null, null);
                  HikariDataSource db = DataSources.pooled("jdbc:sqlite:" + server.resolve("client.db"), null, null, 2)) {
                 drain(SyncClient.of(tree.toString(), transport, db, null, 200, 1000));
             }

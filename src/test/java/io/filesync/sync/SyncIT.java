@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -24,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -450,13 +453,13 @@ class SyncIT {
         Path second = folder.resolve("stored.bin");
         write(second, good);
         Manifest goodList = chunker.chunk(good);
-        List<Integer> all = java.util.stream.IntStream.range(0, goodList.chunks().size()).boxed().toList();
+        List<Integer> all = IntStream.range(0, goodList.chunks().size()).boxed().toList();
         try (SyncTransport transport = new SyncTransport("http://127.0.0.1:" + port + "/sync", TOKEN, "pipeline", null, null)) {
             ChunkUploader uploads = new ChunkUploader(transport, 8 << 20, false);
-            uploads.add(first, chunker.chunk(claimed), List.of(0), java.nio.ByteBuffer.wrap(sent));
-            java.util.concurrent.CompletableFuture<Void> refused = uploads.seal();
-            uploads.add(second, goodList, all, java.nio.ByteBuffer.wrap(good));
-            java.util.concurrent.CompletableFuture<Void> stored = uploads.seal();
+            uploads.add(first, chunker.chunk(claimed), List.of(0), ByteBuffer.wrap(sent));
+            CompletableFuture<Void> refused = uploads.seal();
+            uploads.add(second, goodList, all, ByteBuffer.wrap(good));
+            CompletableFuture<Void> stored = uploads.seal();
             uploads.release();
 
             assertThatThrownBy(() -> ChunkUploader.join(refused, transport.base()))
