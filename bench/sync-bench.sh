@@ -47,7 +47,7 @@ bench() {
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 # initial_sync MODE TRIALS: one JVM per trial on one work folder (the tree is written once); then the medians. The
-# trees stay until the bench exits: a mass delete makes the file creations of the next minute pay for it.
+# trees stay until the bench exits: a mass delete makes the file creations of the next five minutes or so pay for it.
 initial_sync() {
   local mode=$1 count=$2 figures="$work/$1.figures"
   for trial in $(seq 1 "$count"); do

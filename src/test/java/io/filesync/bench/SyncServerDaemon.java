@@ -85,9 +85,9 @@ final class SyncServerDaemon implements AutoCloseable {
      * run for a while has long finished.
      * <p>
      * Nothing is deleted before the daemon exits. This machine's root file system is ext4 without a journal, whose
-     * inode allocator skips, at a cost per inode, inodes freed in the last five minutes or so (`recently_deleted` in
-     * the kernel's ext4 code); when rounds removed their tree from the server, the measured sync's file creations
-     * paid for it, up to 2.5 s of system time, and so did rsync's, by chance.
+     * inode allocator skips, at a cost per inode, inodes freed in the last five minutes or so
+     * ({@code recently_deleted} in the kernel's ext4 code); when rounds removed their tree from the server, the
+     * measured sync's file creations paid for it, up to 2.5 s of system time, and so did rsync's, by chance.
      */
     private static void warmUp(Path work, int port, long bytes) throws Exception {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
