@@ -17,14 +17,14 @@
 #  - cold server (the figure of earlier versions): the server starts in the client's JVM, so its start and the JIT
 #    compilation of both sides are in the timing. One trial.
 # The bytes-sent scenarios start their server in the bench's JVM: bytes do not depend on warmth.
-#   [TRIALS=3] bench/sync-bench.sh [file-size-MiB=100] [tree-size-MiB=1024] [warm-up-tree-MiB=256]
+#   [TRIALS=3] bench/sync-bench.sh [file-size-MiB=100] [tree-size-MiB=1024] [warm-up-tree-MiB=tree-size-MiB]
 # A file size of 0 runs only the initial sync of the tree (e.g. `bench/sync-bench.sh 0 256` to iterate quickly).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 size=${1:-100}
 tree=${2:-1024}
-warmup=${3:-256}
+warmup=${3:-$tree}
 trials=${TRIALS:-3}
 
 if ! command -v rsync >/dev/null; then

@@ -30,7 +30,7 @@ import io.filesync.sync.SyncTransport;
  * fresh JVM on the same work folder, and compares the medians. rsync's own time varied from 2.1 to 3.9 s between
  * single runs a minute apart, which made the ratio of one run of each tool a draw.
  * <p>
- * Arguments: work folder, tree size in MiB, mode, warm-up tree size in MiB (warm mode), trial number (1, 2...; the
+ * Arguments: work folder, tree size in MiB, mode, warm-up tree size in MiB (warm mode; the tree size by default), trial number (1, 2...; the
  * work folder is then kept for the next trial; without it, one trial and the work folder is deleted at the end, so
  * start the next such run five minutes later: see {@link SyncServerDaemon} on deletions).
  */
@@ -43,7 +43,7 @@ public final class InitialSyncBench {
         Path work = Path.of(args[0]).toAbsolutePath();
         int treeMb = Integer.parseInt(args[1]);
         boolean warm = args[2].equals("warm");
-        int warmUpMb = args.length > 3 ? Integer.parseInt(args[3]) : 256;
+        int warmUpMb = args.length > 3 ? Integer.parseInt(args[3]) : treeMb;
         int trial = args.length > 4 ? Integer.parseInt(args[4]) : 0;
         try {
             run(work, treeMb, warm, warmUpMb, Math.max(trial, 1));

@@ -35,6 +35,8 @@ final class SyncServerDaemon implements AutoCloseable {
     private static final long WARM_UP_SEED = 97;
     private static final int MAX_WARM_UP_ROUNDS = 8;
     private static final long SETTLED_COMPILE_MS = 300;
+    /** Where the warm-up rounds run when there is room: a tmpfs, whose deletions cost the disk nothing. */
+    private static final Path WARM_UP_SCRATCH = Path.of("/dev/shm");
 
     private final Process process;
 
@@ -76,39 +78,70 @@ final class SyncServerDaemon implements AutoCloseable {
 
     /**
      * Warms this JVM as a daemon that has served for a while: rounds of the initial sync of an unrelated random tree
-     * (another seed than the measured tree's, so none of its chunks dedups against it), each to a fresh server of its
-     * own (root, store, database) in this JVM, stopped after its round, until the JIT settles: a round whose
-     * compilations, waited for until the compiler is idle, take less than {@link #SETTLED_COMPILE_MS} (at most
-     * {@link #MAX_WARM_UP_ROUNDS}). The measured server then starts on the warm JVM with an empty root and store, as
-     * rsync's daemon starts the timing with an empty destination. One round was not enough: the measured sync, six
-     * times the size of a round, still spent about 4 s of the server's CPU in the C2 compiler, which a daemon that has
-     * run for a while has long finished.
+     * (another seed than the measured tree's, so none of its chunks dedups against it, and by default of the measured
+     * tree's size and shape), each to a fresh server of its own (root, store, database) in this JVM, stopped after its
+     * round, until the JIT settles: a round whose compilations, waited for until the compiler is idle, take less than
+     * {@link #SETTLED_COMPILE_MS} (at most {@link #MAX_WARM_UP_ROUNDS}). The measured server then starts on the warm
+     * JVM with an empty root and store, as rsync's daemon starts the timing with an empty destination.
      * <p>
-     * Nothing is deleted before the daemon exits. This machine's root file system is ext4 without a journal, whose
-     * inode allocator skips, at a cost per inode, inodes freed in the last five minutes or so
-     * ({@code recently_deleted} in the kernel's ext4 code); when rounds removed their tree from the server, the
-     * measured sync's file creations paid for it, up to 2.5 s of system time, and so did rsync's, by chance.
+     * How warm is warm enough was measured with a flight recording of the daemon's compilations in the timed window.
+     * After six rounds of a 256 MiB tree the measured sync of 1 GiB still spent 2.4 s in the C2 compiler: methods run
+     * once per file or per group of files ({@code SyncServer.missing}, the direct writes, the assembly of a file) had
+     * not reached its thresholds in rounds of a quarter of the files. After eight rounds of a 1 GiB tree, 0.9 s were
+     * left, in the methods run once per group (about 35 per gigabyte): offer and commit.
+     * <p>
+     * The rounds run on {@link #WARM_UP_SCRATCH} (tmpfs, which takes direct I/O on this machine's kernel, so the
+     * server's code paths are the same as on disk) when it has room, and each round's server is deleted after its
+     * round: eight 1 GiB copies would not fit the disk of five trials. Nothing is deleted from the disk before the
+     * daemon exits. This machine's root file system is ext4 without a journal, whose inode allocator skips, at a cost
+     * per inode, inodes freed in the last five minutes or so ({@code recently_deleted} in the kernel's ext4 code);
+     * when rounds removed their tree from a server on that disk, the measured sync's file creations paid for it, up
+     * to 2.5 s of system time, and so did rsync's, by chance. A deletion on tmpfs costs the disk nothing.
      */
     private static void warmUp(Path work, int port, long bytes) throws Exception {
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        long compiled = settledCompileMs(jit);
-        Path tree = work.resolve("warm-up-tree");
-        BenchTrees.write(tree, bytes, WARM_UP_SEED);
-        for (int round = 1; round <= MAX_WARM_UP_ROUNDS; round++) {
-            Path server = work.resolve("warm-up-" + round);
-            try (BundleBoot booted = boot(server, port);
-                 SyncTransport transport = new SyncTransport("http://127.0.0.1:" + port + "/sync", TOKEN, "warm-up", null, null);
-                 HikariDataSource db = DataSources.pooled("jdbc:sqlite:" + server.resolve("client.db"), null, null, 2)) {
-                drain(SyncClient.of(tree.toString(), transport, db, null, 200, 1000));
+        Path scratch = scratch(bytes);
+        Path base = scratch != null ? scratch : work;
+        try {
+            CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+            long compiled = settledCompileMs(jit);
+            Path tree = base.resolve("warm-up-tree");
+            BenchTrees.write(tree, bytes, WARM_UP_SEED);
+            for (int round = 1; round <= MAX_WARM_UP_ROUNDS; round++) {
+                Path server = base.resolve("warm-up-" + round);
+                try (BundleBoot booted = boot(server, port);
+                     SyncTransport transport = new SyncTransport("http://127.0.0.1:" + port + "/sync", TOKEN, "warm-up", null, null);
+                     HikariDataSource db = DataSources.pooled("jdbc:sqlite:" + server.resolve("client.db"), null, null, 2)) {
+                    drain(SyncClient.of(tree.toString(), transport, db, null, 200, 1000));
+                }
+                BenchTrees.verify(tree, server.resolve("files"));
+                if (scratch != null) {
+                    BenchTrees.delete(server);
+                }
+                long now = settledCompileMs(jit);
+                System.out.printf("server warm-up round %d (%d MiB%s): %d ms of JIT compilation%n", round, bytes >> 20,
+                        scratch != null ? ", tmpfs" : "", now - compiled);
+                if (now - compiled < SETTLED_COMPILE_MS) {
+                    return;
+                }
+                compiled = now;
             }
-            BenchTrees.verify(tree, server.resolve("files"));
-            long now = settledCompileMs(jit);
-            System.out.printf("server warm-up round %d (%d MiB): %d ms of JIT compilation%n", round, bytes >> 20, now - compiled);
-            if (now - compiled < SETTLED_COMPILE_MS) {
-                return;
+        } finally {
+            if (scratch != null) {
+                BenchTrees.delete(scratch);
             }
-            compiled = now;
         }
+    }
+
+    /**
+     * A folder of this daemon's own on {@link #WARM_UP_SCRATCH} for the warm-up, or null (the rounds then run in the
+     * work folder, and stay there) when there is no such tmpfs or it lacks room for the tree, a round's copy of it
+     * and the round's store, with a margin.
+     */
+    private static Path scratch(long bytes) throws java.io.IOException {
+        if (!Files.isDirectory(WARM_UP_SCRATCH) || Files.getFileStore(WARM_UP_SCRATCH).getUsableSpace() < 4 * bytes) {
+            return null;
+        }
+        return Files.createTempDirectory(WARM_UP_SCRATCH, "filesync-bench-warm-up-");
     }
 
     /** The JIT's total compilation time once it has compiled nothing for a second (the queue drained). */
