@@ -11,7 +11,11 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -30,11 +34,15 @@ import java.util.concurrent.CompletionException;
  * A batch is built in a direct buffer from a {@link BufferPool} and sent from it as it is; the buffer goes back to the
  * pool once its request is over, so batches reuse a few buffers instead of allocating 8 MiB each. A re-read chunk is
  * read from the file straight into the batch and hashed there: no array per chunk, no copy in between.
+ * <p>
+ * A chunk goes once per uploader however many files lack it ({@link #recent}).
  */
 final class ChunkUploader {
     private static final int HEADER = Manifest.HASH_BYTES + 4;
     /** Batches sent and not yet answered, at most: one being stored while the next one travels. */
     private static final int IN_FLIGHT = 2;
+    /** How many of the chunks queued last are remembered (about 6 MB, and a gigabyte of chunks of 16 KiB). */
+    static final int RECENT = 1 << 16;
 
     private final SyncTransport transport;
     private final BufferPool buffers;
@@ -44,6 +52,19 @@ final class ChunkUploader {
     private final ArrayDeque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
     /** The batches sent since the last {@link #seal}. */
     private final List<CompletableFuture<Void>> unsealed = new ArrayList<>();
+    /**
+     * The chunks queued lately, the last {@link #RECENT} of them: a chunk the server lacks in several places (copies of
+     * a file in two groups of a first upload, a run of zeros cut into identical chunks) goes once, since the server
+     * writes a chunk, as it arrives, into every file that waits for it. Older chunks are stored by then, and the server
+     * does not ask for them again; if one was not (its batch refused), the commit of a file that needs it asks for it,
+     * and it goes with that commit.
+     */
+    private final Set<ChunkKey> recent = Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ChunkKey, Boolean> eldest) {
+            return size() > RECENT;
+        }
+    });
 
     /**
      * @param buffers where batches are built: each holds one request (keep it well below the server's limit)
@@ -88,6 +109,9 @@ final class ChunkUploader {
             }
             for (int index : indexes) {
                 Manifest.Chunk chunk = manifest.chunks().get(index);
+                if (!recent.add(ChunkKey.of(chunk.hash()))) {
+                    continue;
+                }
                 room(chunk.length());
                 header(chunk);
                 batch.put(content.slice(content.position() + (int) chunk.offset(), chunk.length()));
@@ -103,6 +127,10 @@ final class ChunkUploader {
             MessageDigest sha = verify ? Chunker.sha256() : null;
             for (int index : indexes) {
                 Manifest.Chunk chunk = manifest.chunks().get(index);
+                ChunkKey key = ChunkKey.of(chunk.hash());
+                if (!recent.add(key)) {
+                    continue;
+                }
                 room(chunk.length());
                 int start = batch.position();
                 header(chunk);
@@ -111,6 +139,7 @@ final class ChunkUploader {
                     int read = in.read(bytes, position);
                     if (read < 0) {
                         batch.position(start);
+                        recent.remove(key);
                         throw new SyncTransport.Unavailable(file + " shrank while being sent", null);
                     }
                     position += read;
@@ -118,6 +147,7 @@ final class ChunkUploader {
                 if (verify && !matches(sha, bytes.flip(), chunk.hash())) {
                     // Changed since it was chunked: its watch event is queued; send that version instead.
                     batch.position(start);
+                    recent.remove(key);
                     throw new SyncTransport.Unavailable(file + " changed while being sent", null);
                 }
                 batch.position(batch.position() + chunk.length());
@@ -202,6 +232,7 @@ final class ChunkUploader {
             // their groups wait for; this group is failed, its queued chunks with it.
             inFlight.clear();
             unsealed.clear();
+            recent.clear();
             if (batch != null) {
                 batch.clear();
             }

@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
@@ -147,12 +149,15 @@ public final class SyncServer {
     /**
      * Takes a client's chunk lists (each full, or a {@link ManifestDelta} against content the server holds) for
      * contents it wants to commit and answers, per list, which chunks the store lacks, by index. The lists are kept
-     * as pending for the commits.
+     * as pending for the commits. A chunk is asked for once per request, at its first place: a chunk repeated within
+     * a file (a run of zeros cuts into identical chunks) or shared by files of the request (copies of one file) is
+     * written, as it arrives, into every staging file that waits for it.
      *
      * @return per list, the missing indexes, or null when a delta's base is unknown here (send the full list)
      */
     public List<List<Integer>> missing(String client, List<byte[]> chunkLists) throws IOException {
         List<List<Integer>> answers = new ArrayList<>();
+        Set<ChunkKey> asked = new HashSet<>();
         for (byte[] bytes : chunkLists) {
             Manifest manifest = decode(client, bytes);
             if (manifest == null) {
@@ -160,11 +165,16 @@ public final class SyncServer {
                 continue;
             }
             store.putPending(manifest);
-            List<Integer> missing = assembler.missing(manifest);
-            store.staging.stage(manifest, missing);
+            List<Integer> absent = assembler.missing(manifest);
+            store.staging.stage(manifest, absent);
+            List<Integer> missing = new ArrayList<>();
             long size = 0;
-            for (int index : missing) {
-                size += manifest.chunks().get(index).length();
+            for (int index : absent) {
+                Manifest.Chunk chunk = manifest.chunks().get(index);
+                if (asked.add(ChunkKey.of(chunk.hash()))) {
+                    missing.add(index);
+                    size += chunk.length();
+                }
             }
             if (announced.size() > 100_000) {
                 announced.clear();

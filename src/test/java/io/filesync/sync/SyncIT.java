@@ -21,9 +21,11 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
@@ -219,6 +221,36 @@ class SyncIT {
             assertThat(entry.bytesReceived()).isZero();
             assertThat(entry.bytesSaved()).isEqualTo(content.length);
         });
+    }
+
+    @Test
+    void aChunkLackingInSeveralPlacesCrossesTheWireOnce() throws Exception {
+        // A block repeated sixteen times (a large file: written with direct I/O), and two new copies of one content.
+        byte[] block = random(150_000, 10);
+        byte[] repeating = new byte[block.length * 16];
+        for (int i = 0; i < 16; i++) {
+            System.arraycopy(block, 0, repeating, i * block.length, block.length);
+        }
+        byte[] copied = random(700_000, 11);
+        long distinct = 0;
+        Set<String> seen = new HashSet<>();
+        for (byte[] content : List.of(repeating, copied)) {
+            for (Manifest.Chunk chunk : new Chunker().chunk(content).chunks()) {
+                if (seen.add(Manifest.hex(chunk.hash()))) {
+                    distinct += chunk.length();
+                }
+            }
+        }
+        assertThat(distinct).isLessThan(block.length * 2L + copied.length);
+        long before = syncServer().chunkBytesReceived();
+
+        write(local().resolve("once/repeating.bin"), repeating);
+        write(local().resolve("once/copy-a.bin"), copied);
+        write(local().resolve("once/copy-b.bin"), copied);
+        awaitInSync();
+
+        // Each distinct chunk once: however the watcher grouped the three files, none of their chunks went twice.
+        assertThat(syncServer().chunkBytesReceived() - before).isEqualTo(distinct);
     }
 
     @Test

@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -264,6 +266,41 @@ class SyncServerTest extends SyncServerTestSupport {
     }
 
     /** Sends a content as a client does (chunk list, missing chunks, commit) and checks that it was committed. */
+    @Test
+    void aChunkLackingInSeveralPlacesOfOneRequestIsAskedForOnceAndFillsEveryPlace() throws IOException {
+        // A block repeated ten times cuts into the same chunks again and again; two files share one content.
+        byte[] block = SyncChunkerTest.random(150_000, 40);
+        byte[] repeating = new byte[block.length * 10];
+        for (int i = 0; i < 10; i++) {
+            System.arraycopy(block, 0, repeating, i * block.length, block.length);
+        }
+        byte[] copied = SyncChunkerTest.random(300_000, 41);
+        Manifest repeated = chunker.chunk(repeating);
+        Manifest copy = chunker.chunk(copied);
+        List<Integer> firstPlaces = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < repeated.chunks().size(); i++) {
+            if (seen.add(Manifest.hex(repeated.chunks().get(i).hash()))) {
+                firstPlaces.add(i);
+            }
+        }
+        assertThat(firstPlaces.size()).isLessThan(repeated.chunks().size() / 3);
+
+        List<List<Integer>> answers = server.missing("c", List.of(repeated.encode(), copy.encode(), copy.encode()));
+
+        assertThat(answers.get(0)).isEqualTo(firstPlaces);
+        assertThat(answers.get(1)).hasSize(copy.chunks().size());
+        assertThat(answers.get(2)).isEmpty();
+        uploadBatch(repeated, repeating, answers.get(0));
+        uploadBatch(copy, copied, answers.get(1));
+        assertThat(server.commit("c", List.of(new SyncServer.FileRef("repeating.bin", repeated.hex()),
+                new SyncServer.FileRef("a.bin", copy.hex()), new SyncServer.FileRef("b.bin", copy.hex()))))
+                .containsExactly(List.of(), List.of(), List.of());
+        assertThat(Files.readAllBytes(work.resolve("root/repeating.bin"))).isEqualTo(repeating);
+        assertThat(Files.readAllBytes(work.resolve("root/a.bin"))).isEqualTo(copied);
+        assertThat(Files.readAllBytes(work.resolve("root/b.bin"))).isEqualTo(copied);
+    }
+
     private Manifest uploadAndCommit(String path, byte[] content) throws IOException {
         Manifest manifest = chunker.chunk(content);
         upload(manifest, content, server.missing("c", List.of(manifest.encode())).get(0));

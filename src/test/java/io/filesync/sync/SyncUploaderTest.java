@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The chunk uploader's checks before anything is queued: chunks sent from the bytes that were hashed still stop when
  * the file vanished or was resized since it was read, exactly as chunks re-read from a changed file do. Nothing here
- * reaches a server: a refused file queues no batch.
+ * reaches a server: a refused file queues no batch, and no batch fills up. A chunk is queued once per uploader.
  */
 class SyncUploaderTest {
 
@@ -65,6 +65,27 @@ class SyncUploaderTest {
         Files.write(written.file(), java.util.Arrays.copyOf(written.content(), written.content().length - 1));
         assertThatThrownBy(() -> unverified.add(written.file(), written.manifest(), List.of(1), (java.nio.ByteBuffer) null))
                 .isInstanceOf(SyncTransport.Unavailable.class).hasMessageContaining("changed while being sent");
+    }
+
+    @Test
+    void aChunkQueuedOnceIsNotQueuedAgainForAnotherFileOrPlaceWhetherKeptInMemoryOrReReadUnlessItFailedToGo()
+            throws IOException {
+        Written original = written("original.bin", 36);
+        Path copy = Files.write(work.resolve("copy.bin"), original.content());
+        Manifest manifest = original.manifest();
+        List<Integer> all = java.util.stream.IntStream.range(0, manifest.chunks().size()).boxed().toList();
+        ChunkUploader uploader = new ChunkUploader(unused, 8 << 20, true);
+
+        assertThat(uploader.add(original.file(), manifest, all, original.content())).isEqualTo(manifest.size());
+        assertThat(uploader.add(copy, manifest, all, (java.nio.ByteBuffer) null)).isZero();
+        assertThat(uploader.add(copy, manifest, List.of(0, 0), original.content())).isZero();
+
+        // A chunk that could not be queued (its file changed) is not counted as queued: a sound copy still sends it.
+        ChunkUploader another = new ChunkUploader(unused, 8 << 20, true);
+        editFirstByteOf(1, original);
+        assertThatThrownBy(() -> another.add(original.file(), manifest, List.of(1), (java.nio.ByteBuffer) null))
+                .isInstanceOf(SyncTransport.Unavailable.class);
+        assertThat(another.add(copy, manifest, List.of(1), (java.nio.ByteBuffer) null)).isEqualTo(manifest.chunks().get(1).length());
     }
 
     /** A file of random bytes, and its chunk list. */
