@@ -10,7 +10,9 @@
 # code, so it has nothing to warm), one trial per JVM:
 #  - warm server (the fair comparison): the sync server runs in a JVM of its own, as the long-running daemon it is in
 #    use, started and warmed before any timing with rounds of the initial sync of an unrelated random tree (another
-#    seed: no chunk of it dedups against the measured tree) to servers of its own, then serving an empty root and
+#    seed: no chunk of it dedups against the measured tree; the measured tree's size by default, since rounds of a
+#    quarter of it left 2.4 s of C2 compilation in the timed window) to servers of its own (on /dev/shm when it has
+#    room, each deleted after its round), then serving an empty root and
 #    store of its own, as rsync's daemon is already running when rsync is timed. The CPU of both sides is reported (client JVM, server JVM, rsync client and daemon). TRIALS
 #    trials (default 3), each to empty destinations of its own, which tool goes first alternating; the figures compared
 #    are the medians, since single runs of rsync alone varied from 2.1 to 3.9 s a minute apart;
