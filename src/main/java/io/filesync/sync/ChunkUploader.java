@@ -42,7 +42,7 @@ final class ChunkUploader {
     /** Batches sent and not yet answered, at most: one being stored while the next one travels. */
     private static final int IN_FLIGHT = 2;
     /** How many of the chunks queued last are remembered (about 6 MB, and a gigabyte of chunks of 16 KiB). */
-    static final int RECENT = 1 << 16;
+    private static final int RECENT = 1 << 16;
 
     private final SyncTransport transport;
     private final BufferPool buffers;

@@ -30,9 +30,9 @@ import io.filesync.sync.SyncTransport;
  * fresh JVM on the same work folder, and compares the medians. rsync's own time varied from 2.1 to 3.9 s between
  * single runs a minute apart, which made the ratio of one run of each tool a draw.
  * <p>
- * Arguments: work folder, tree size in MiB, mode, warm-up tree size in MiB (warm mode; the tree size by default), trial number (1, 2...; the
- * work folder is then kept for the next trial; without it, one trial and the work folder is deleted at the end, so
- * start the next such run five minutes later: see {@link SyncServerDaemon} on deletions).
+ * Arguments: work folder, tree size in MiB, mode, warm-up tree size in MiB (warm mode; the tree size by default),
+ * trial number (1, 2...; the work folder is then kept for the next trial; without it, one trial and the work folder
+ * is deleted at the end, so start the next such run five minutes later: see {@link SyncServerDaemon} on deletions).
  */
 public final class InitialSyncBench {
 

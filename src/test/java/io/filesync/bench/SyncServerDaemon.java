@@ -87,8 +87,8 @@ final class SyncServerDaemon implements AutoCloseable {
      * How warm is warm enough was measured with a flight recording of the daemon's compilations in the timed window.
      * After six rounds of a 256 MiB tree the measured sync of 1 GiB still spent 2.4 s in the C2 compiler: methods run
      * once per file or per group of files ({@code SyncServer.missing}, the direct writes, the assembly of a file) had
-     * not reached its thresholds in rounds of a quarter of the files. After eight rounds of a 1 GiB tree, 0.9 s were
-     * left, in the methods run once per group (about 35 per gigabyte): offer and commit.
+     * not reached its thresholds in rounds of a quarter of the files. After eight rounds of a 1 GiB tree, 0.6 to 0.9 s
+     * were left, most of it in methods run once per group (about 35 per gigabyte): offer and commit.
      * <p>
      * The rounds run on {@link #WARM_UP_SCRATCH} (tmpfs, which takes direct I/O on this machine's kernel, so the
      * server's code paths are the same as on disk) when it has room, and each round's server is deleted after its

@@ -202,6 +202,15 @@ class SyncChunkerTest {
         return data;
     }
 
+    /** A block written this many times, one after the other: content that cuts into the same chunks again and again. */
+    static byte[] repeated(byte[] block, int times) {
+        byte[] data = new byte[block.length * times];
+        for (int i = 0; i < times; i++) {
+            System.arraycopy(block, 0, data, i * block.length, block.length);
+        }
+        return data;
+    }
+
     static byte[] sha256(byte[] data, int offset, int length) {
         MessageDigest digest = Chunker.sha256();
         digest.update(data, offset, length);

@@ -227,10 +227,7 @@ class SyncIT {
     void aChunkLackingInSeveralPlacesCrossesTheWireOnce() throws Exception {
         // A block repeated sixteen times (a large file: written with direct I/O), and two new copies of one content.
         byte[] block = random(150_000, 10);
-        byte[] repeating = new byte[block.length * 16];
-        for (int i = 0; i < 16; i++) {
-            System.arraycopy(block, 0, repeating, i * block.length, block.length);
-        }
+        byte[] repeating = SyncChunkerTest.repeated(block, 16);
         byte[] copied = random(700_000, 11);
         long distinct = 0;
         Set<String> seen = new HashSet<>();

@@ -265,15 +265,10 @@ class SyncServerTest extends SyncServerTestSupport {
         assertThat(store.has(Chunker.sha256().digest(more))).isFalse();
     }
 
-    /** Sends a content as a client does (chunk list, missing chunks, commit) and checks that it was committed. */
     @Test
     void aChunkLackingInSeveralPlacesOfOneRequestIsAskedForOnceAndFillsEveryPlace() throws IOException {
         // A block repeated ten times cuts into the same chunks again and again; two files share one content.
-        byte[] block = SyncChunkerTest.random(150_000, 40);
-        byte[] repeating = new byte[block.length * 10];
-        for (int i = 0; i < 10; i++) {
-            System.arraycopy(block, 0, repeating, i * block.length, block.length);
-        }
+        byte[] repeating = SyncChunkerTest.repeated(SyncChunkerTest.random(150_000, 40), 10);
         byte[] copied = SyncChunkerTest.random(300_000, 41);
         Manifest repeated = chunker.chunk(repeating);
         Manifest copy = chunker.chunk(copied);
@@ -301,6 +296,7 @@ class SyncServerTest extends SyncServerTestSupport {
         assertThat(Files.readAllBytes(work.resolve("root/b.bin"))).isEqualTo(copied);
     }
 
+    /** Sends a content as a client does (chunk list, missing chunks, commit) and checks that it was committed. */
     private Manifest uploadAndCommit(String path, byte[] content) throws IOException {
         Manifest manifest = chunker.chunk(content);
         upload(manifest, content, server.missing("c", List.of(manifest.encode())).get(0));
