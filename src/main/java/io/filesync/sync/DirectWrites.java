@@ -183,9 +183,7 @@ final class DirectWrites {
                     int wanted = (int) Math.min(block, size - blockStart);
                     if (position == blockStart && wanted == block && end - position >= block) {
                         // Whole blocks, as many as fit the bounce buffer.
-                        if (at < 0 || at + bounce.position() != blockStart || !bounce.hasRemaining()) {
-                            at = drain(direct, bounce, at, blockStart);
-                        }
+                        at = continueAt(direct, bounce, at, blockStart);
                         int n = (int) Math.min(bounce.remaining(), (end - position) / block * block);
                         for (ByteBuffer view : source.views(n)) {
                             bounce.put(view);
@@ -201,9 +199,7 @@ final class DirectWrites {
                     waiting.covered += n;
                     position += n;
                     if (waiting.covered == wanted && wanted == block) {
-                        if (at < 0 || at + bounce.position() != blockStart || !bounce.hasRemaining()) {
-                            at = drain(direct, bounce, at, blockStart);
-                        }
+                        at = continueAt(direct, bounce, at, blockStart);
                         bounce.put(waiting.bytes);
                         completed.add(index);
                     }
@@ -216,6 +212,15 @@ final class DirectWrites {
             completed.forEach(partial::remove);
             handedOver += length;
             return true;
+        }
+
+        /**
+         * Where the bounce buffer's blocks start once it is ready for blocks from {@code blockStart} on: unchanged when
+         * they follow what it holds and it has room, else it is drained first and starts over there.
+         */
+        private long continueAt(FileChannel direct, ByteBuffer bounce, long at, long blockStart) throws IOException {
+            boolean follows = at >= 0 && at + bounce.position() == blockStart && bounce.hasRemaining();
+            return follows ? at : drain(direct, bounce, at, blockStart);
         }
 
         /**
