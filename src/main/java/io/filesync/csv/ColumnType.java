@@ -21,12 +21,23 @@ import io.filesync.core.db.SqlDialect;
 enum ColumnType {
     INTEGER, DECIMAL, BOOLEAN, DATE, TIMESTAMP, TIMESTAMP_TZ, TEXT;
 
-    /** The SQL type of a column of this type. SQLite keeps dates and timestamps as ISO text, which sorts correctly. */
+    /**
+     * SQLite's declared type of a decimal column. SQLite has no exact decimal: REAL keeps 15 significant digits and
+     * NUMERIC affinity converts well-formed numbers to REAL (12.50 becomes 12.5). The name contains TEXT, so the
+     * column has TEXT affinity and keeps the digits exactly as written; the DECIMAL in it tells readers what they are.
+     */
+    static final String SQLITE_DECIMAL = "DECIMAL_TEXT";
+
+    /**
+     * The SQL type of a column of this type. SQLite keeps dates and timestamps as ISO text, which sorts correctly,
+     * and decimals as their digits ({@link #SQLITE_DECIMAL}); PostgreSQL's unconstrained NUMERIC is exact at any
+     * precision and scale.
+     */
     String sqlType(SqlDialect dialect) {
         SqlDialect.Kind kind = dialect.kind();
         return switch (this) {
             case INTEGER -> kind == SqlDialect.Kind.SQLITE ? "INTEGER" : "BIGINT";
-            case DECIMAL -> kind == SqlDialect.Kind.SQLITE ? "REAL" : "NUMERIC";
+            case DECIMAL -> kind == SqlDialect.Kind.SQLITE ? SQLITE_DECIMAL : "NUMERIC";
             case BOOLEAN -> "BOOLEAN";
             case DATE -> "DATE";
             case TIMESTAMP -> "TIMESTAMP";
@@ -61,7 +72,10 @@ enum ColumnType {
             case INTEGER -> statement.setLong(index, Long.parseLong(value));
             case DECIMAL -> {
                 if (kind == SqlDialect.Kind.SQLITE) {
-                    statement.setDouble(index, Double.parseDouble(value));
+                    if (!isDecimal(value)) {
+                        throw new IllegalArgumentException("not a decimal: " + value);
+                    }
+                    statement.setString(index, value);
                 } else {
                     statement.setBigDecimal(index, new BigDecimal(value));
                 }

@@ -71,6 +71,15 @@ class CsvTablesPostgresIT {
     }
 
     @Test
+    void decimalsKeepEveryDigitAsExactNumeric() throws Exception {
+        CsvDecimalsTest.assertDecimalsKeepEveryDigit(db, tables);
+
+        assertThat(db.columns("money")).containsEntry("amount", "NUMERIC").containsEntry("big", "NUMERIC");
+        assertThat(values(db.query("SELECT (SUM(amount) = 0.3)::text AS exact FROM money WHERE id IN (1, 2)")))
+                .containsExactly(List.of("true"));
+    }
+
+    @Test
     void aConcurrentReaderAlwaysSeesOneCompleteVersion() throws Exception {
         CsvConcurrentReaderTest.assertReaderSeesOnlyCompleteVersions(db, tables);
     }

@@ -59,12 +59,12 @@ class CsvTablesTest {
         assertThat(tables.sync("types.csv")).isEqualTo(SyncOutcome.LOADED);
 
         assertThat(db.columns("types")).containsExactly(Map.entry("_row", "INTEGER"), Map.entry("id", "INTEGER"),
-                Map.entry("price", "REAL"), Map.entry("active", "BOOLEAN"), Map.entry("day", "DATE"),
+                Map.entry("price", "DECIMAL_TEXT"), Map.entry("active", "BOOLEAN"), Map.entry("day", "DATE"),
                 Map.entry("at", "TIMESTAMP"), Map.entry("zip", "TEXT"), Map.entry("name", "TEXT"),
                 Map.entry("late_text", "TEXT"), Map.entry("nothing", "TEXT"));
         assertThat(values(db.rows("types"))).containsExactly(
                 Arrays.asList("0", "1", "1.5", "1", "2024-01-31", "2024-01-31T10:15:30", "007", "alice", "1", null),
-                Arrays.asList("1", "2", "2.0", "0", "2024-02-29", "2024-02-29T08:00:00", "010", "bob", "2", null),
+                Arrays.asList("1", "2", "2", "0", "2024-02-29", "2024-02-29T08:00:00", "010", "bob", "2", null),
                 Arrays.asList("2", "3", null, "1", null, null, null, null, "three", null));
         assertThat(db.query("SELECT typeof(id) AS t FROM types")).allSatisfy(row -> assertThat(row).containsEntry("t", "integer"));
     }
