@@ -9,6 +9,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /**
@@ -18,19 +19,22 @@ import java.security.MessageDigest;
  * {@link java.io.InputStreamReader} either replaces invalid bytes silently or, in REPORT mode, fails while decoding
  * read-ahead that the CSV parser has not asked for yet, so the position it fails at is unknown. This reader drives a
  * {@link CharsetDecoder} itself: characters before an invalid byte are delivered first, and the failure comes with
- * the line it is on. It also skips a byte order mark, rejects NUL characters (a binary file named .csv), and feeds
- * every byte it reads to an optional digest, so the first pass hashes the file without reading it twice. Buffers
- * are fixed-size: memory does not depend on the file.
+ * the line it is on, and names the setting that fixes it. A byte order mark decides the charset whatever is
+ * configured (UTF-8, UTF-16LE, UTF-16BE), as it does for browsers and spreadsheets: it states what the file is, and
+ * decoding it as anything else would garble every character or fail on the first byte. It rejects NUL characters
+ * (a binary file named .csv), and feeds every byte it reads to an optional digest, so the first pass hashes the file
+ * without reading it twice. Buffers are fixed-size: memory does not depend on the file.
  */
 final class CheckedReader extends Reader {
 
     private static final int BUFFER = 64 * 1024;
-    private static final char BYTE_ORDER_MARK = '\uFEFF';
+    /** The setting users change to fix a charset problem, named in every such error. */
+    static final String CHARSET_SETTING = "csv.charset";
 
     private final InputStream in;
-    private final CharsetDecoder decoder;
+    private final Charset configured;
+    private CharsetDecoder decoder;
     private final MessageDigest digest;
-    private final boolean unicode;
     private final ByteBuffer bytes = ByteBuffer.allocate(BUFFER);
     private final CharBuffer chars = CharBuffer.allocate(BUFFER);
 
@@ -49,12 +53,15 @@ final class CheckedReader extends Reader {
     CheckedReader(InputStream in, Charset charset, MessageDigest digest) {
         this.in = in;
         this.digest = digest;
-        this.decoder = charset.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        this.unicode = charset.name().toUpperCase(java.util.Locale.ROOT).startsWith("UTF");
+        this.configured = charset;
+        this.decoder = strictDecoder(charset);
         bytes.flip();
         chars.flip();
+    }
+
+    /** The charset the file is decoded with: the configured one, or the one its byte order mark names. */
+    Charset charset() {
+        return decoder.charset();
     }
 
     /** Bytes read from the file so far; after the last character, the file's size. */
@@ -80,7 +87,8 @@ final class CheckedReader extends Reader {
             if (c == '\n') {
                 line++;
             } else if (c == '\0') {
-                throw new CsvInputException(line, null, "binary content: NUL character found, this is not a text CSV file");
+                throw new CsvInputException(line, null, "binary content: NUL character found, this is not a text CSV file;"
+                        + " if it is UTF-16 text without a byte order mark, set " + CHARSET_SETTING + " to UTF-16LE or UTF-16BE");
             }
         }
         return count;
@@ -88,6 +96,10 @@ final class CheckedReader extends Reader {
 
     /** Decodes the next characters; false when there are none before the end or before invalid bytes. */
     private boolean decodeMore() throws IOException {
+        if (!started) {
+            started = true;
+            skipByteOrderMark();
+        }
         chars.clear();
         while (chars.position() == 0 && failure == null && !flushed) {
             if (!endOfInput && bytes.remaining() < BUFFER / 2) {
@@ -104,13 +116,42 @@ final class CheckedReader extends Reader {
             }
         }
         chars.flip();
-        if (!started && chars.hasRemaining()) {
-            started = true;
-            if (unicode && chars.get(chars.position()) == BYTE_ORDER_MARK) {
-                chars.get();
+        return chars.hasRemaining();
+    }
+
+    /** Reads the first bytes; a byte order mark there is skipped and chooses the decoder. */
+    private void skipByteOrderMark() throws IOException {
+        while (!endOfInput && bytes.remaining() < 3) {
+            fill();
+        }
+        int b0 = bytes.remaining() > 0 ? bytes.get(bytes.position()) & 0xFF : -1;
+        int b1 = bytes.remaining() > 1 ? bytes.get(bytes.position() + 1) & 0xFF : -1;
+        int b2 = bytes.remaining() > 2 ? bytes.get(bytes.position() + 2) & 0xFF : -1;
+        Charset marked = null;
+        int length = 0;
+        if (b0 == 0xEF && b1 == 0xBB && b2 == 0xBF) {
+            marked = StandardCharsets.UTF_8;
+            length = 3;
+        } else if (b0 == 0xFF && b1 == 0xFE) {
+            marked = StandardCharsets.UTF_16LE;
+            length = 2;
+        } else if (b0 == 0xFE && b1 == 0xFF) {
+            marked = StandardCharsets.UTF_16BE;
+            length = 2;
+        }
+        if (marked != null) {
+            bytes.position(bytes.position() + length);
+            bytesDecoded += length;
+            if (!marked.equals(configured)) {
+                decoder = strictDecoder(marked);
             }
         }
-        return chars.hasRemaining();
+    }
+
+    private static CharsetDecoder strictDecoder(Charset charset) {
+        return charset.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
     }
 
     private void fill() throws IOException {
@@ -133,8 +174,21 @@ final class CheckedReader extends Reader {
         for (int i = 0; i < failure.length() && bytes.position() + i < bytes.limit(); i++) {
             hex.append(String.format(" %02X", bytes.get(bytes.position() + i) & 0xFF));
         }
-        return new CsvInputException(line, bytesDecoded, "bytes invalid in " + decoder.charset().name() + ":" + hex
-                + (bytesDecoded == 0 || hex.indexOf(" 00") >= 0 ? " (binary file?)" : ""));
+        String charset = decoder.charset().name();
+        return new CsvInputException(line, bytesDecoded, "bytes invalid in " + charset + ":" + hex
+                + (bytesDecoded == 0 || hex.indexOf(" 00") >= 0 ? " (binary file?)" : "") + "; " + charsetHint(charset));
+    }
+
+    /**
+     * Which setting to change, and to what: a file that is not UTF-8 is most often Latin-1 or an Excel export from
+     * Windows, which windows-1252 reads (it is ISO-8859-1 plus printable characters in 0x80-0x9F).
+     */
+    private String charsetHint(String charset) {
+        if (!decoder.charset().equals(configured)) {
+            return "the file's byte order mark says " + charset + ", which decides over " + CHARSET_SETTING;
+        }
+        String suggestion = configured.equals(StandardCharsets.UTF_8) ? "windows-1252 (Latin-1, Excel on Windows)" : "UTF-8";
+        return CHARSET_SETTING + " is " + charset + ": set it to the file's encoding, for example " + suggestion;
     }
 
     @Override

@@ -73,7 +73,7 @@ public record CsvOptions(char delimiter, Character quote, Charset charset, boole
      */
     public static CsvOptions of(String delimiter, String quote, String charset, boolean header, boolean allText,
                                 String tableNames, String include) {
-        return new CsvOptions(delimiterOf(delimiter), quoteOf(quote), Charset.forName(charset.strip()), header, allText,
+        return new CsvOptions(delimiterOf(delimiter), quoteOf(quote), charsetOf(charset), header, allText,
                 TableNames.parse(tableNames),
                 Pattern.compile(include == null || include.isBlank() ? DEFAULT_INCLUDE : include));
     }
@@ -127,6 +127,15 @@ public record CsvOptions(char delimiter, Character quote, Charset charset, boole
             throw new IllegalArgumentException("A CSV delimiter is one character or comma, semicolon, tab, pipe; not '" + text + "'");
         }
         return text.charAt(0);
+    }
+
+    private static Charset charsetOf(String text) {
+        try {
+            return Charset.forName(text == null ? "" : text.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Unknown charset '" + text + "' in " + CheckedReader.CHARSET_SETTING
+                    + ": use a Java charset name such as UTF-8, windows-1252, ISO-8859-1 or UTF-16", e);
+        }
     }
 
     private static Character quoteOf(String text) {
