@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * {@code single}, {@code none}): Camel passes factory arguments inside double quotes, so a literal {@code "} cannot
  * reach it from YAML.
  *
- * @param delimiter  the field separator
+ * @param delimiter  the field separator, or null to detect it per file ({@link DelimiterSniffer})
  * @param quote      the quote character, or null when fields are never quoted
  * @param charset    the encoding of the files; bytes invalid in it are an error, never silently replaced
  * @param header     whether the first record names the columns; without it they are {@code column_1..n}
@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * @param include    regular expression a file's name must match to count as a CSV of this folder, used when the
  *                   folder is walked on start to find renamed files
  */
-public record CsvOptions(char delimiter, Character quote, Charset charset, boolean header, boolean allText,
+public record CsvOptions(Character delimiter, Character quote, Charset charset, boolean header, boolean allText,
                          TableNames tableNames, Pattern include) {
 
     /** How a file's path relative to the watched folder becomes a table name. */
@@ -43,10 +43,10 @@ public record CsvOptions(char delimiter, Character quote, Charset charset, boole
         }
     }
 
-    public static final String DEFAULT_INCLUDE = "(?i).*\\.csv";
+    public static final String DEFAULT_INCLUDE = "(?i).*\\.[ct]sv";
 
     public CsvOptions {
-        if (delimiter == '\n' || delimiter == '\r' || (quote != null && quote == delimiter)) {
+        if (delimiter != null && (delimiter == '\n' || delimiter == '\r' || delimiter.equals(quote))) {
             throw new IllegalArgumentException("The CSV delimiter must differ from the quote and from line breaks");
         }
         if (charset == null || tableNames == null || include == null) {
@@ -54,16 +54,17 @@ public record CsvOptions(char delimiter, Character quote, Charset charset, boole
         }
     }
 
-    /** Comma, double quote, UTF-8, a header row, typed columns, tables named after the relative path. */
+    /** Delimiter detected per file, double quote, UTF-8, a header row, typed columns, tables named after the relative path. */
     public static CsvOptions defaults() {
-        return new CsvOptions(',', '"', java.nio.charset.StandardCharsets.UTF_8, true, false, TableNames.RELATIVE_PATH,
+        return new CsvOptions(null, '"', java.nio.charset.StandardCharsets.UTF_8, true, false, TableNames.RELATIVE_PATH,
                 Pattern.compile(DEFAULT_INCLUDE));
     }
 
     /**
      * Builds options from configuration text.
      *
-     * @param delimiter  one character, or comma, semicolon, tab ({@code \t} too), pipe
+     * @param delimiter  one character, or comma, semicolon, tab ({@code \t} too), pipe; auto or empty to detect it per
+     *                   file
      * @param quote      one character, or double, single, none (empty is none too)
      * @param charset    a charset name such as {@code UTF-8} or {@code windows-1252}
      * @param header     whether the first row is a header
@@ -78,7 +79,8 @@ public record CsvOptions(char delimiter, Character quote, Charset charset, boole
                 Pattern.compile(include == null || include.isBlank() ? DEFAULT_INCLUDE : include));
     }
 
-    public CsvOptions withDelimiter(char value) {
+    /** A delimiter, or null to detect it per file. */
+    public CsvOptions withDelimiter(Character value) {
         return new CsvOptions(value, quote, charset, header, allText, tableNames, include);
     }
 
@@ -107,9 +109,20 @@ public record CsvOptions(char delimiter, Character quote, Charset charset, boole
         return include.matcher(fileName).matches();
     }
 
-    private static char delimiterOf(String text) {
-        if (text == null || text.isEmpty()) {
-            return ',';
+    /** The name {@code csv.delimiter} accepts for a delimiter: comma, semicolon, tab, pipe, or the character itself. */
+    static String nameOf(char delimiter) {
+        return switch (delimiter) {
+            case ',' -> "comma";
+            case ';' -> "semicolon";
+            case '\t' -> "tab";
+            case '|' -> "pipe";
+            default -> String.valueOf(delimiter);
+        };
+    }
+
+    private static Character delimiterOf(String text) {
+        if (text == null || text.isEmpty() || text.strip().equalsIgnoreCase("auto")) {
+            return null;
         }
         switch (text.strip().toLowerCase(Locale.ROOT)) {
             case "comma":
@@ -124,7 +137,7 @@ public record CsvOptions(char delimiter, Character quote, Charset charset, boole
                 break;
         }
         if (text.length() != 1) {
-            throw new IllegalArgumentException("A CSV delimiter is one character or comma, semicolon, tab, pipe; not '" + text + "'");
+            throw new IllegalArgumentException("A CSV delimiter (csv.delimiter) is auto, one character, or comma, semicolon, tab, pipe; not '" + text + "'");
         }
         return text.charAt(0);
     }

@@ -3,6 +3,7 @@ package io.filesync.csv;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
@@ -14,7 +15,7 @@ import io.filesync.core.db.SqlDialect;
 
 /**
  * The table {@value #TABLE} in the target database: which file each CSV table was loaded from, with the content's
- * hash. It is how filesync tells a clash (another file already owns the table) from a reload, a rename (a vanished
+ * hash and the delimiter it was read with (so a user can see what detection chose). It is how filesync tells a clash (another file already owns the table) from a reload, a rename (a vanished
  * file's hash appears at a new path) from a new file, and what to drop or rename after a restart.
  * <p>
  * Every method takes the caller's connection, so registry changes commit or roll back together with the table
@@ -24,10 +25,15 @@ final class CsvRegistry {
 
     static final String TABLE = "filesync_csv_tables";
 
-    private static final String COLUMNS = "source_key, relative_path, table_name, content_sha256, size_bytes, row_count, loaded_at";
+    private static final String COLUMNS = "source_key, relative_path, table_name, content_sha256, size_bytes, row_count, loaded_at, delimiter";
 
-    /** One loaded file. {@code loadedAt} is read back as text, only ever compared, never parsed. */
-    record Entry(String sourceKey, String path, String table, String sha256, long size, long rows, String loadedAt) {
+    /**
+     * One loaded file. {@code loadedAt} is read back as text, only ever compared, never parsed. {@code delimiter} is
+     * named as {@code csv.delimiter} names it (comma, semicolon, tab, pipe or the character), null for a file
+     * registered before it was recorded.
+     */
+    record Entry(String sourceKey, String path, String table, String sha256, long size, long rows, String loadedAt,
+                 String delimiter) {
     }
 
     private final SqlDialect dialect;
@@ -46,11 +52,43 @@ final class CsvRegistry {
                     + "size_bytes BIGINT NOT NULL, "
                     + "row_count BIGINT NOT NULL, "
                     + "loaded_at " + dialect.timestampType() + " NOT NULL, "
+                    + "delimiter VARCHAR(16), "
                     + "PRIMARY KEY (source_key, relative_path))");
             // The database itself refuses two files in one table, even from two instances deciding at the same time:
             // the loser's commit fails, is retried, and then sees the clash.
             statement.execute("CREATE UNIQUE INDEX IF NOT EXISTS " + dialect.quote(TABLE + "_table_name") + " ON "
                     + dialect.quote(TABLE) + " (table_name)");
+        }
+        addDelimiterColumnIfMissing(connection);
+    }
+
+    /**
+     * A registry created by an earlier version has no delimiter column: it is added, empty for the files already
+     * loaded. Two instances may race here; the loser's ALTER fails and finds the column there.
+     */
+    private void addDelimiterColumnIfMissing(Connection connection) throws SQLException {
+        if (hasDelimiterColumn(connection)) {
+            return;
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("ALTER TABLE " + dialect.quote(TABLE) + " ADD COLUMN delimiter VARCHAR(16)");
+        } catch (SQLException e) {
+            if (!hasDelimiterColumn(connection)) {
+                throw e;
+            }
+        }
+    }
+
+    private boolean hasDelimiterColumn(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT * FROM " + dialect.quote(TABLE) + " WHERE 1 = 0")) {
+            ResultSetMetaData meta = rows.getMetaData();
+            for (int i = 1; i <= meta.getColumnCount(); i++) {
+                if (meta.getColumnName(i).equalsIgnoreCase("delimiter")) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -101,7 +139,7 @@ final class CsvRegistry {
 
     private void insert(Connection connection, Entry entry, Instant loadedAt) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + dialect.quote(TABLE)
-                + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, entry.sourceKey());
             insert.setString(2, entry.path());
             insert.setString(3, entry.table());
@@ -109,6 +147,7 @@ final class CsvRegistry {
             insert.setLong(5, entry.size());
             insert.setLong(6, entry.rows());
             dialect.setInstant(insert, 7, loadedAt);
+            insert.setString(8, entry.delimiter());
             insert.executeUpdate();
         }
     }
@@ -123,7 +162,7 @@ final class CsvRegistry {
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
                     entries.add(new Entry(rows.getString(1), rows.getString(2), rows.getString(3), rows.getString(4),
-                            rows.getLong(5), rows.getLong(6), rows.getString(7)));
+                            rows.getLong(5), rows.getLong(6), rows.getString(7), rows.getString(8)));
                 }
             }
         }

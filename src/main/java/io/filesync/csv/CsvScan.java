@@ -11,8 +11,9 @@ import java.util.List;
  * @param modifiedMillis the file's modification time when the pass started
  * @param columns        the data columns in file order, without the row-number column
  * @param rows           data rows (the header excluded)
+ * @param delimiter      the delimiter the file was read with, configured or detected; the load reads it the same way
  */
-record CsvScan(String sha256, long size, long modifiedMillis, List<Column> columns, long rows) {
+record CsvScan(String sha256, long size, long modifiedMillis, List<Column> columns, long rows, char delimiter) {
 
     /** One data column: its SQL name (unquoted) and type. */
     record Column(String name, ColumnType type) {

@@ -13,6 +13,8 @@ import java.util.List;
 
 import io.filesync.core.db.SqlDialect;
 import io.filesync.core.error.BadInputException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The first pass over a CSV file: one streaming read that hashes the bytes, validates the whole file (encoding,
@@ -20,6 +22,8 @@ import io.filesync.core.error.BadInputException;
  * that fails here leaves its table untouched, and an unchanged file (same hash) is recognised without a load.
  */
 final class CsvScanner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CsvScanner.class);
 
     private final CsvOptions options;
 
@@ -59,6 +63,7 @@ final class CsvScanner {
         if (attributes.size() == 0) {
             throw new BadInputException(source, 1L, 0L, null, "the file is empty (0 bytes): there is nothing to load");
         }
+        CsvOptions options = withDelimiter(file, source);
         MessageDigest digest = sha256();
         TypeInference types = new TypeInference(options.allText());
         List<String> header = null;
@@ -112,7 +117,17 @@ final class CsvScanner {
         }
         String sha256 = complete ? HexFormat.of().formatHex(digest.digest()) : sha256Of(file);
         return new Sample(new CsvScan(sha256, complete ? size : attributes.size(), attributes.lastModifiedTime().toMillis(),
-                columns, rows), complete);
+                columns, rows, options.delimiter()), complete);
+    }
+
+    /** The options with the file's delimiter: the configured one, or the one its first lines show. */
+    private CsvOptions withDelimiter(Path file, String source) throws IOException {
+        if (options.delimiter() != null) {
+            return options;
+        }
+        char detected = DelimiterSniffer.detect(file, source, options);
+        LOG.debug("{}: delimiter detected: {}", source, CsvOptions.nameOf(detected));
+        return options.withDelimiter(detected);
     }
 
     /** Hashes a file without parsing it, to recognise a renamed file among unregistered ones. */

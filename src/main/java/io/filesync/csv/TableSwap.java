@@ -64,7 +64,7 @@ final class TableSwap {
         try {
             schema.tables().create(connection, staging, scan);
             long rows;
-            try (CsvRecords records = CsvRecords.open(file, path, options, null)) {
+            try (CsvRecords records = CsvRecords.open(file, path, options.withDelimiter(scan.delimiter()), null)) {
                 if (options.header()) {
                     records.next();
                 }
@@ -85,7 +85,7 @@ final class TableSwap {
             schema.tables().drop(connection, target);
             schema.tables().rename(connection, staging, target);
             schema.registry().putLoaded(connection, new CsvRegistry.Entry(sourceKey, path, target, scan.sha256(),
-                    scan.size(), rows, null));
+                    scan.size(), rows, null, CsvOptions.nameOf(scan.delimiter())));
             connection.commit();
             LOG.info("{}: loaded {} rows into table {}", path, rows, target);
         } catch (SQLException | IOException | RuntimeException | Error e) {
