@@ -87,7 +87,8 @@ final class TableSwap {
             schema.registry().putLoaded(connection, new CsvRegistry.Entry(sourceKey, path, target, scan.sha256(),
                     scan.size(), rows, null, CsvOptions.nameOf(scan.delimiter())));
             connection.commit();
-            LOG.info("{}: loaded {} rows into table {}", path, rows, target);
+            LOG.info("{}: loaded {} rows into table {} (delimiter {})", path, rows, target,
+                    CsvOptions.nameOf(scan.delimiter()));
         } catch (SQLException | IOException | RuntimeException | Error e) {
             rollbackQuietly(connection, staging, e);
             if (!(e instanceof BadInputException) && changedSince(file, scan)) {

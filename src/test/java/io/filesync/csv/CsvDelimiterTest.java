@@ -182,11 +182,22 @@ class CsvDelimiterTest {
 
     @Test
     void theDelimiterSurvivesARenameAndARegistryFromAnEarlierVersionGetsTheColumn() throws Exception {
+        assertRegistryFromAnEarlierVersionGetsTheDelimiter(db, tables, "TEXT");
+    }
+
+    /**
+     * Starts from the registry as an earlier version created it (no delimiter column), then loads and renames a
+     * pipe-separated file.
+     *
+     * @param timestampType the earlier version's loaded_at type on this database
+     */
+    static void assertRegistryFromAnEarlierVersionGetsTheDelimiter(CsvFixture db, CsvTables tables, String timestampType)
+            throws Exception {
         try (Connection connection = db.dataSource.getConnection(); Statement statement = connection.createStatement()) {
             statement.execute("CREATE TABLE filesync_csv_tables (source_key VARCHAR(255) NOT NULL,"
                     + " relative_path VARCHAR(2000) NOT NULL, table_name VARCHAR(255) NOT NULL,"
                     + " content_sha256 CHAR(64) NOT NULL, size_bytes BIGINT NOT NULL, row_count BIGINT NOT NULL,"
-                    + " loaded_at TEXT NOT NULL, PRIMARY KEY (source_key, relative_path))");
+                    + " loaded_at " + timestampType + " NOT NULL, PRIMARY KEY (source_key, relative_path))");
             statement.execute("INSERT INTO filesync_csv_tables VALUES ('test', 'old.csv', 'old', 'x', 1, 0, '2024-01-01')");
         }
         db.write("a.csv", "x|y\n1|2\n");

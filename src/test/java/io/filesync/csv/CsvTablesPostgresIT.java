@@ -80,6 +80,16 @@ class CsvTablesPostgresIT {
     }
 
     @Test
+    void theDelimiterIsDetectedAndAnEarlierRegistryGetsItsColumn() throws Exception {
+        CsvDelimiterTest.assertRegistryFromAnEarlierVersionGetsTheDelimiter(db, tables, "TIMESTAMP WITH TIME ZONE");
+
+        db.write("semi.csv", "id;amount\n1;0,5\n");
+        tables.sync("semi.csv");
+        assertThat(values(db.rows("semi"))).containsExactly(List.of("0", "1", "0,5"));
+        assertThat(db.registry("semi.csv")).containsEntry("delimiter", "semicolon");
+    }
+
+    @Test
     void aConcurrentReaderAlwaysSeesOneCompleteVersion() throws Exception {
         CsvConcurrentReaderTest.assertReaderSeesOnlyCompleteVersions(db, tables);
     }
