@@ -87,8 +87,9 @@ final class CheckedReader extends Reader {
             if (c == '\n') {
                 line++;
             } else if (c == '\0') {
-                throw new CsvInputException(line, null, "binary content: NUL character found, this is not a text CSV file;"
-                        + " if it is UTF-16 text without a byte order mark, set " + CHARSET_SETTING + " to UTF-16LE or UTF-16BE");
+                throw new CsvInputException(line, null, "binary content: NUL character found, this is not a text CSV"
+                        + " file; if it is UTF-16 text without a byte order mark, set " + CHARSET_SETTING
+                        + " to UTF-16LE or UTF-16BE");
             }
         }
         return count;
@@ -176,7 +177,8 @@ final class CheckedReader extends Reader {
         }
         String charset = decoder.charset().name();
         return new CsvInputException(line, bytesDecoded, "bytes invalid in " + charset + ":" + hex
-                + (bytesDecoded == 0 || hex.indexOf(" 00") >= 0 ? " (binary file?)" : "") + "; " + charsetHint(charset));
+                + (bytesDecoded == 0 || hex.indexOf(" 00") >= 0 ? " (binary file?)" : "")
+                + "; " + charsetHint(charset));
     }
 
     /**
@@ -187,7 +189,8 @@ final class CheckedReader extends Reader {
         if (!decoder.charset().equals(configured)) {
             return "the file's byte order mark says " + charset + ", which decides over " + CHARSET_SETTING;
         }
-        String suggestion = configured.equals(StandardCharsets.UTF_8) ? "windows-1252 (Latin-1, Excel on Windows)" : "UTF-8";
+        String suggestion = configured.equals(StandardCharsets.UTF_8)
+                ? "windows-1252 (Latin-1, Excel on Windows)" : "UTF-8";
         return CHARSET_SETTING + " is " + charset + ": set it to the file's encoding, for example " + suggestion;
     }
 

@@ -54,7 +54,7 @@ public record CsvOptions(Character delimiter, Character quote, Charset charset, 
         }
     }
 
-    /** Delimiter detected per file, double quote, UTF-8, a header row, typed columns, tables named after the relative path. */
+    /** Delimiter detected per file, double quote, UTF-8, a header row, typed columns, tables named by relative path. */
     public static CsvOptions defaults() {
         return new CsvOptions(null, '"', java.nio.charset.StandardCharsets.UTF_8, true, false, TableNames.RELATIVE_PATH,
                 Pattern.compile(DEFAULT_INCLUDE));
@@ -137,7 +137,8 @@ public record CsvOptions(Character delimiter, Character quote, Charset charset, 
                 break;
         }
         if (text.length() != 1) {
-            throw new IllegalArgumentException("A CSV delimiter (csv.delimiter) is auto, one character, or comma, semicolon, tab, pipe; not '" + text + "'");
+            throw new IllegalArgumentException("A CSV delimiter (csv.delimiter) is auto, one character, or comma,"
+                    + " semicolon, tab, pipe; not '" + text + "'");
         }
         return text.charAt(0);
     }

@@ -15,8 +15,9 @@ import io.filesync.core.db.SqlDialect;
 
 /**
  * The table {@value #TABLE} in the target database: which file each CSV table was loaded from, with the content's
- * hash and the delimiter it was read with (so a user can see what detection chose). It is how filesync tells a clash (another file already owns the table) from a reload, a rename (a vanished
- * file's hash appears at a new path) from a new file, and what to drop or rename after a restart.
+ * hash and the delimiter it was read with (so a user can see what detection chose). It is how filesync tells a
+ * clash (another file already owns the table) from a reload, a rename (a vanished file's hash appears at a new path)
+ * from a new file, and what to drop or rename after a restart.
  * <p>
  * Every method takes the caller's connection, so registry changes commit or roll back together with the table
  * changes they describe.
@@ -25,7 +26,8 @@ final class CsvRegistry {
 
     static final String TABLE = "filesync_csv_tables";
 
-    private static final String COLUMNS = "source_key, relative_path, table_name, content_sha256, size_bytes, row_count, loaded_at, delimiter";
+    private static final String COLUMNS = "source_key, relative_path, table_name, content_sha256, size_bytes, row_count,"
+            + " loaded_at, delimiter";
 
     /**
      * One loaded file. {@code loadedAt} is read back as text, only ever compared, never parsed. {@code delimiter} is

@@ -108,7 +108,8 @@ final class DelimiterSniffer {
                 .setTrailingData(false)
                 .get();
         Widths widths = new Widths();
-        try (CSVParser parser = CSVParser.builder().setReader(new StringReader(sample.text())).setFormat(format).get()) {
+        try (CSVParser parser = CSVParser.builder().setReader(new StringReader(sample.text())).setFormat(format)
+                .get()) {
             Iterator<CSVRecord> iterator = parser.iterator();
             // Each record is counted once the next one parsed: the last one may be cut off by the end of the sample.
             int held = -1;
