@@ -107,6 +107,15 @@ final class SyncRequests {
         return value.asText();
     }
 
+    /** The body of an error answer: {"error": reason}. */
+    static byte[] errorJson(String reason) {
+        try {
+            return JSON.writeValueAsBytes(java.util.Map.of("error", reason));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static void reply(Exchange exchange, int status, Object body) {
         Message out = exchange.getMessage();
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
