@@ -4,9 +4,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.filesync.core.error.BadInputException;
 import io.netty.buffer.ByteBuf;
@@ -24,16 +29,106 @@ final class SyncRequests {
     private SyncRequests() {
     }
 
+    /** Most entries one request may list: twenty times the client's largest batch (1,000 folders). */
+    static final int MAX_ENTRIES = 20_000;
+
     static List<SyncServer.FileRef> files(Exchange exchange) {
-        JsonNode files = json(exchange).get("files");
-        if (files == null || !files.isArray()) {
+        List<SyncServer.FileRef> refs = new ArrayList<>();
+        Map<String, String> found = fields(exchange, "files", parser -> {
+            if (parser.currentToken() != JsonToken.START_OBJECT) {
+                throw new BadInputException("files", "entry " + refs.size() + " of 'files' is not an object");
+            }
+            Map<String, String> file = texts(parser, Set.of("path", "hash"));
+            refs.add(new SyncServer.FileRef(text(file, "path"), text(file, "hash")));
+        });
+        if (!found.containsKey("files")) {
             throw new BadInputException("files", "request lacks the list 'files'");
         }
-        List<SyncServer.FileRef> refs = new ArrayList<>();
-        for (JsonNode file : files) {
-            refs.add(new SyncServer.FileRef(text(file, "path"), text(file, "hash")));
-        }
         return refs;
+    }
+
+    /** The folders of a mkdir: {"paths": [...]} (an entry that is not text stays null, refused by the tree) or {"path"}. */
+    static List<String> paths(Exchange exchange) {
+        List<String> paths = new ArrayList<>();
+        Map<String, String> found = fields(exchange, "paths", parser -> {
+            paths.add(parser.currentToken() == JsonToken.VALUE_STRING ? parser.getText() : null);
+            parser.skipChildren();
+        }, "path");
+        if (!found.containsKey("paths")) {
+            paths.add(text(found, "path"));
+        }
+        return paths;
+    }
+
+    /** The text fields {@code names} of a JSON object body; each must be there. */
+    static Map<String, String> texts(Exchange exchange, String... names) {
+        Map<String, String> found = fields(exchange, null, null, names);
+        for (String name : names) {
+            text(found, name);
+        }
+        return found;
+    }
+
+    /**
+     * Reads a JSON object body as a stream: the text fields named in {@code names} are kept, the array {@code list}
+     * is handed to {@code entry} one element at a time (up to {@link #MAX_ENTRIES}), and every other value is skipped
+     * unread. Memory stays proportional to what is kept, whatever the body holds: a tree of the body would cost tens
+     * of bytes per one-byte element. Nesting is bounded by Jackson's own limit (1,000 levels). The answer maps each
+     * name found to its text (null where the value is not text), and {@code list} to null when the array was there.
+     */
+    private static Map<String, String> fields(Exchange exchange, String list, Entry entry, String... names) {
+        Map<String, String> found = new HashMap<>();
+        try (JsonParser parser = JSON.getFactory().createParser(bytes(exchange))) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new BadInputException(client(exchange), "request body is not a JSON object");
+            }
+            // Counted over the whole body: a list given twice under one name is counted once in all.
+            int entries = 0;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (name.equals(list) && value == JsonToken.START_ARRAY) {
+                    found.put(name, null);
+                    while (parser.nextToken() != JsonToken.END_ARRAY) {
+                        if (++entries > MAX_ENTRIES) {
+                            throw new BadInputException(client(exchange), "request lists more than " + MAX_ENTRIES
+                                    + " entries in '" + list + "'");
+                        }
+                        entry.read(parser);
+                    }
+                } else if (Arrays.asList(names).contains(name)) {
+                    found.put(name, value == JsonToken.VALUE_STRING ? parser.getText() : null);
+                    parser.skipChildren();
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
+                throw new BadInputException(client(exchange), "request body is not one JSON object");
+            }
+        } catch (IOException e) {
+            throw new BadInputException(client(exchange), "request body is not JSON: " + e.getMessage());
+        }
+        return found;
+    }
+
+    /** The text fields {@code names} of the object the parser stands at the start of; other values skipped. */
+    private static Map<String, String> texts(JsonParser parser, Set<String> names) throws IOException {
+        Map<String, String> found = new HashMap<>();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if (names.contains(name) && value == JsonToken.VALUE_STRING) {
+                found.put(name, parser.getText());
+            }
+            parser.skipChildren();
+        }
+        return found;
+    }
+
+    /** Reads one element of a listed array, the parser standing at its first token. */
+    private interface Entry {
+        void read(JsonParser parser) throws IOException;
     }
 
     static String client(Exchange exchange) {
@@ -91,20 +186,12 @@ final class SyncRequests {
         return new ByteBuffer[] {ByteBuffer.wrap(bytes(exchange))};
     }
 
-    static JsonNode json(Exchange exchange) {
-        try {
-            return JSON.readTree(bytes(exchange));
-        } catch (IOException e) {
-            throw new BadInputException(client(exchange), "request body is not JSON: " + e.getMessage());
-        }
-    }
-
-    static String text(JsonNode request, String field) {
-        JsonNode value = request == null ? null : request.get(field);
-        if (value == null || !value.isTextual()) {
+    static String text(Map<String, String> request, String field) {
+        String value = request.get(field);
+        if (value == null) {
             throw new BadInputException(field, "request lacks the text field '" + field + "'");
         }
-        return value.asText();
+        return value;
     }
 
     /** The body of an error answer: {"error": reason}. */

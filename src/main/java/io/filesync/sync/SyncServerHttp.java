@@ -3,9 +3,8 @@ package io.filesync.sync;
 import static io.filesync.sync.SyncRequests.bytes;
 import static io.filesync.sync.SyncRequests.client;
 import static io.filesync.sync.SyncRequests.files;
-import static io.filesync.sync.SyncRequests.json;
 import static io.filesync.sync.SyncRequests.reply;
-import static io.filesync.sync.SyncRequests.text;
+import static io.filesync.sync.SyncRequests.texts;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,7 +14,6 @@ import java.util.concurrent.ExecutorService;
 
 import javax.sql.DataSource;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.filesync.core.error.BadInputException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -189,25 +187,19 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
     }
 
     public void delete(Exchange exchange) throws IOException {
-        server().tree().delete(client(exchange), text(json(exchange), "path"));
+        server().tree().delete(client(exchange), texts(exchange, "path").get("path"));
         reply(exchange, 200, Map.of("deleted", true));
     }
 
     public void move(Exchange exchange) throws IOException {
-        JsonNode request = json(exchange);
-        boolean moved = server().tree().move(client(exchange), text(request, "from"), text(request, "to"));
+        Map<String, String> request = texts(exchange, "from", "to");
+        boolean moved = server().tree().move(client(exchange), request.get("from"), request.get("to"));
         reply(exchange, moved ? 200 : 404, Map.of("moved", moved));
     }
 
     /** One folder ({"path"}) or many ({"paths": [...]}). */
     public void mkdir(Exchange exchange) throws IOException {
-        JsonNode request = json(exchange);
-        List<String> paths = new java.util.ArrayList<>();
-        if (request.has("paths")) {
-            request.get("paths").forEach(path -> paths.add(path.isTextual() ? path.asText() : null));
-        } else {
-            paths.add(text(request, "path"));
-        }
+        List<String> paths = SyncRequests.paths(exchange);
         server().tree().mkdirs(client(exchange), paths);
         reply(exchange, 200, Map.of("created", true));
     }

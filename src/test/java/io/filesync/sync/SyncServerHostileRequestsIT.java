@@ -271,6 +271,35 @@ class SyncServerHostileRequestsIT {
         return sent;
     }
 
+    @Test
+    void malformedDeeplyNestedAndEndlessJsonAreAnswered400WithAReason() throws Exception {
+        StringBuilder endless = new StringBuilder("{\"files\":[");
+        while (endless.length() < CAP - 100) {
+            endless.append("{\"path\":\"a\",\"hash\":\"b\"},");
+        }
+        endless.setLength(endless.length() - 1);
+        endless.append("]}");
+        Map<String, String> reasons = Map.of(
+                "{\"files\": [", "not JSON",
+                "{\"x\":" + "[".repeat(5000) + "]".repeat(5000) + ",\"files\":[]}", "nesting depth",
+                endless.toString(), "more than " + SyncRequests.MAX_ENTRIES + " entries",
+                "[1,2,3]", "not a JSON object",
+                "{\"files\":[]} {\"files\":[]}", "not one JSON object");
+        for (Map.Entry<String, String> body : reasons.entrySet()) {
+            String shown = body.getKey().substring(0, Math.min(20, body.getKey().length()));
+            try (RawHttpConnection connection = new RawHttpConnection(port)) {
+                byte[] bytes = body.getKey().getBytes(StandardCharsets.UTF_8);
+                connection.send(head("POST", "/sync/commit", "Authorization: Bearer " + TOKEN, "Content-Type: application/json",
+                        "Content-Length: " + bytes.length));
+                connection.send(bytes);
+                RawHttpConnection.Answer answer = connection.answer();
+                assertThat(answer.status()).as(shown).isEqualTo(400);
+                assertThat(answer.body()).as(shown).contains(body.getValue());
+            }
+            assertLogged(body.getValue());
+        }
+    }
+
     private static String head(String method, String target, String... headers) {
         StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
         for (String header : headers) {
