@@ -32,6 +32,10 @@ final class SyncFraming {
         ByteBuffer buffer = ByteBuffer.wrap(body);
         List<byte[]> messages = new ArrayList<>();
         while (buffer.hasRemaining()) {
+            // Each message costs an array: a body of empty messages would cost several times its size.
+            if (messages.size() == SyncRequests.MAX_ENTRIES) {
+                throw new IllegalArgumentException("more than " + SyncRequests.MAX_ENTRIES + " messages");
+            }
             if (buffer.remaining() < 4) {
                 throw new IllegalArgumentException("truncated after " + messages.size() + " messages");
             }

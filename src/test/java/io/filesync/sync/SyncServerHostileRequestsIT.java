@@ -300,6 +300,20 @@ class SyncServerHostileRequestsIT {
         }
     }
 
+    @Test
+    void aBatchOfEndlesslyManyEmptyChunkListsIsAnswered400() throws Exception {
+        byte[] empties = new byte[4 * (SyncRequests.MAX_ENTRIES + 1)];
+        try (RawHttpConnection connection = new RawHttpConnection(port)) {
+            connection.send(head("POST", "/sync/missing", "Authorization: Bearer " + TOKEN,
+                    "Content-Type: application/octet-stream", "Content-Length: " + empties.length));
+            connection.send(empties);
+            RawHttpConnection.Answer answer = connection.answer();
+            assertThat(answer.status()).isEqualTo(400);
+            assertThat(answer.body()).contains("more than " + SyncRequests.MAX_ENTRIES + " messages");
+        }
+        assertLogged("more than " + SyncRequests.MAX_ENTRIES + " messages");
+    }
+
     private static String head(String method, String target, String... headers) {
         StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
         for (String header : headers) {
