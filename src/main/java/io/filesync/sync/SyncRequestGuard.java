@@ -2,6 +2,7 @@ package io.filesync.sync;
 
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -33,9 +34,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Guards one connection of the sync server: judges each request on its head (token, operation, method, media type,
  * announced length) before any body byte is buffered, counts the body as it arrives (chunked or not), and times the
- * request's parts. A refused request is answered at once with a reason and a log line, its connection closed; the
- * route never sees it. It sits after Netty's request decoder, so heads and body pieces reach it as they are decoded,
- * and the aggregator behind it only ever buffers the body of an admitted request, up to the cap.
+ * request's parts. A refused request is answered at once with a reason, a log line and an audit row, its connection
+ * closed; the route never sees it. It sits after Netty's request decoder, so heads and body pieces reach it as they
+ * are decoded, and the aggregator behind it only ever buffers the body of an admitted request, up to the cap.
  * Every method runs on the connection's event loop.
  */
 final class SyncRequestGuard extends ChannelDuplexHandler {
@@ -50,13 +51,16 @@ final class SyncRequestGuard extends ChannelDuplexHandler {
     private final long maxRequestBytes;
     private final long idleTimeoutMs;
     private final long requestTimeoutMs;
+    private final BiConsumer<String, String> audit;
     private State state = State.IDLE;
     private long received;
     private String client = "unnamed";
     private ScheduledFuture<?> idle;
     private ScheduledFuture<?> deadline;
 
-    SyncRequestGuard(SyncToken token, long maxRequestBytes, long idleTimeoutMs, long requestTimeoutMs) {
+    SyncRequestGuard(SyncToken token, long maxRequestBytes, long idleTimeoutMs, long requestTimeoutMs,
+                     BiConsumer<String, String> audit) {
+        this.audit = audit;
         this.token = token;
         this.maxRequestBytes = maxRequestBytes;
         this.idleTimeoutMs = idleTimeoutMs;
@@ -234,6 +238,7 @@ final class SyncRequestGuard extends ChannelDuplexHandler {
         channel.config().setAutoRead(false);
         LOG.warn("Sync request from {} ({}) refused with {}: {}", client, channel.remoteAddress(),
                 refusal.status().code(), refusal.reason());
+        audit.accept(client, refusal.status().code() + " " + refusal.reason());
         FullHttpResponse answer = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, refusal.status(),
                 Unpooled.wrappedBuffer(SyncRequests.errorJson(refusal.reason())));
         answer.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)

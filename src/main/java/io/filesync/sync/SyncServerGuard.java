@@ -1,5 +1,7 @@
 package io.filesync.sync;
 
+import java.util.function.BiConsumer;
+
 import io.netty.channel.ChannelHandler;
 import org.apache.camel.component.netty.DefaultChannelHandlerFactory;
 
@@ -15,6 +17,7 @@ public final class SyncServerGuard extends DefaultChannelHandlerFactory {
     private long maxRequestBytes = 32L * 1024 * 1024;
     private long idleTimeoutMs = 60_000;
     private long requestTimeoutMs = 300_000;
+    private BiConsumer<String, String> audit = (client, reason) -> { };
 
     /** The shared secret every request must carry; blank refuses every request. */
     public void setToken(String token) {
@@ -39,8 +42,13 @@ public final class SyncServerGuard extends DefaultChannelHandlerFactory {
         this.requestTimeoutMs = requestTimeoutMs;
     }
 
+    /** Where each refusal is recorded besides the log: the server's audit table. */
+    public void setAudit(SyncServerHttp server) {
+        this.audit = server::refusedOnHead;
+    }
+
     @Override
     public ChannelHandler newChannelHandler() {
-        return new SyncRequestGuard(token, maxRequestBytes, idleTimeoutMs, requestTimeoutMs);
+        return new SyncRequestGuard(token, maxRequestBytes, idleTimeoutMs, requestTimeoutMs, audit);
     }
 }

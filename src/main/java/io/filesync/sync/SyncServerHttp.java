@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 
 import javax.sql.DataSource;
 
@@ -20,7 +21,9 @@ import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Route;
+import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.RoutePolicySupport;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +40,8 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
     private static final Logger LOG = LoggerFactory.getLogger(SyncServerHttp.class);
     /** Size at which a pack file is sealed and a new one started: the unit of garbage collection's rewrites. */
     private static final long PACK_BYTES = 64L * 1024 * 1024;
+    /** Refusals on the head waiting for their audit row at most. */
+    private static final int AUDITS_WAITING = 1000;
 
     private final Path root;
     private final Path store;
@@ -53,6 +58,7 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
     private volatile SyncServer server;
     private volatile boolean stopped;
     private ExecutorService assemblers;
+    private ExecutorService audits;
     private StoreCollector collector;
 
     /**
@@ -136,6 +142,41 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
         if (refusal != null) {
             throw new SyncAuthException(refusal);
         }
+    }
+
+    /**
+     * Records in {@code sync_audit} a request the listener refused on its head ({@link SyncRequestGuard}), on a thread
+     * of its own, since the listener's event loop must not wait on the database. Beyond {@link #AUDITS_WAITING}
+     * waiting rows (a flood of refusals), a refusal is only logged, as every refusal is.
+     */
+    public void refusedOnHead(String client, String reason) {
+        ExecutorService pool = audits();
+        if (pool == null) {
+            return;
+        }
+        try {
+            pool.execute(() -> {
+                try {
+                    server().refused(client, null, reason);
+                } catch (RuntimeException e) {
+                    LOG.warn("Sync server: the refusal of a request from {} not recorded: {}", client, e.getMessage());
+                }
+            });
+        } catch (RejectedExecutionException flood) {
+            LOG.debug("Sync server: the refusal of a request from {} not recorded: {} refusals wait already", client, AUDITS_WAITING);
+        }
+    }
+
+    private synchronized ExecutorService audits() {
+        if (audits == null && !stopped && camelContext != null) {
+            ThreadPoolProfile profile = new ThreadPoolProfile("SyncServerAudit");
+            profile.setPoolSize(1);
+            profile.setMaxPoolSize(1);
+            profile.setMaxQueueSize(AUDITS_WAITING);
+            profile.setRejectedPolicy(ThreadPoolRejectedPolicy.Abort);
+            audits = camelContext.getExecutorServiceManager().newThreadPool(this, "SyncServerAudit", profile);
+        }
+        return audits;
     }
 
     public void list(Exchange exchange) throws IOException {
@@ -223,6 +264,10 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
         if (assemblers != null) {
             camelContext.getExecutorServiceManager().shutdown(assemblers);
             assemblers = null;
+        }
+        if (audits != null) {
+            camelContext.getExecutorServiceManager().shutdown(audits);
+            audits = null;
         }
         if (open != null) {
             try {
