@@ -30,11 +30,21 @@ final class RawHttpConnection implements Closeable {
     final AtomicLong bodyBytesWritten = new AtomicLong();
 
     RawHttpConnection(int port) throws IOException {
-        socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        this(connect(port));
+    }
+
+    /** Over a socket connected already: a TLS socket, for one. */
+    RawHttpConnection(Socket socket) throws IOException {
+        this.socket = socket;
         socket.setSoTimeout(15_000);
         out = socket.getOutputStream();
         in = socket.getInputStream();
+    }
+
+    static Socket connect(int port) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        return socket;
     }
 
     void send(String text) throws IOException {

@@ -11,20 +11,27 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
 import io.filesync.BundleBoot;
 import org.junit.jupiter.api.Test;
 
-/** The sync server over TLS by configuration alone, and a client trusting its self-signed certificate. */
+/**
+ * The sync server over TLS by configuration alone, and a client trusting its self-signed certificate; the server's
+ * refusals on a request's head work the same over TLS.
+ */
 class SyncTlsIT {
 
     private static final Path BASE = Path.of("target/sync-tls-it").toAbsolutePath();
 
     @Test
-    void aClientSyncsOverHttpsAndPlainHttpGetsNoAnswer() throws Exception {
+    void aClientSyncsOverHttpsPlainHttpGetsNoAnswerAndABodyWithoutTheTokenIsRefusedOnItsHead() throws Exception {
         SyncIT.deleteTree(BASE);
         Files.createDirectories(BASE);
         Path keystore = BASE.resolve("server.p12");
@@ -69,7 +76,30 @@ class SyncTlsIT {
                     .timeout(Duration.ofSeconds(5)).header("Authorization", "Bearer tls-token").build();
             assertThatThrownBy(() -> HttpClient.newHttpClient().send(plain, HttpResponse.BodyHandlers.ofString()))
                     .isInstanceOf(java.io.IOException.class);
+
+            // Over TLS too, a body without the token is refused on the head, long before it ends.
+            SSLContext trusting = trusting(truststore);
+            try (RawHttpConnection connection = new RawHttpConnection(
+                    trusting.getSocketFactory().createSocket(RawHttpConnection.connect(port), "127.0.0.1", port, true))) {
+                connection.send("POST /sync/chunks HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+                connection.streamBody(64L << 20, true);
+                RawHttpConnection.Answer answer = connection.answer();
+                assertThat(answer.status()).isEqualTo(401);
+                assertThat(answer.bodyBytesWrittenBefore()).isLessThan(8L << 20);
+            }
         }
+    }
+
+    private static SSLContext trusting(Path truststore) throws Exception {
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        try (java.io.InputStream in = Files.newInputStream(truststore)) {
+            trusted.load(in, "changeit".toCharArray());
+        }
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
     }
 
     private static void keytool(String... arguments) throws Exception {
