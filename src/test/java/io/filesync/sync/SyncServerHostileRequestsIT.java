@@ -149,7 +149,7 @@ class SyncServerHostileRequestsIT {
     }
 
     @Test
-    void theContentTypeAnOperationExpectsWithParametersOrNoneIsAccepted() throws Exception {
+    void theContentTypeAnOperationExpectsWithParametersOrNoneAndAChunkedBodyWithinTheCapAreAccepted() throws Exception {
         String body = "{\"files\":[]}";
         for (String contentType : new String[] {"Content-Type: application/json; charset=utf-8", "X-None: none"}) {
             try (RawHttpConnection connection = new RawHttpConnection(port)) {
@@ -157,6 +157,14 @@ class SyncServerHostileRequestsIT {
                         "Content-Length: " + body.length()) + body);
                 assertThat(connection.answer().status()).as(contentType).isEqualTo(200);
             }
+        }
+        // A chunked body within the cap is aggregated and served like any other.
+        try (RawHttpConnection connection = new RawHttpConnection(port)) {
+            connection.send(head("POST", "/sync/offer", "Authorization: Bearer " + TOKEN, "Transfer-Encoding: chunked")
+                    + "5\r\n{\"fil\r\n" + Integer.toHexString(body.length() - 5) + "\r\n" + body.substring(5) + "\r\n0\r\n\r\n");
+            RawHttpConnection.Answer answer = connection.answer();
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.body()).contains("copied");
         }
     }
 
