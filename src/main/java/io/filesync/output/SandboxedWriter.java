@@ -181,7 +181,8 @@ public final class SandboxedWriter {
     }
 
     private List<String> segments(String path) {
-        if (path == null || path.isBlank()) {
+        // Only empty: a name of only spaces is a name like any other.
+        if (path == null || path.isEmpty()) {
             throw refuse(path, "no path given");
         }
         if (path.indexOf('\0') >= 0) {

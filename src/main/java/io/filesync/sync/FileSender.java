@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -58,8 +59,25 @@ final class FileSender {
     record Candidate(String path, Path file, long size, String version, String mine) {
     }
 
-    /** What sending a file came to: the version to remember ({@code size|mtime|hash}), whether anything was sent. */
-    record Outcome(String path, String version, boolean sent) {
+    /**
+     * The hash part of the version remembered for a file the server refused on its own (a name it cannot hold): the
+     * file is not offered again until its size or modification time changes.
+     */
+    static final String REFUSED = "refused";
+
+    /**
+     * What sending a file came to: the version to remember ({@code size|mtime|hash}), whether anything was sent, and
+     * the server's reason when it refused the file on its own (then the version ends in {@link #REFUSED}), else null.
+     */
+    record Outcome(String path, String version, boolean sent, String refused) {
+
+        Outcome(String path, String version, boolean sent) {
+            this(path, version, sent, null);
+        }
+
+        static Outcome refused(Candidate file, String reason) {
+            return new Outcome(file.path(), file.version() + REFUSED, false, reason);
+        }
     }
 
     private final SyncTransport transport;
@@ -246,13 +264,17 @@ final class FileSender {
         if (offered.isEmpty()) {
             return group;
         }
-        List<Boolean> copied = transport.offer(refs(offered, manifests));
+        Map<Integer, String> refused = new TreeMap<>();
+        List<Boolean> copied = transport.offer(refs(offered, manifests), refused);
         group.named = offered.size() <= NAMED_FILES;
         for (int i = 0; i < offered.size(); i++) {
             Manifest manifest = manifests.get(i);
-            if (copied.get(i)) {
+            if (refused.containsKey(i)) {
+                // Refused on its own (a name the server cannot hold): the rest of the group goes on without it.
+                group.outcomes.add(Outcome.refused(offered.get(i), refused.get(i)));
+            } else if (copied.get(i)) {
                 logFile(group.named, "Sync: sent {} ({} bytes) by reference: the server had its content, 0 content bytes sent",
-                        offered.get(i).path(), manifest.size());
+                        SyncPaths.printable(offered.get(i).path()), manifest.size());
                 group.byReference++;
                 group.byReferenceBytes += manifest.size();
                 group.held.put(offered.get(i).path(), manifest);
@@ -306,9 +328,15 @@ final class FileSender {
             if (pending.isEmpty()) {
                 break;
             }
-            List<List<Integer>> answers = transport.commit(pending);
+            Map<Integer, String> refused = new TreeMap<>();
+            List<List<Integer>> answers = transport.commit(pending, refused);
             for (int k = 0; k < positions.size(); k++) {
                 int i = positions.get(k);
+                if (refused.containsKey(k)) {
+                    done[i] = true;
+                    group.outcomes.add(Outcome.refused(files.get(i), refused.get(k)));
+                    continue;
+                }
                 List<Integer> answer = answers.get(k);
                 if (answer == null) {
                     // The server lost the chunk list (a restart): describe the file again.
@@ -320,7 +348,7 @@ final class FileSender {
                 group.missing.set(i, answer);
                 if (answer.isEmpty()) {
                     done[i] = true;
-                    logFile(group.named, "Sync: sent {}: {} of {} bytes", files.get(i).path(), group.sent[i],
+                    logFile(group.named, "Sync: sent {}: {} of {} bytes", SyncPaths.printable(files.get(i).path()), group.sent[i],
                             group.manifests.get(i).size());
                     group.held.put(files.get(i).path(), group.manifests.get(i));
                     group.outcomes.add(new Outcome(files.get(i).path(), files.get(i).version() + group.manifests.get(i).hex(), true));

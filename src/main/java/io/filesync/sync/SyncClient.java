@@ -1,7 +1,11 @@
 package io.filesync.sync;
 
 import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -116,7 +120,7 @@ public final class SyncClient implements CamelContextAware {
         ManifestCache cache = new ManifestCache(dataSource, stateKey(key));
         this.sender = new FileSender(transport, new Chunker(), cache, batchBytes);
         this.reconciler = new TreeReconciler(root, transport, new FileVersionRepository(dataSource, stateKey(key)), sender, cache,
-                GROUP_FILES, GROUP_BYTES, singleThread("SyncClientCommit"), singleThread("SyncClientRead"));
+                GROUP_FILES, GROUP_BYTES, singleThread("SyncClientCommit"), singleThread("SyncClientRead"), this::refused);
         this.errors = recorder;
         this.queue = new SyncQueue(dataSource, key);
     }
@@ -174,13 +178,70 @@ public final class SyncClient implements CamelContextAware {
         return lastProblem;
     }
 
-    /** Queues the path a change event touched (both paths of a move). */
+    /**
+     * Queues the path a change event touched (both paths of a move). A path whose name Java cannot spell (see
+     * {@link #spelledExactly}) is never queued: it is reported once, and the other side of a move is queued alone.
+     */
     public void enqueue(ChangeEvent event) {
         SyncQueue queue = ready();
         switch (event.type()) {
             case TARGET_CREATED, TARGET_DELETED -> LOG.debug("Sync client ignores {}", event);
-            case FILE_MOVED, DIRECTORY_MOVED -> queue.add(event.path(), event.previousPath());
-            default -> queue.add(event.path(), null);
+            case FILE_MOVED, DIRECTORY_MOVED -> {
+                boolean to = spelledExactly(event);
+                if (to && event.previousPath() != null) {
+                    queue.add(event.path(), event.previousPath());
+                } else if (to) {
+                    queue.add(event.path(), null);
+                } else if (event.previousPath() != null) {
+                    // Renamed to a name that cannot be synced: what the server holds under the old name goes.
+                    queue.add(event.previousPath(), null);
+                }
+            }
+            default -> {
+                // A deleted name that could not be spelled was never synced: nothing to delete either.
+                if (spelledExactly(event)) {
+                    queue.add(event.path(), null);
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether the event's path names its file exactly. Its String holds U+FFFD for bytes that are not valid UTF-8,
+     * which would name another file (or none); its URI keeps the bytes. A name that does not survive is reported here
+     * (once per version, remembered across restarts) unless it is gone, and is not synced.
+     */
+    private boolean spelledExactly(ChangeEvent event) {
+        if (event.uri() == null || event.path().isEmpty()) {
+            return true;
+        }
+        Path exact = Path.of(URI.create(event.uri()));
+        Path named = Path.of(event.path());
+        int names = named.getNameCount();
+        if (names == 0 || names > exact.getNameCount()) {
+            return true;
+        }
+        // Compared name by name under the root, whichever spelling of the root the watcher used.
+        Path relative = exact.subpath(exact.getNameCount() - names, exact.getNameCount());
+        if (relative.equals(named)) {
+            return true;
+        }
+        try {
+            Path file = root.resolve(relative);
+            reconciler.unspellable(file, Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+        } catch (IOException gone) {
+            LOG.debug("Sync: {} is gone, nothing to report", exact.toUri());
+        }
+        return false;
+    }
+
+    /** A path the server refused, or that cannot be synced: one error record, the rest of its group goes on. */
+    private void refused(String path, String reason) {
+        if (errors == null) {
+            LOG.error("Sync of {} refused: {}", SyncPaths.printable(path), reason);
+        } else {
+            errors.record(new ErrorRecord(Instant.now(), "sync-client", path, null, null, path, reason,
+                    BadInputException.class.getName(), false));
         }
     }
 
@@ -199,6 +260,14 @@ public final class SyncClient implements CamelContextAware {
             } catch (SyncTransport.Unavailable e) {
                 initialSyncRetryAt = now + backoff(++initialSyncFailures);
                 unavailable("initial sync", e, initialSyncRetryAt);
+                return;
+            } catch (BadInputException e) {
+                // A whole request refused: retried with backoff, recorded once, never a re-send four times a second.
+                initialSyncRetryAt = now + backoff(++initialSyncFailures);
+                if (!String.valueOf(e.getMessage()).equals(lastProblem)) {
+                    refused(String.valueOf(e.source()), "initial sync refused by the server, retrying with backoff: " + e.reason());
+                }
+                lastProblem = e.getMessage();
                 return;
             } catch (IOException e) {
                 initialSyncRetryAt = now + backoff(++initialSyncFailures);

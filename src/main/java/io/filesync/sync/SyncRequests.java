@@ -47,17 +47,24 @@ final class SyncRequests {
         return refs;
     }
 
-    /** The folders of a mkdir: {"paths": [...]} (an entry that is not text stays null, refused by the tree) or {"path"}. */
-    static List<String> paths(Exchange exchange) {
+    /**
+     * The folders of a mkdir request: many ({"paths": [...]}, an entry that is not text stays null, refused by the
+     * tree) or one ({"path"}), and which of the two forms it came in.
+     */
+    record Folders(List<String> paths, boolean batch) {
+    }
+
+    static Folders folders(Exchange exchange) {
         List<String> paths = new ArrayList<>();
         Map<String, String> found = fields(exchange, "paths", parser -> {
             paths.add(parser.currentToken() == JsonToken.VALUE_STRING ? parser.getText() : null);
             parser.skipChildren();
         }, "path");
-        if (!found.containsKey("paths")) {
+        boolean batch = found.containsKey("paths");
+        if (!batch) {
             paths.add(text(found, "path"));
         }
-        return paths;
+        return new Folders(paths, batch);
     }
 
     /** The text fields {@code names} of a JSON object body; each must be there. */

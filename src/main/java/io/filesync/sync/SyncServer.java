@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
@@ -108,13 +109,32 @@ public final class SyncServer {
      * @return per file, whether it is now in place
      */
     public List<Boolean> offer(String client, List<FileRef> files) throws IOException {
+        Map<Integer, String> refused = new TreeMap<>();
+        List<Boolean> copied = offer(client, files, refused);
+        throwFirst(files, refused);
+        return copied;
+    }
+
+    /**
+     * {@link #offer(String, List)}, a file refused on its own (its path, most often) put in {@code refused} by its
+     * index with the reason (its answer is false), the others offered as usual.
+     */
+    public List<Boolean> offer(String client, List<FileRef> files, Map<Integer, String> refused) throws IOException {
         List<Boolean> copied = new ArrayList<>();
         Map<String, String> versions = new HashMap<>();
         List<SyncAudit.Entry> rows = new ArrayList<>();
         // Only what the store can copy is locked: locking all (stripes shared) made offers wait for the last commit.
         List<Manifest> held = new ArrayList<>();
         List<String> copyable = new ArrayList<>();
-        for (FileRef file : files) {
+        for (int i = 0; i < files.size(); i++) {
+            FileRef file = files.get(i);
+            try {
+                SyncPaths.checked(file.path());
+            } catch (BadInputException e) {
+                refuse(client, i, file, e, refused, rows);
+                held.add(null);
+                continue;
+            }
             Manifest manifest = store.manifest(Manifest.parseHash(file.hash()));
             boolean complete = manifest != null && store.complete(manifest);
             held.add(complete ? manifest : null);
@@ -129,13 +149,17 @@ public final class SyncServer {
                 Manifest manifest = held.get(i);
                 boolean placed = false;
                 if (manifest != null) {
-                    FileAssembler.Result result = assembler.assemble(tree.fileTarget(file.path()), manifest, batch);
-                    if (result.mismatch()) {
-                        store.dropManifest(hash);
-                    } else if (result.placed()) {
-                        versions.put(file.path(), result.version());
-                        rows.add(SyncAudit.entry(client, file.path(), "copy", 0, manifest.size(), "whole-file dedup " + manifest));
-                        placed = true;
+                    try {
+                        FileAssembler.Result result = assembler.assemble(tree.fileTarget(file.path()), manifest, batch);
+                        if (result.mismatch()) {
+                            store.dropManifest(hash);
+                        } else if (result.placed()) {
+                            versions.put(file.path(), result.version());
+                            rows.add(SyncAudit.entry(client, file.path(), "copy", 0, manifest.size(), "whole-file dedup " + manifest));
+                            placed = true;
+                        }
+                    } catch (BadInputException e) {
+                        refuse(client, i, file, e, refused, rows);
                     }
                 }
                 copied.add(placed);
@@ -262,26 +286,62 @@ public final class SyncServer {
      * @throws BadInputException when chunks assemble to content that does not match the hash
      */
     public List<List<Integer>> commit(String client, List<FileRef> files) throws IOException {
+        Map<Integer, String> refused = new ConcurrentHashMap<>();
+        List<List<Integer>> answers = commit(client, files, refused);
+        throwFirst(files, new TreeMap<>(refused));
+        return answers;
+    }
+
+    /**
+     * {@link #commit(String, List)}, a file refused on its own (its path, content that does not match its hash) put
+     * in {@code refused} by its index with the reason (its answer is empty), the others committed as usual.
+     */
+    public List<List<Integer>> commit(String client, List<FileRef> files, Map<Integer, String> refused) throws IOException {
         List<List<Integer>> answers = new ArrayList<>();
         Map<String, String> versions = new ConcurrentHashMap<>();
         List<SyncAudit.Entry> rows = Collections.synchronizedList(new ArrayList<>());
+        Map<Integer, String> refusals = new ConcurrentHashMap<>();
         // The index is written under the same locks as the files, so it never vouches for a file another commit replaced.
         try (PathLocks.Held held = locks.files(files.stream().map(FileRef::path).toList());
              FileAssembler.Batch batch = assembler.batch()) {
             try {
                 // Files of a batch are assembled in parallel: creating and writing many small files is mostly waiting.
                 List<ParallelTasks.Task<List<Integer>>> tasks = new ArrayList<>();
-                for (FileRef file : files) {
-                    tasks.add(() -> commitOne(client, file, versions, rows, batch));
+                for (int i = 0; i < files.size(); i++) {
+                    int index = i;
+                    FileRef file = files.get(i);
+                    tasks.add(() -> {
+                        try {
+                            return commitOne(client, file, versions, rows, batch);
+                        } catch (BadInputException e) {
+                            refuse(client, index, file, e, refusals, rows);
+                            return List.of();
+                        }
+                    });
                 }
                 answers.addAll(ParallelTasks.run(assemblers, tasks));
             } finally {
                 index.writeBatch(versions, List.of());
             }
         } finally {
+            refused.putAll(refusals);
             audit.recordAll(rows);
         }
         return answers;
+    }
+
+    /** A file of a batch refused on its own: its reason by its index, and an audit row naming it. */
+    private static void refuse(String client, int index, FileRef file, BadInputException e, Map<Integer, String> refused,
+                               List<SyncAudit.Entry> rows) {
+        refused.put(index, e.reason());
+        rows.add(SyncAudit.entry(client, file.path(), "refused", 0, 0, e.reason()));
+    }
+
+    /** For callers without a place for per-file refusals: the first one, as the exception it was. */
+    private static void throwFirst(List<FileRef> files, Map<Integer, String> refused) {
+        for (Map.Entry<Integer, String> first : refused.entrySet()) {
+            throw new BadInputException(files.get(first.getKey()).path(), first.getValue());
+        }
     }
 
     private List<Integer> commitOne(String client, FileRef file, Map<String, String> versions, List<SyncAudit.Entry> rows,

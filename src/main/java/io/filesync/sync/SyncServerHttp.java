@@ -186,7 +186,9 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
 
     /** Whole-file dedup for a batch of files: {"files": [{"path", "hash"}...]} answered by {"copied": [bool...]}. */
     public void offer(Exchange exchange) throws IOException {
-        reply(exchange, 200, Map.of("copied", server().offer(client(exchange), files(exchange))));
+        List<SyncServer.FileRef> files = files(exchange);
+        Map<Integer, String> refused = new java.util.TreeMap<>();
+        reply(exchange, 200, Map.of("copied", refusedInPlace(server().offer(client(exchange), files, refused), refused)));
     }
 
     /**
@@ -224,7 +226,9 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
 
     /** Puts a batch of files in place: {"files": [...]} answered per file by [] (done), the missing indexes, or null. */
     public void commit(Exchange exchange) throws IOException {
-        reply(exchange, 200, Map.of("missing", server().commit(client(exchange), files(exchange))));
+        List<SyncServer.FileRef> files = files(exchange);
+        Map<Integer, String> refused = new java.util.concurrent.ConcurrentHashMap<>();
+        reply(exchange, 200, Map.of("missing", refusedInPlace(server().commit(client(exchange), files, refused), refused)));
     }
 
     public void delete(Exchange exchange) throws IOException {
@@ -240,9 +244,24 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
 
     /** One folder ({"path"}) or many ({"paths": [...]}). */
     public void mkdir(Exchange exchange) throws IOException {
-        List<String> paths = SyncRequests.paths(exchange);
-        server().tree().mkdirs(client(exchange), paths);
-        reply(exchange, 200, Map.of("created", true));
+        SyncRequests.Folders folders = SyncRequests.folders(exchange);
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        server().tree().mkdirs(client(exchange), folders.paths(), refused);
+        if (!folders.batch() && !refused.isEmpty()) {
+            reply(exchange, 400, Map.of("error", refused.values().iterator().next()));
+        } else {
+            reply(exchange, 200, Map.of("created", true, "refused", refused));
+        }
+    }
+
+    /**
+     * A batch's answers with each file refused on its own answered by the reason instead (a string where a boolean
+     * or a list goes), so one name the server cannot hold never refuses the rest of its batch.
+     */
+    private static List<Object> refusedInPlace(List<?> answers, Map<Integer, String> refused) {
+        List<Object> answered = new java.util.ArrayList<>(answers);
+        refused.forEach(answered::set);
+        return answered;
     }
 
     @Override

@@ -70,7 +70,11 @@ public final class SyncServerTree {
                 if (path.equals(root) || isTemporary(path.getFileName().toString())) {
                     continue;
                 }
-                String relative = root.relativize(path).toString().replace('\\', '/');
+                String relative = SyncPaths.wirePath(root.relativize(path));
+                if (relative == null) {
+                    // Put there by something else, in bytes Java cannot spell: no client can name it either.
+                    continue;
+                }
                 BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 if (attributes.isDirectory()) {
                     entries.add(new SyncServer.Entry(relative, true, 0, null));
@@ -189,26 +193,47 @@ public final class SyncServerTree {
         }
     }
 
-    /** Creates folders (and their parents) through folder handles; an existing folder is fine. */
+    /** Creates folders (and their parents) through folder handles; an existing folder is fine; any refusal throws. */
     public void mkdirs(String client, List<String> paths) throws IOException {
+        Map<String, String> refused = new LinkedHashMap<>();
+        mkdirs(client, paths, refused);
+        for (Map.Entry<String, String> first : refused.entrySet()) {
+            throw new BadInputException(first.getKey(), first.getValue());
+        }
+    }
+
+    /**
+     * Creates folders (and their parents) through folder handles; an existing folder is fine. A folder refused on its
+     * own (its name, a file in its place) is put in {@code refused} with the reason, and the others are created.
+     */
+    public void mkdirs(String client, List<String> paths, Map<String, String> refused) throws IOException {
         List<SyncAudit.Entry> rows = new java.util.ArrayList<>();
         try (PathLocks.Held held = locks.files(paths); ConfinedFolders folders = new ConfinedFolders(realRoot)) {
             for (String path : paths) {
-                Path target = sandbox.locate(SyncPaths.checked(path));
-                BasicFileAttributes attributes = createdFolder(folders, path, target.getParent())
-                        .attributes(target.getFileName().toString());
-                if (attributes != null && attributes.isDirectory()) {
-                    continue;
+                try {
+                    mkdir(client, path, folders, rows);
+                } catch (BadInputException e) {
+                    refused.put(String.valueOf(path), e.reason());
+                    rows.add(SyncAudit.entry(client, path, "refused", 0, 0, e.reason()));
                 }
-                if (attributes != null) {
-                    throw new BadInputException(path, "mkdir refused: a file of that name exists");
-                }
-                createdFolder(folders, path, target);
-                rows.add(SyncAudit.entry(client, path, "mkdir", 0, 0, null));
             }
         } finally {
             audit.recordAll(rows);
         }
+    }
+
+    private void mkdir(String client, String path, ConfinedFolders folders, List<SyncAudit.Entry> rows) throws IOException {
+        Path target = sandbox.locate(SyncPaths.checked(path));
+        BasicFileAttributes attributes = createdFolder(folders, path, target.getParent())
+                .attributes(target.getFileName().toString());
+        if (attributes != null && attributes.isDirectory()) {
+            return;
+        }
+        if (attributes != null) {
+            throw new BadInputException(path, "mkdir refused: a file of that name exists");
+        }
+        createdFolder(folders, path, target);
+        rows.add(SyncAudit.entry(client, path, "mkdir", 0, 0, null));
     }
 
     /** An entry of the tree at a checked path: its folder's handle, its name there and its own attributes. */

@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -149,7 +151,22 @@ public final class SyncTransport implements AutoCloseable {
      * @return per file, whether the server put it in place from content it already held
      */
     public List<Boolean> offer(List<SyncServer.FileRef> files) throws IOException {
-        List<Boolean> copied = arrayAnswer("offer", fileRefs(files), "copied", (parser, token) -> {
+        Map<Integer, String> refused = new TreeMap<>();
+        List<Boolean> copied = offer(files, refused);
+        throwFirst(files, refused);
+        return copied;
+    }
+
+    /**
+     * {@link #offer(List)}, a file the server refused on its own (a name it cannot hold) put in {@code refused} by
+     * its index with the server's reason: its answer is false, and the rest of the batch goes on.
+     */
+    public List<Boolean> offer(List<SyncServer.FileRef> files, Map<Integer, String> refused) throws IOException {
+        List<Boolean> copied = arrayAnswer("offer", fileRefs(files), "copied", (parser, token, index) -> {
+            if (token == JsonToken.VALUE_STRING) {
+                refused.put(index, parser.getText());
+                return false;
+            }
             if (token != JsonToken.VALUE_TRUE && token != JsonToken.VALUE_FALSE) {
                 throw malformed("offer");
             }
@@ -202,7 +219,25 @@ public final class SyncTransport implements AutoCloseable {
      *         chunk list for it (send it again)
      */
     public List<List<Integer>> commit(List<SyncServer.FileRef> files) throws IOException {
-        return answered(indexLists("commit", fileRefs(files)), files.size(), "commit");
+        Map<Integer, String> refused = new TreeMap<>();
+        List<List<Integer>> answers = commit(files, refused);
+        throwFirst(files, refused);
+        return answers;
+    }
+
+    /**
+     * {@link #commit(List)}, a file the server refused on its own (a name it cannot hold) put in {@code refused} by
+     * its index with the server's reason: its answer is empty, and the rest of the batch is committed.
+     */
+    public List<List<Integer>> commit(List<SyncServer.FileRef> files, Map<Integer, String> refused) throws IOException {
+        return answered(indexLists("commit", fileRefs(files), refused), files.size(), "commit");
+    }
+
+    /** For callers without a place for per-file refusals: the first one, as the server's refusal of that file. */
+    private static void throwFirst(List<SyncServer.FileRef> files, Map<Integer, String> refused) {
+        for (Map.Entry<Integer, String> first : refused.entrySet()) {
+            throw new BadInputException(files.get(first.getKey()).path(), "sync server refused the file: " + first.getValue());
+        }
     }
 
     public void delete(String path) throws IOException {
@@ -215,11 +250,17 @@ public final class SyncTransport implements AutoCloseable {
     }
 
     public void mkdir(String path) throws IOException {
-        mkdirs(List.of(path));
+        for (Map.Entry<String, String> refused : mkdirs(List.of(path)).entrySet()) {
+            throw new BadInputException(refused.getKey(), "sync server refused the folder: " + refused.getValue());
+        }
     }
 
-    public void mkdirs(List<String> paths) throws IOException {
-        call("mkdir", json(Map.of("paths", paths)));
+    /** @return the folders the server refused on their own (a name it cannot hold), with its reason; the rest exist */
+    public Map<String, String> mkdirs(List<String> paths) throws IOException {
+        Map<String, String> refused = new LinkedHashMap<>();
+        call("mkdir", json(Map.of("paths", paths))).path("refused").fields()
+                .forEachRemaining(field -> refused.put(field.getKey(), field.getValue().asText()));
+        return refused;
     }
 
     private JsonNode call(String operation, byte[] body) throws IOException {
@@ -228,7 +269,7 @@ public final class SyncTransport implements AutoCloseable {
 
     /** Reads one element of an answer's array from its first token (null at a cut answer's end), or throws. */
     private interface Element<T> {
-        T read(JsonParser parser, JsonToken first) throws IOException;
+        T read(JsonParser parser, JsonToken first, int index) throws IOException;
     }
 
     /**
@@ -245,7 +286,7 @@ public final class SyncTransport implements AutoCloseable {
                 boolean wanted = field.equals(parser.currentName());
                 if (parser.nextToken() == JsonToken.START_ARRAY && wanted) {
                     for (JsonToken first = parser.nextToken(); first != JsonToken.END_ARRAY; first = parser.nextToken()) {
-                        elements.add(element.read(parser, first));
+                        elements.add(element.read(parser, first, elements.size()));
                     }
                     break;
                 }
@@ -317,9 +358,18 @@ public final class SyncTransport implements AutoCloseable {
 
     /** Sends a request answered by {"missing": [[index...] or null, ...]}: per file, the chunks the server lacks. */
     private List<List<Integer>> indexLists(String operation, byte[] body) throws IOException {
-        return arrayAnswer(operation, body, "missing", (parser, list) -> {
+        return indexLists(operation, body, null);
+    }
+
+    /** {@link #indexLists(String, byte[])}, where a file's answer may be the reason the server refused it instead. */
+    private List<List<Integer>> indexLists(String operation, byte[] body, Map<Integer, String> refused) throws IOException {
+        return arrayAnswer(operation, body, "missing", (parser, list, position) -> {
             if (list == JsonToken.VALUE_NULL) {
                 return null;
+            }
+            if (list == JsonToken.VALUE_STRING && refused != null) {
+                refused.put(position, parser.getText());
+                return List.of();
             }
             if (list != JsonToken.START_ARRAY) {
                 throw malformed(operation);

@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
 import io.filesync.core.FileVersionRepository;
+import io.filesync.core.error.BadInputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,12 +37,15 @@ final class TreeReconciler {
 
     private static final Logger LOG = LoggerFactory.getLogger(TreeReconciler.class);
     static final String DIRECTORY = "d";
+    /** Remembered for a folder the server refused on its own (a name it cannot hold): not offered again. */
+    static final String REFUSED_FOLDER = "d|" + FileSender.REFUSED;
     /** Folders created per request. */
     private static final int MKDIR_BATCH = 1000;
 
     private final Path root;
     /** Links and other special files already reported, so each is reported once per run, not at every pass. */
     private final Set<String> reportedOthers = ConcurrentHashMap.newKeySet();
+    private final Refusals refusals;
     private final SyncTransport transport;
     private final FileVersionRepository state;
     private final FileSender sender;
@@ -58,7 +62,8 @@ final class TreeReconciler {
      * @param reader     one thread, on which the group after next is read and chunked while the next one uploads
      */
     TreeReconciler(Path root, SyncTransport transport, FileVersionRepository state, FileSender sender, ManifestCache cache,
-                   int groupFiles, long groupBytes, ExecutorService committer, ExecutorService reader) {
+                   int groupFiles, long groupBytes, ExecutorService committer, ExecutorService reader, Refusals refusals) {
+        this.refusals = refusals;
         this.root = root;
         this.transport = transport;
         this.state = state;
@@ -68,6 +73,17 @@ final class TreeReconciler {
         this.groupBytes = groupBytes;
         this.committer = committer;
         this.reader = reader;
+    }
+
+    /** Where a path that cannot be synced is reported: once per refusal, the rest of its group goes on. */
+    @FunctionalInterface
+    interface Refusals {
+        void refused(String path, String reason);
+    }
+
+    /** Whether the server holds something at a path this client remembers (not a path it refused). */
+    static boolean held(String mine) {
+        return mine != null && !mine.equals(REFUSED_FOLDER) && !mine.endsWith("|" + FileSender.REFUSED);
     }
 
     /**
@@ -92,6 +108,12 @@ final class TreeReconciler {
                 aligned.put(entry.path(), "?|?|?");
             }
         }
+        // A refusal stays remembered, so a name the server cannot hold is not offered (nor reported) again at start.
+        believed.forEach((path, mine) -> {
+            if (mine != null && !held(mine)) {
+                aligned.putIfAbsent(path, mine);
+            }
+        });
         state.writeBatch(aligned, believed.keySet());
         int[] counts = reconcile("");
         LOG.info("Initial sync with {}: {} unchanged (skipped), {} sent or updated, {} removed from the server",
@@ -108,11 +130,21 @@ final class TreeReconciler {
         Path local = path.isEmpty() ? root : root.resolve(path);
         Map<String, String> known = new HashMap<>(path.isEmpty() ? state.snapshot() : state.snapshot(path));
         known.keySet().removeIf(p -> !path.isEmpty() && !p.equals(path) && !p.startsWith(path + "/"));
-        Map<String, BasicFileAttributes> present = walk(local, path);
+        Set<String> unspellable = new java.util.HashSet<>();
+        Map<String, BasicFileAttributes> present = walk(local, path, unspellable);
         // Deletions first, so a name is free for what replaces it; a folder goes before (and with) its content.
-        List<String> gone = known.keySet().stream().filter(p -> !present.containsKey(p)).sorted().toList();
+        List<String> gone = known.keySet().stream().filter(p -> !present.containsKey(p) && !unspellable.contains(p))
+                .sorted().toList();
+        List<String> refusedGone = gone.stream().filter(p -> !held(known.get(p))).toList();
+        state.writeBatch(Map.of(), refusedGone);
+        Set<String> refusedFolders = new java.util.HashSet<>();
+        known.forEach((p, mine) -> {
+            if (REFUSED_FOLDER.equals(mine) && present.containsKey(p) && present.get(p).isDirectory()) {
+                refusedFolders.add(p);
+            }
+        });
         for (String p : gone) {
-            if (state.snapshot(p).containsKey(p)) {
+            if (held(known.get(p)) && state.snapshot(p).containsKey(p)) {
                 delete(p);
                 LOG.info("Sync: deleted {} on the server", p);
                 counts[2]++;
@@ -124,12 +156,16 @@ final class TreeReconciler {
             String p = entry.getKey();
             BasicFileAttributes attributes = entry.getValue();
             String mine = known.get(p);
+            if (within(p, refusedFolders)) {
+                // Inside a folder the server refused: that folder's one report covers it.
+                continue;
+            }
             if (attributes.isDirectory()) {
-                if (DIRECTORY.equals(mine)) {
+                if (DIRECTORY.equals(mine) || REFUSED_FOLDER.equals(mine)) {
                     counts[0]++;
                     continue;
                 }
-                if (mine != null) {
+                if (held(mine)) {
                     delete(p);
                 }
                 folders.add(p);
@@ -142,11 +178,13 @@ final class TreeReconciler {
                 if (DIRECTORY.equals(mine)) {
                     delete(p);
                     mine = null;
+                } else if (REFUSED_FOLDER.equals(mine)) {
+                    mine = null;
                 }
                 files.add(new FileSender.Candidate(p, root.resolve(p), attributes.size(), version, mine));
             } else {
                 // A link (or a device, a socket) is not followed: its target may lie outside the folder.
-                if (mine != null) {
+                if (held(mine)) {
                     delete(p);
                 }
                 if (reportedOthers.add(p)) {
@@ -157,14 +195,41 @@ final class TreeReconciler {
         }
         for (int from = 0; from < folders.size(); from += MKDIR_BATCH) {
             List<String> slice = folders.subList(from, Math.min(folders.size(), from + MKDIR_BATCH));
-            transport.mkdirs(slice);
+            Map<String, String> refused = transport.mkdirs(slice);
             Map<String, String> created = new LinkedHashMap<>();
-            slice.forEach(folder -> created.put(folder, DIRECTORY));
+            for (String folder : slice) {
+                if (within(folder, refusedFolders)) {
+                    continue;
+                }
+                String reason = refused.get(folder);
+                if (reason == null) {
+                    created.put(folder, DIRECTORY);
+                    counts[1]++;
+                } else {
+                    created.put(folder, REFUSED_FOLDER);
+                    refusedFolders.add(folder);
+                    refusals.refused(folder, "the sync server refused the folder, it and what it holds are not synced: "
+                            + reason);
+                }
+            }
             state.writeBatch(created, List.of());
-            counts[1] += slice.size();
         }
+        files.removeIf(file -> within(file.path(), refusedFolders));
         counts[1] += send(files);
         return counts;
+    }
+
+    /** Whether a path lies inside one of the folders (not whether it is one). */
+    private static boolean within(String path, Set<String> folders) {
+        if (folders.isEmpty()) {
+            return false;
+        }
+        for (int slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
+            if (folders.contains(path.substring(0, slash))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -227,6 +292,12 @@ final class TreeReconciler {
             sent[0] += outcome.sent() ? 1 : 0;
         }
         state.writeBatch(versions, List.of());
+        for (FileSender.Outcome outcome : outcomes) {
+            if (outcome.refused() != null) {
+                refusals.refused(outcome.path(), "the sync server refused the file, it is not synced until it changes: "
+                        + outcome.refused());
+            }
+        }
     }
 
     /** @return the future's result, or null for no future */
@@ -257,7 +328,22 @@ final class TreeReconciler {
         if (moved.isEmpty() || from.equals(to)) {
             return;
         }
-        if (transport.move(from, to)) {
+        if (moved.values().stream().noneMatch(TreeReconciler::held)) {
+            // The server never held it (refused): the destination is simply sent.
+            state.writeBatch(Map.of(), moved.keySet());
+            return;
+        }
+        boolean done;
+        try {
+            done = transport.move(from, to);
+        } catch (BadInputException refused) {
+            // The destination is refused (a name the server cannot hold): the source goes, and sending the
+            // destination reports it on its own.
+            LOG.debug("Sync: move of {} to {} refused: {}", SyncPaths.printable(from), SyncPaths.printable(to), refused.getMessage());
+            reconcile(from);
+            return;
+        }
+        if (done) {
             Map<String, String> renamed = new LinkedHashMap<>();
             moved.forEach((p, version) -> renamed.put(to + p.substring(from.length()), version));
             state.writeBatch(renamed, moved.keySet());
@@ -268,14 +354,20 @@ final class TreeReconciler {
     }
 
     private void delete(String path) throws IOException {
-        transport.delete(path);
+        try {
+            transport.delete(path);
+        } catch (BadInputException refused) {
+            // A path the server refuses to name is one it cannot hold: nothing there to delete.
+            LOG.warn("Sync: the server refused to delete {}, forgotten: {}", SyncPaths.printable(path), refused.getMessage());
+        }
         List<String> forgotten = new ArrayList<>(state.snapshot(path + "/").keySet());
         forgotten.add(path);
         state.writeBatch(Map.of(), forgotten);
         cache.forget(forgotten);
     }
 
-    private Map<String, BasicFileAttributes> walk(Path local, String path) throws IOException {
+    /** What is under a path, by wire path; names Java cannot spell are reported and their state keys put in unspellable. */
+    private Map<String, BasicFileAttributes> walk(Path local, String path, Set<String> unspellable) throws IOException {
         Map<String, BasicFileAttributes> present = new TreeMap<>();
         BasicFileAttributes top = attributes(local);
         if (top != null && top.isDirectory()) {
@@ -303,9 +395,16 @@ final class TreeReconciler {
                 }
 
                 private FileVisitResult add(Path each, BasicFileAttributes attributes) {
-                    if (!each.equals(root)) {
-                        present.put(root.relativize(each).toString().replace('\\', '/'), attributes);
+                    if (each.equals(root)) {
+                        return FileVisitResult.CONTINUE;
                     }
+                    String wire = SyncPaths.wirePath(root.relativize(each));
+                    if (wire == null) {
+                        // Never under the name Java makes of it, which is another file's name or none: reported, skipped.
+                        unspellable.add(unspellable(each, attributes));
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    present.put(wire, attributes);
                     return FileVisitResult.CONTINUE;
                 }
             });
@@ -313,6 +412,27 @@ final class TreeReconciler {
             present.put(path, top);
         }
         return present;
+    }
+
+    /**
+     * Reports a file or folder whose name Java cannot spell (not valid UTF-8, the platform's file-name charset), once
+     * per version, remembered like a refusal: sending it under the String Java makes of it would create, or
+     * overwrite, another name.
+     *
+     * @return its state key: its bytes percent-encoded after a '/', where no wire path starts
+     */
+    String unspellable(Path exact, BasicFileAttributes attributes) {
+        String rootPath = root.toUri().getRawPath();
+        String key = "/" + exact.toUri().getRawPath().substring(rootPath.length() + (rootPath.endsWith("/") ? 0 : 1));
+        String version = attributes.isDirectory() ? REFUSED_FOLDER
+                : attributes.size() + "|" + attributes.lastModifiedTime().toMillis() + "|" + FileSender.REFUSED;
+        if (!version.equals(state.version(key))) {
+            state.writeBatch(Map.of(key, version), List.of());
+            refusals.refused(root.relativize(exact).toString(), "not synced: the name is not valid in the file-name"
+                    + " charset " + System.getProperty("sun.jnu.encoding") + " (its bytes, percent-encoded: " + key.substring(1)
+                    + "); rename it to sync it" + (attributes.isDirectory() ? ", with what it holds" : ""));
+        }
+        return key;
     }
 
     private static BasicFileAttributes attributes(Path path) {

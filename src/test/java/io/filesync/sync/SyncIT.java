@@ -373,9 +373,8 @@ class SyncIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"../escape.txt", "/tmp/escape.txt", "a/../../escape.txt", "%2e%2e/escape.txt",
-            "%252e%252e%252fescape.txt", "..%2fescape.txt", "a\\..\\..\\escape.txt", "nul\u0000byte.txt",
-            "outside-link/escape.txt", "", "."})
+    @ValueSource(strings = {"../escape.txt", "/tmp/escape.txt", "a/../../escape.txt", "a//escape.txt", "a/./escape.txt",
+            "nul\u0000byte.txt", "outside-link/escape.txt", "", ".", ".filesync-sync-escape"})
     void hostilePathsAreRefusedAndNothingIsWrittenOutsideTheRoot(String hostile) throws Exception {
         Path outside = BASE.resolve("outside");
         Files.createDirectories(outside);
@@ -396,6 +395,27 @@ class SyncIT {
         assertThat(BASE.resolve("escape.txt")).doesNotExist();
         assertThat(BASE.resolve("server/escape.txt")).doesNotExist();
         Files.delete(link);
+    }
+
+    /**
+     * Paths are JSON strings, never URL-decoded, and a backslash is not a separator on Linux: these are names inside
+     * the root like any other, created and deleted there, and nothing reaches outside.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"%2e%2e/escape.txt", "%252e%252e%252fescape.txt", "..%2fescape.txt", "a\\..\\..\\escape.txt",
+            "new\nline/escape.txt"})
+    void pathsThatOnlyLookLikeTraversalAreLiteralNamesInsideTheRoot(String literal) throws Exception {
+        String json = "{\"path\":" + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(literal) + "}";
+        assertThat(post("mkdir", TOKEN, json.getBytes(StandardCharsets.UTF_8), null).statusCode()).isEqualTo(200);
+        String top = literal.split("/")[0];
+        try (Stream<Path> inside = Files.walk(remote().resolve(top))) {
+            assertThat(inside.map(path -> remote().relativize(path).toString())).contains(literal);
+        }
+        assertThat(BASE.resolve("escape.txt")).doesNotExist();
+        assertThat(BASE.resolve("server/escape.txt")).doesNotExist();
+        String delete = "{\"path\":" + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(top) + "}";
+        assertThat(post("delete", TOKEN, delete.getBytes(StandardCharsets.UTF_8), null).statusCode()).isEqualTo(200);
+        assertThat(remote().resolve(top)).doesNotExist();
     }
 
     @Test

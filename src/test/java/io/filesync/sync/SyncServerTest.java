@@ -130,6 +130,35 @@ class SyncServerTest extends SyncServerTestSupport {
     }
 
     @Test
+    void aNameTheServerCannotHoldIsRefusedOnItsOwnAndTheRestOfTheBatchIsPlaced() throws IOException {
+        byte[] content = SyncChunkerTest.random(200_000, 21);
+        Manifest manifest = chunker.chunk(new ByteArrayInputStream(content));
+        upload(manifest, content, server.missing("c", List.of(manifest.encode())).get(0));
+        String reserved = "odd/" + FileAssembler.TEMP_PREFIX + "mine.bin";
+        List<SyncServer.FileRef> batch = List.of(new SyncServer.FileRef("odd/new\nline\\back.bin", manifest.hex()),
+                new SyncServer.FileRef(reserved, manifest.hex()), new SyncServer.FileRef("odd/   ", manifest.hex()));
+
+        java.util.Map<Integer, String> refused = new java.util.TreeMap<>();
+        assertThat(server.commit("c", batch, refused)).containsExactly(List.of(), List.of(), List.of());
+        assertThat(refused).containsOnlyKeys(1).hasValueSatisfying(new org.assertj.core.api.Condition<>(
+                reason -> reason.contains("temporary files"), "names the reserved prefix"));
+        assertThat(work.resolve("root/odd/new\nline\\back.bin")).hasBinaryContent(content);
+        assertThat(work.resolve("root/odd/   ")).hasBinaryContent(content);
+        assertThat(work.resolve("root").resolve(reserved)).doesNotExist();
+        assertThat(server.audit().entries()).filteredOn(entry -> entry.operation().equals("refused"))
+                .extracting(SyncAudit.Entry::path).containsExactly(reserved);
+
+        refused.clear();
+        assertThat(server.offer("c", List.of(new SyncServer.FileRef(reserved, manifest.hex()),
+                new SyncServer.FileRef("odd/copy", manifest.hex())), refused)).containsExactly(false, true);
+        assertThat(refused).containsOnlyKeys(0);
+        java.util.Map<String, String> folders = new java.util.LinkedHashMap<>();
+        server.tree().mkdirs("c", List.of("f/" + FileAssembler.TEMP_PREFIX + "x", "f/\t\r ok"), folders);
+        assertThat(folders).containsOnlyKeys("f/" + FileAssembler.TEMP_PREFIX + "x");
+        assertThat(work.resolve("root/f/\t\r ok")).isDirectory();
+    }
+
+    @Test
     void movesDeletesAndFoldersStayInsideTheRoot() throws IOException {
         server.tree().mkdir("c", "a/b");
         Files.writeString(work.resolve("root/a/b/f.txt"), "x");
@@ -137,7 +166,7 @@ class SyncServerTest extends SyncServerTestSupport {
         assertThat(work.resolve("root/z/renamed/b/f.txt")).hasContent("x");
         assertThat(server.tree().move("c", "not-there", "y")).isFalse();
         assertThatThrownBy(() -> server.tree().move("c", "z", "z/renamed/inside")).isInstanceOf(BadInputException.class);
-        for (String hostile : List.of("../x", "/abs", "a/../../x", "%2e%2e/x", "a\\..\\x", "nul\0x")) {
+        for (String hostile : List.of("../x", "/abs", "a/../../x", "a//x", "a/./x", "x/", "nul\0x", ".filesync-sync-x")) {
             assertThatThrownBy(() -> server.tree().mkdir("c", hostile)).as(hostile).isInstanceOf(BadInputException.class);
             assertThatThrownBy(() -> server.tree().delete("c", hostile)).as(hostile).isInstanceOf(BadInputException.class);
         }

@@ -80,10 +80,28 @@ class SyncTransportAnswersTest {
                     .as(answer).isInstanceOf(SyncTransport.Unavailable.class).hasMessageContaining("malformed JSON");
             tearDown();
         }
-        start(request -> ok("{\"copied\":[true,\"yes\"]}"));
+        start(request -> ok("{\"copied\":[true,7]}"));
         assertThatThrownBy(() -> transport.offer(List.of(new SyncServer.FileRef("f", "e".repeat(64)),
                 new SyncServer.FileRef("g", "e".repeat(64)))))
                 .isInstanceOf(SyncTransport.Unavailable.class).hasMessageContaining("offer with malformed JSON");
+    }
+
+    @Test
+    void aFileRefusedOnItsOwnIsAnsweredByItsReasonAndTheOthersAsUsual() throws IOException {
+        start(request -> ok(request.contains("POST /sync/offer") ? "{\"copied\":[\"no such name here\",true]}"
+                : "{\"missing\":[[],\"no such name here\",[3]]}"));
+        List<SyncServer.FileRef> files = List.of(new SyncServer.FileRef("f", "e".repeat(64)),
+                new SyncServer.FileRef("g", "e".repeat(64)), new SyncServer.FileRef("h", "e".repeat(64)));
+
+        java.util.Map<Integer, String> refused = new java.util.TreeMap<>();
+        assertThat(transport.offer(files.subList(0, 2), refused)).containsExactly(false, true);
+        assertThat(refused).containsExactly(java.util.Map.entry(0, "no such name here"));
+        refused.clear();
+        assertThat(transport.commit(files, refused)).containsExactly(List.of(), List.of(), List.of(3));
+        assertThat(refused).containsExactly(java.util.Map.entry(1, "no such name here"));
+        // A caller with no place for refusals gets the first one as the server's refusal of that file.
+        assertThatThrownBy(() -> transport.commit(files)).isInstanceOf(io.filesync.core.error.BadInputException.class)
+                .hasMessageContaining("no such name here");
     }
 
     @Test
