@@ -130,11 +130,12 @@ final class TreeReconciler {
         Path local = path.isEmpty() ? root : root.resolve(path);
         Map<String, String> known = new HashMap<>(path.isEmpty() ? state.snapshot() : state.snapshot(path));
         known.keySet().removeIf(p -> !path.isEmpty() && !p.equals(path) && !p.startsWith(path + "/"));
-        Set<String> unspellable = new java.util.HashSet<>();
-        Map<String, BasicFileAttributes> present = walk(local, path, unspellable);
+        Set<String> unread = new java.util.HashSet<>();
+        Map<String, BasicFileAttributes> present = walk(local, path, unread);
         // Deletions first, so a name is free for what replaces it; a folder goes before (and with) its content.
-        List<String> gone = known.keySet().stream().filter(p -> !present.containsKey(p) && !unspellable.contains(p))
-                .sorted().toList();
+        // What could not be read is not gone: what the server holds of it is kept.
+        List<String> gone = known.keySet().stream()
+                .filter(p -> !present.containsKey(p) && !unread.contains(p) && !within(p, unread)).sorted().toList();
         List<String> refusedGone = gone.stream().filter(p -> !held(known.get(p))).toList();
         state.writeBatch(Map.of(), refusedGone);
         Set<String> refusedFolders = new java.util.HashSet<>();
@@ -366,8 +367,12 @@ final class TreeReconciler {
         cache.forget(forgotten);
     }
 
-    /** What is under a path, by wire path; names Java cannot spell are reported and their state keys put in unspellable. */
-    private Map<String, BasicFileAttributes> walk(Path local, String path, Set<String> unspellable) throws IOException {
+    /**
+     * What is under a path, by wire path. An entry that cannot be read (a name Java cannot spell, a path too long to
+     * open, a folder it may not list) is reported and skipped, its key put in {@code unread}: one such entry never
+     * stops the walk, and what the server holds of it is kept.
+     */
+    private Map<String, BasicFileAttributes> walk(Path local, String path, Set<String> unread) throws IOException {
         Map<String, BasicFileAttributes> present = new TreeMap<>();
         BasicFileAttributes top = attributes(local);
         if (top != null && top.isDirectory()) {
@@ -387,11 +392,22 @@ final class TreeReconciler {
                 @Override
                 public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
                     // The walk's own start gone is a failure, never an empty folder to mirror as a mass deletion.
-                    if (e instanceof NoSuchFileException && !file.equals(local)) {
+                    if (file.equals(local)) {
+                        throw e;
+                    }
+                    if (e instanceof NoSuchFileException) {
                         // Gone since its folder was listed: its deletion is queued and handled then.
                         return FileVisitResult.CONTINUE;
                     }
-                    throw e;
+                    String wire = SyncPaths.wirePath(root.relativize(file));
+                    if (wire != null) {
+                        unread.add(wire);
+                        if (reportedOthers.add(wire)) {
+                            refusals.refused(wire, "not synced: it cannot be read (" + e
+                                    + "); what the server holds there is kept");
+                        }
+                    }
+                    return FileVisitResult.CONTINUE;
                 }
 
                 private FileVisitResult add(Path each, BasicFileAttributes attributes) {
@@ -401,7 +417,7 @@ final class TreeReconciler {
                     String wire = SyncPaths.wirePath(root.relativize(each));
                     if (wire == null) {
                         // Never under the name Java makes of it, which is another file's name or none: reported, skipped.
-                        unspellable.add(unspellable(each, attributes));
+                        unread.add(unspellable(each, attributes));
                         return FileVisitResult.SKIP_SUBTREE;
                     }
                     present.put(wire, attributes);
