@@ -1,6 +1,9 @@
 package io.filesync.sync;
 
 import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.file.FileVisitResult;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -11,13 +14,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.TreeMap;
 
 import io.filesync.core.ConfinedFolder;
 import io.filesync.core.ConfinedFolders;
 import io.filesync.core.FileVersionRepository;
 import io.filesync.core.error.BadInputException;
 import io.filesync.output.SandboxedWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The folder side of the sync server: listing the root, creating folders, deleting files and folders, and moving
@@ -25,6 +30,12 @@ import io.filesync.output.SandboxedWriter;
  * ({@link PathLocks#tree()}); a folder's creation only locks its own path.
  */
 public final class SyncServerTree {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SyncServerTree.class);
+    /** Longest path Linux opens, in bytes (PATH_MAX less its NUL). */
+    static final int MAX_PATH_BYTES = 4095;
+    /** How the JDK turns a path into bytes for the kernel. */
+    private static final Charset FILE_NAMES = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
 
     private final Path root;
     private final Path realRoot;
@@ -61,32 +72,74 @@ public final class SyncServerTree {
         return name.startsWith(FileAssembler.TEMP_PREFIX) || name.startsWith(ConfinedFolders.NEW_FOLDER_PREFIX);
     }
 
-    /** Every folder and file under the root, in path order, files with their hash when the index still vouches for it. */
+    /**
+     * Every folder and file under the root, in path order, files with their hash when the index still vouches for it.
+     * An entry that cannot be read (put there by something else: a path too long to open, a folder it may not list)
+     * is left out, and logged, rather than failing every client's listing.
+     */
     List<SyncServer.Entry> list() throws IOException {
         Map<String, String> known = index.snapshot();
         List<SyncServer.Entry> entries = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path path : (Iterable<Path>) walk.sorted()::iterator) {
-                if (path.equals(root) || isTemporary(path.getFileName().toString())) {
-                    continue;
+        Map<Path, BasicFileAttributes> walked = new TreeMap<>();
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path folder, BasicFileAttributes attributes) {
+                walked.put(folder, attributes);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                walked.put(file, attributes);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (file.equals(root)) {
+                    throw e;
                 }
-                String relative = SyncPaths.wirePath(root.relativize(path));
-                if (relative == null) {
-                    // Put there by something else, in bytes Java cannot spell: no client can name it either.
-                    continue;
+                if (!(e instanceof NoSuchFileException)) {
+                    LOG.warn("Sync server: {} left out of the listing, it cannot be read: {}", file.toUri(), e.getMessage());
                 }
-                BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                if (attributes.isDirectory()) {
-                    entries.add(new SyncServer.Entry(relative, true, 0, null));
-                } else if (attributes.isRegularFile()) {
-                    String version = known.get(relative);
-                    String prefix = attributes.size() + "|" + attributes.lastModifiedTime().toMillis() + "|";
-                    String hash = version != null && version.startsWith(prefix) ? version.substring(prefix.length()) : null;
-                    entries.add(new SyncServer.Entry(relative, false, attributes.size(), hash));
-                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        for (Map.Entry<Path, BasicFileAttributes> each : walked.entrySet()) {
+            Path path = each.getKey();
+            BasicFileAttributes attributes = each.getValue();
+            if (path.equals(root) || isTemporary(path.getFileName().toString())) {
+                continue;
+            }
+            String relative = SyncPaths.wirePath(root.relativize(path));
+            if (relative == null) {
+                // Put there by something else, in bytes Java cannot spell: no client can name it either.
+                continue;
+            }
+            if (attributes.isDirectory()) {
+                entries.add(new SyncServer.Entry(relative, true, 0, null));
+            } else if (attributes.isRegularFile()) {
+                String version = known.get(relative);
+                String prefix = attributes.size() + "|" + attributes.lastModifiedTime().toMillis() + "|";
+                String hash = version != null && version.startsWith(prefix) ? version.substring(prefix.length()) : null;
+                entries.add(new SyncServer.Entry(relative, false, attributes.size(), hash));
             }
         }
         return entries;
+    }
+
+    /**
+     * A checked path's place under the root, refused when its whole path is longer than Linux opens (PATH_MAX): the
+     * file could be written through folder handles, but nothing could open it by its path afterwards.
+     */
+    private Path located(String path) {
+        Path target = sandbox.locate(SyncPaths.checked(path));
+        int bytes = target.toString().getBytes(FILE_NAMES).length;
+        if (bytes > MAX_PATH_BYTES) {
+            throw new BadInputException(path, "refused: the path is too long for this server (" + bytes
+                    + " bytes under its root " + root + ", at most " + MAX_PATH_BYTES + ")");
+        }
+        return target;
     }
 
     /**
@@ -94,7 +147,7 @@ public final class SyncServerTree {
      * the file is put in place, through folder handles ({@link FileAssembler}).
      */
     Path fileTarget(String path) {
-        Path target = sandbox.locate(SyncPaths.checked(path));
+        Path target = located(path);
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new BadInputException(path, "refused: a folder of that name exists");
         }
@@ -142,7 +195,7 @@ public final class SyncServerTree {
             ConfinedFolder sourceFolder = existing.folder();
             String sourceName = existing.name();
             BasicFileAttributes attributes = existing.attributes();
-            Path target = sandbox.locate(SyncPaths.checked(to));
+            Path target = located(to);
             if (target.startsWith(source) && !target.equals(source)) {
                 throw new BadInputException(to, "move refused: a folder cannot move into itself (" + from + ")");
             }
@@ -223,7 +276,7 @@ public final class SyncServerTree {
     }
 
     private void mkdir(String client, String path, ConfinedFolders folders, List<SyncAudit.Entry> rows) throws IOException {
-        Path target = sandbox.locate(SyncPaths.checked(path));
+        Path target = located(path);
         BasicFileAttributes attributes = createdFolder(folders, path, target.getParent())
                 .attributes(target.getFileName().toString());
         if (attributes != null && attributes.isDirectory()) {

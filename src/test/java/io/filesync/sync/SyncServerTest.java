@@ -159,6 +159,26 @@ class SyncServerTest extends SyncServerTestSupport {
     }
 
     @Test
+    void aPathTooLongForThisServerIsRefusedOnItsOwnAndTheListingStillWorks() throws IOException {
+        byte[] content = SyncChunkerTest.random(2_000, 22);
+        Manifest manifest = chunker.chunk(new ByteArrayInputStream(content));
+        upload(manifest, content, server.missing("c", List.of(manifest.encode())).get(0));
+        StringBuilder tooLong = new StringBuilder("long");
+        while (work.resolve("root").resolve(tooLong.toString()).toString().length() <= SyncServerTree.MAX_PATH_BYTES) {
+            tooLong.append('/').append("m".repeat(200));
+        }
+
+        java.util.Map<Integer, String> refused = new java.util.TreeMap<>();
+        server.commit("c", List.of(new SyncServer.FileRef(tooLong + "/file.bin", manifest.hex())), refused);
+        java.util.Map<String, String> folders = new java.util.TreeMap<>();
+        server.tree().mkdirs("c", List.of(tooLong.toString(), "long/fits"), folders);
+
+        assertThat(refused).containsOnlyKeys(0).allSatisfy((index, reason) -> assertThat(reason).contains("too long"));
+        assertThat(folders).containsOnlyKeys(tooLong.toString());
+        assertThat(server.list()).extracting(SyncServer.Entry::path).containsExactly("long", "long/fits");
+    }
+
+    @Test
     void movesDeletesAndFoldersStayInsideTheRoot() throws IOException {
         server.tree().mkdir("c", "a/b");
         Files.writeString(work.resolve("root/a/b/f.txt"), "x");
