@@ -127,6 +127,11 @@ final class TreeReconciler {
      */
     int[] reconcile(String path) throws IOException {
         int[] counts = new int[3];
+        if (insideRefusedFolder(path)) {
+            // A change inside a folder the server refused: that folder's one report covers it.
+            counts[0]++;
+            return counts;
+        }
         Path local = path.isEmpty() ? root : root.resolve(path);
         Map<String, String> known = new HashMap<>(path.isEmpty() ? state.snapshot() : state.snapshot(path));
         known.keySet().removeIf(p -> !path.isEmpty() && !p.equals(path) && !p.startsWith(path + "/"));
@@ -218,6 +223,16 @@ final class TreeReconciler {
         files.removeIf(file -> within(file.path(), refusedFolders));
         counts[1] += send(files);
         return counts;
+    }
+
+    /** Whether a folder on the way to a path is one the server refused. */
+    private boolean insideRefusedFolder(String path) {
+        for (int slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
+            if (REFUSED_FOLDER.equals(state.version(path.substring(0, slash)))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether a path lies inside one of the folders (not whether it is one). */

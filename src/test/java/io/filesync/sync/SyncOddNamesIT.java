@@ -142,6 +142,14 @@ class SyncOddNamesIT {
         try (var names = Files.list(remote().resolve("undecodable"))) {
             assertThat(names.map(path -> path.getFileName().toString())).containsExactly("after.txt");
         }
+
+        // Renamed to a name that can be synced, it is sent under that name.
+        Files.move(bad, folder.resolve("fixed.txt"));
+        await().atMost(PATIENCE).until(() -> Files.exists(remote().resolve("undecodable/fixed.txt")));
+        assertThat(remote().resolve("undecodable/fixed.txt")).hasContent("never mangled");
+        Files.move(folder.resolve("fixed.txt"), bad);
+        await().atMost(PATIENCE).until(() -> !Files.exists(remote().resolve("undecodable/fixed.txt")));
+        awaitQueueEmpty();
         Files.delete(bad);
         Files.delete(Path.of(URI.create(folder.toUri() + "renamed%FE.txt")));
     }
@@ -169,9 +177,24 @@ class SyncOddNamesIT {
         assertThat(errors()).filteredOn(source -> source.contains(FileAssembler.TEMP_PREFIX)).hasSize(1);
         assertThat(remote().resolve("reserved").resolve(FileAssembler.TEMP_PREFIX + "notes.txt")).doesNotExist();
 
+        // A folder the server cannot hold is reported once, for itself and what it holds, now and later.
+        Path reservedFolder = folder.resolve(io.filesync.core.ConfinedFolders.NEW_FOLDER_PREFIX + "kept-here");
+        Path inside = Files.createDirectories(BASE.resolve("staging-folder"));
+        write(inside.resolve("a.txt"), 30);
+        write(inside.resolve("b.txt"), 31);
+        Files.move(inside, reservedFolder);
+        await().atMost(PATIENCE).until(() -> errors().stream().anyMatch(source -> source.contains("kept-here")));
+        awaitQueueEmpty();
+        write(reservedFolder.resolve("c.txt"), 32);
+        write(folder.resolve("later-still.txt"), 33);
+        await().atMost(PATIENCE).until(() -> Files.exists(remote().resolve("reserved/later-still.txt")));
+        awaitQueueEmpty();
+        assertThat(errors()).filteredOn(source -> source.contains("kept-here")).hasSize(1);
+
         // Not offered again at the next start, so not reported again; once changed, it is offered (and refused) again.
         restartClient();
         assertThat(errors()).filteredOn(source -> source.contains(FileAssembler.TEMP_PREFIX)).hasSize(1);
+        assertThat(errors()).filteredOn(source -> source.contains("kept-here")).hasSize(1);
         write(folder.resolve(FileAssembler.TEMP_PREFIX + "notes.txt"), 21);
         await().atMost(PATIENCE).until(() -> errors().stream().filter(source -> source.contains(FileAssembler.TEMP_PREFIX)).count() == 2);
         assertThat(commitsPerPath("reserved/")).allSatisfy((path, count) -> assertThat(count).as(path).isEqualTo(1));
