@@ -59,6 +59,7 @@ public final class SyncClient implements CamelContextAware {
     private final int batchBytes;
     private volatile FileSender sender;
     private TreeReconciler reconciler;
+    private UnsyncedPaths unsynced;
     private final long initialDelayMs;
     private final long maxDelayMs;
     private volatile boolean initialSyncDone;
@@ -119,8 +120,10 @@ public final class SyncClient implements CamelContextAware {
     private synchronized void connect(DataSource dataSource, ErrorRecorder recorder) {
         ManifestCache cache = new ManifestCache(dataSource, stateKey(key));
         this.sender = new FileSender(transport, new Chunker(), cache, batchBytes);
-        this.reconciler = new TreeReconciler(root, transport, new FileVersionRepository(dataSource, stateKey(key)), sender, cache,
-                GROUP_FILES, GROUP_BYTES, singleThread("SyncClientCommit"), singleThread("SyncClientRead"), this::refused);
+        FileVersionRepository state = new FileVersionRepository(dataSource, stateKey(key));
+        this.unsynced = new UnsyncedPaths(root, state, this::refused);
+        this.reconciler = new TreeReconciler(root, transport, state, sender, cache, GROUP_FILES, GROUP_BYTES,
+                singleThread("SyncClientCommit"), singleThread("SyncClientRead"), unsynced);
         this.errors = recorder;
         this.queue = new SyncQueue(dataSource, key);
     }
@@ -228,7 +231,7 @@ public final class SyncClient implements CamelContextAware {
         }
         try {
             Path file = root.resolve(relative);
-            reconciler.unspellable(file, Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+            unsynced.unspellable(file, Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
         } catch (IOException gone) {
             LOG.debug("Sync: {} is gone, nothing to report", exact.toUri());
         }

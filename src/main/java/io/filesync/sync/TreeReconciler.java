@@ -1,5 +1,9 @@
 package io.filesync.sync;
 
+import static io.filesync.sync.UnsyncedPaths.REFUSED_FOLDER;
+import static io.filesync.sync.UnsyncedPaths.held;
+import static io.filesync.sync.UnsyncedPaths.within;
+
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -37,15 +41,13 @@ final class TreeReconciler {
 
     private static final Logger LOG = LoggerFactory.getLogger(TreeReconciler.class);
     static final String DIRECTORY = "d";
-    /** Remembered for a folder the server refused on its own (a name it cannot hold): not offered again. */
-    static final String REFUSED_FOLDER = "d|" + FileSender.REFUSED;
     /** Folders created per request. */
     private static final int MKDIR_BATCH = 1000;
 
     private final Path root;
     /** Links and other special files already reported, so each is reported once per run, not at every pass. */
     private final Set<String> reportedOthers = ConcurrentHashMap.newKeySet();
-    private final Refusals refusals;
+    private final UnsyncedPaths unsynced;
     private final SyncTransport transport;
     private final FileVersionRepository state;
     private final FileSender sender;
@@ -62,8 +64,8 @@ final class TreeReconciler {
      * @param reader     one thread, on which the group after next is read and chunked while the next one uploads
      */
     TreeReconciler(Path root, SyncTransport transport, FileVersionRepository state, FileSender sender, ManifestCache cache,
-                   int groupFiles, long groupBytes, ExecutorService committer, ExecutorService reader, Refusals refusals) {
-        this.refusals = refusals;
+                   int groupFiles, long groupBytes, ExecutorService committer, ExecutorService reader, UnsyncedPaths unsynced) {
+        this.unsynced = unsynced;
         this.root = root;
         this.transport = transport;
         this.state = state;
@@ -73,17 +75,6 @@ final class TreeReconciler {
         this.groupBytes = groupBytes;
         this.committer = committer;
         this.reader = reader;
-    }
-
-    /** Where a path that cannot be synced is reported: once per refusal, the rest of its group goes on. */
-    @FunctionalInterface
-    interface Refusals {
-        void refused(String path, String reason);
-    }
-
-    /** Whether the server holds something at a path this client remembers (not a path it refused). */
-    static boolean held(String mine) {
-        return mine != null && !mine.equals(REFUSED_FOLDER) && !mine.endsWith("|" + FileSender.REFUSED);
     }
 
     /**
@@ -127,7 +118,7 @@ final class TreeReconciler {
      */
     int[] reconcile(String path) throws IOException {
         int[] counts = new int[3];
-        if (insideRefusedFolder(path)) {
+        if (unsynced.insideRefusedFolder(path)) {
             // A change inside a folder the server refused: that folder's one report covers it.
             counts[0]++;
             return counts;
@@ -214,8 +205,7 @@ final class TreeReconciler {
                 } else {
                     created.put(folder, REFUSED_FOLDER);
                     refusedFolders.add(folder);
-                    refusals.refused(folder, "the sync server refused the folder, it and what it holds are not synced: "
-                            + reason);
+                    unsynced.folderRefused(folder, reason);
                 }
             }
             state.writeBatch(created, List.of());
@@ -223,29 +213,6 @@ final class TreeReconciler {
         files.removeIf(file -> within(file.path(), refusedFolders));
         counts[1] += send(files);
         return counts;
-    }
-
-    /** Whether a folder on the way to a path is one the server refused. */
-    private boolean insideRefusedFolder(String path) {
-        for (int slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
-            if (REFUSED_FOLDER.equals(state.version(path.substring(0, slash)))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Whether a path lies inside one of the folders (not whether it is one). */
-    private static boolean within(String path, Set<String> folders) {
-        if (folders.isEmpty()) {
-            return false;
-        }
-        for (int slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
-            if (folders.contains(path.substring(0, slash))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
@@ -310,8 +277,7 @@ final class TreeReconciler {
         state.writeBatch(versions, List.of());
         for (FileSender.Outcome outcome : outcomes) {
             if (outcome.refused() != null) {
-                refusals.refused(outcome.path(), "the sync server refused the file, it is not synced until it changes: "
-                        + outcome.refused());
+                unsynced.fileRefused(outcome.path(), outcome.refused());
             }
         }
     }
@@ -344,7 +310,7 @@ final class TreeReconciler {
         if (moved.isEmpty() || from.equals(to)) {
             return;
         }
-        if (moved.values().stream().noneMatch(TreeReconciler::held)) {
+        if (moved.values().stream().noneMatch(UnsyncedPaths::held)) {
             // The server never held it (refused): the destination is simply sent.
             state.writeBatch(Map.of(), moved.keySet());
             return;
@@ -417,10 +383,7 @@ final class TreeReconciler {
                     String wire = SyncPaths.wirePath(root.relativize(file));
                     if (wire != null) {
                         unread.add(wire);
-                        if (reportedOthers.add(wire)) {
-                            refusals.refused(wire, "not synced: it cannot be read (" + e
-                                    + "); what the server holds there is kept");
-                        }
+                        unsynced.unreadable(wire, e);
                     }
                     return FileVisitResult.CONTINUE;
                 }
@@ -432,7 +395,7 @@ final class TreeReconciler {
                     String wire = SyncPaths.wirePath(root.relativize(each));
                     if (wire == null) {
                         // Never under the name Java makes of it, which is another file's name or none: reported, skipped.
-                        unread.add(unspellable(each, attributes));
+                        unread.add(unsynced.unspellable(each, attributes));
                         return FileVisitResult.SKIP_SUBTREE;
                     }
                     present.put(wire, attributes);
@@ -443,27 +406,6 @@ final class TreeReconciler {
             present.put(path, top);
         }
         return present;
-    }
-
-    /**
-     * Reports a file or folder whose name Java cannot spell (not valid UTF-8, the platform's file-name charset), once
-     * per version, remembered like a refusal: sending it under the String Java makes of it would create, or
-     * overwrite, another name.
-     *
-     * @return its state key: its bytes percent-encoded after a '/', where no wire path starts
-     */
-    String unspellable(Path exact, BasicFileAttributes attributes) {
-        String rootPath = root.toUri().getRawPath();
-        String key = "/" + exact.toUri().getRawPath().substring(rootPath.length() + (rootPath.endsWith("/") ? 0 : 1));
-        String version = attributes.isDirectory() ? REFUSED_FOLDER
-                : attributes.size() + "|" + attributes.lastModifiedTime().toMillis() + "|" + FileSender.REFUSED;
-        if (!version.equals(state.version(key))) {
-            state.writeBatch(Map.of(key, version), List.of());
-            refusals.refused(root.relativize(exact).toString(), "not synced: the name is not valid in the file-name"
-                    + " charset " + System.getProperty("sun.jnu.encoding") + " (its bytes, percent-encoded: " + key.substring(1)
-                    + "); rename it to sync it" + (attributes.isDirectory() ? ", with what it holds" : ""));
-        }
-        return key;
     }
 
     private static BasicFileAttributes attributes(Path path) {
