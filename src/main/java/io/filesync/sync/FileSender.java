@@ -292,8 +292,13 @@ final class FileSender {
         for (int i = 0; i < group.files.size(); i++) {
             lists.add(chunkList(group.files.get(i), group.manifests.get(i)));
         }
-        group.missing = new ArrayList<>(transport.missing(lists));
-        resendFullLists(group.missing, group.manifests);
+        Map<Integer, String> refusedLists = new TreeMap<>();
+        group.missing = new ArrayList<>(transport.missing(lists, refusedLists));
+        resendFullLists(group.missing, group.manifests, refusedLists);
+        dropRefused(group, refusedLists);
+        if (group.files.isEmpty()) {
+            return group;
+        }
         group.sent = new long[group.files.size()];
         queue(group, uploads);
         // Later rounds (chunks collected meanwhile) are rare: they re-read the files, and the memory is free now.
@@ -444,8 +449,25 @@ final class FileSender {
         return manifest.encode();
     }
 
-    /** Where the server did not know a delta's base, the full list goes instead. */
-    private void resendFullLists(List<List<Integer>> missing, List<Manifest> manifests) throws IOException {
+    /**
+     * Files whose chunk list the server refused on their own (above its size limit) leave the group, each with its
+     * refusal as its outcome.
+     */
+    private static void dropRefused(Prepared group, Map<Integer, String> refused) {
+        List<Integer> descending = new ArrayList<>(refused.keySet());
+        Collections.reverse(descending);
+        for (int i : descending) {
+            group.outcomes.add(Outcome.refused(group.files.get(i), refused.get(i)));
+            group.files.remove(i);
+            group.manifests.remove(i);
+            group.contents.remove(i);
+            group.missing.remove(i);
+        }
+    }
+
+    /** Where the server did not know a delta's base, the full list goes instead (refusals of those added). */
+    private void resendFullLists(List<List<Integer>> missing, List<Manifest> manifests, Map<Integer, String> refused)
+            throws IOException {
         List<Integer> unknown = new ArrayList<>();
         for (int i = 0; i < missing.size(); i++) {
             if (missing.get(i) == null) {
@@ -455,10 +477,12 @@ final class FileSender {
         if (unknown.isEmpty()) {
             return;
         }
-        List<List<Integer>> answers = transport.missing(unknown.stream().map(i -> manifests.get(i).encode()).toList());
+        Map<Integer, String> again = new TreeMap<>();
+        List<List<Integer>> answers = transport.missing(unknown.stream().map(i -> manifests.get(i).encode()).toList(), again);
         for (int k = 0; k < unknown.size(); k++) {
             missing.set(unknown.get(k), answers.get(k));
         }
+        again.forEach((k, reason) -> refused.put(unknown.get(k), reason));
     }
 
     private static List<SyncServer.FileRef> refs(List<Candidate> files, List<Manifest> manifests) {

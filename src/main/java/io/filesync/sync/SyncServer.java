@@ -180,10 +180,32 @@ public final class SyncServer {
      * @return per list, the missing indexes, or null when a delta's base is unknown here (send the full list)
      */
     public List<List<Integer>> missing(String client, List<byte[]> chunkLists) throws IOException {
+        Map<Integer, String> refused = new TreeMap<>();
+        List<List<Integer>> answers = missing(client, chunkLists, refused);
+        for (String first : refused.values()) {
+            throw new BadInputException(client, first);
+        }
+        return answers;
+    }
+
+    /**
+     * {@link #missing(String, List)}, a list refused on its own (malformed, or a file above the size limit) put in
+     * {@code refused} by its index with the reason (its answer is empty), the others answered as usual.
+     */
+    public List<List<Integer>> missing(String client, List<byte[]> chunkLists, Map<Integer, String> refused) throws IOException {
         List<List<Integer>> answers = new ArrayList<>();
         Set<ChunkKey> asked = new HashSet<>();
+        List<SyncAudit.Entry> rows = new ArrayList<>();
         for (byte[] bytes : chunkLists) {
-            Manifest manifest = decode(client, bytes);
+            Manifest manifest;
+            try {
+                manifest = decode(client, bytes);
+            } catch (BadInputException e) {
+                refused.put(answers.size(), e.reason());
+                rows.add(SyncAudit.entry(client, null, "refused", 0, 0, e.reason()));
+                answers.add(List.of());
+                continue;
+            }
             if (manifest == null) {
                 answers.add(null);
                 continue;
@@ -206,6 +228,7 @@ public final class SyncServer {
             announced.put(client + "|" + manifest.hex(), size);
             answers.add(missing);
         }
+        audit.recordAll(rows);
         return answers;
     }
 

@@ -202,7 +202,8 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
         } catch (IllegalArgumentException e) {
             throw new BadInputException(client(exchange), "chunk lists refused: " + e.getMessage());
         }
-        reply(exchange, 200, Map.of("missing", server().missing(client(exchange), lists)));
+        Map<Integer, String> refused = new java.util.TreeMap<>();
+        reply(exchange, 200, Map.of("missing", refusedInPlace(server().missing(client(exchange), lists, refused), refused)));
     }
 
     /**

@@ -181,7 +181,20 @@ public final class SyncTransport implements AutoCloseable {
      * @return per list, the indexes of the chunks the server lacks, or null when it does not know a delta's base
      */
     public List<List<Integer>> missing(List<byte[]> chunkLists) throws IOException {
-        return answered(indexLists("missing", SyncFraming.frame(chunkLists)), chunkLists.size(), "missing");
+        Map<Integer, String> refused = new TreeMap<>();
+        List<List<Integer>> answers = missing(chunkLists, refused);
+        for (String first : refused.values()) {
+            throw new BadInputException("missing", "sync server refused a chunk list: " + first);
+        }
+        return answers;
+    }
+
+    /**
+     * {@link #missing(List)}, a list the server refused on its own (a file above its size limit) put in
+     * {@code refused} by its index with the server's reason: its answer is empty, and the rest are answered.
+     */
+    public List<List<Integer>> missing(List<byte[]> chunkLists, Map<Integer, String> refused) throws IOException {
+        return answered(indexLists("missing", SyncFraming.frame(chunkLists), refused), chunkLists.size(), "missing");
     }
 
     /**
@@ -258,8 +271,9 @@ public final class SyncTransport implements AutoCloseable {
     /** @return the folders the server refused on their own (a name it cannot hold), with its reason; the rest exist */
     public Map<String, String> mkdirs(List<String> paths) throws IOException {
         Map<String, String> refused = new LinkedHashMap<>();
-        call("mkdir", json(Map.of("paths", paths))).path("refused").fields()
-                .forEachRemaining(field -> refused.put(field.getKey(), field.getValue().asText()));
+        for (Map.Entry<String, JsonNode> field : call("mkdir", json(Map.of("paths", paths))).path("refused").properties()) {
+            refused.put(field.getKey(), field.getValue().asText());
+        }
         return refused;
     }
 

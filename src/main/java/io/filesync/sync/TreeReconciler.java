@@ -99,10 +99,11 @@ final class TreeReconciler {
                 aligned.put(entry.path(), "?|?|?");
             }
         }
-        // A refusal stays remembered, so a name the server cannot hold is not offered (nor reported) again at start.
+        // A refusal stays remembered (over an older version the server may still hold), so a file the server cannot
+        // take is not offered, nor reported, again at start.
         believed.forEach((path, mine) -> {
             if (mine != null && !held(mine)) {
-                aligned.putIfAbsent(path, mine);
+                aligned.put(path, mine);
             }
         });
         state.writeBatch(aligned, believed.keySet());
@@ -132,8 +133,9 @@ final class TreeReconciler {
         // What could not be read is not gone: what the server holds of it is kept.
         List<String> gone = known.keySet().stream()
                 .filter(p -> !present.containsKey(p) && !unread.contains(p) && !within(p, unread)).sorted().toList();
-        List<String> refusedGone = gone.stream().filter(p -> !held(known.get(p))).toList();
-        state.writeBatch(Map.of(), refusedGone);
+        // A name that cannot be spelled was never sent; any other path may be held by the server, even one it
+        // refused in a later version (a file grown past its limit): its deletion is sent, and a refusal forgotten.
+        state.writeBatch(Map.of(), gone.stream().filter(p -> p.startsWith("/")).toList());
         Set<String> refusedFolders = new java.util.HashSet<>();
         known.forEach((p, mine) -> {
             if (REFUSED_FOLDER.equals(mine) && present.containsKey(p) && present.get(p).isDirectory()) {
@@ -141,9 +143,9 @@ final class TreeReconciler {
             }
         });
         for (String p : gone) {
-            if (held(known.get(p)) && state.snapshot(p).containsKey(p)) {
+            if (!p.startsWith("/") && state.snapshot(p).containsKey(p)) {
                 delete(p);
-                LOG.info("Sync: deleted {} on the server", p);
+                LOG.info("Sync: deleted {} on the server", SyncPaths.printable(p));
                 counts[2]++;
             }
         }
@@ -162,7 +164,7 @@ final class TreeReconciler {
                     counts[0]++;
                     continue;
                 }
-                if (held(mine)) {
+                if (mine != null) {
                     delete(p);
                 }
                 folders.add(p);
@@ -181,12 +183,13 @@ final class TreeReconciler {
                 files.add(new FileSender.Candidate(p, root.resolve(p), attributes.size(), version, mine));
             } else {
                 // A link (or a device, a socket) is not followed: its target may lie outside the folder.
-                if (held(mine)) {
+                if (mine != null) {
                     delete(p);
                 }
                 if (reportedOthers.add(p)) {
                     LOG.warn("Sync: {} is a symbolic link or another special file; not followed and not synced"
-                            + (mine != null ? " (the server's copy of what was there before is deleted)" : ""), p);
+                            + (mine != null ? " (the server's copy of what was there before is deleted)" : ""),
+                            SyncPaths.printable(p));
                 }
             }
         }
@@ -310,11 +313,6 @@ final class TreeReconciler {
         if (moved.isEmpty() || from.equals(to)) {
             return;
         }
-        if (moved.values().stream().noneMatch(UnsyncedPaths::held)) {
-            // The server never held it (refused): the destination is simply sent.
-            state.writeBatch(Map.of(), moved.keySet());
-            return;
-        }
         boolean done;
         try {
             done = transport.move(from, to);
@@ -329,7 +327,7 @@ final class TreeReconciler {
             Map<String, String> renamed = new LinkedHashMap<>();
             moved.forEach((p, version) -> renamed.put(to + p.substring(from.length()), version));
             state.writeBatch(renamed, moved.keySet());
-            LOG.info("Sync: moved {} to {} on the server, 0 content bytes sent", from, to);
+            LOG.info("Sync: moved {} to {} on the server, 0 content bytes sent", SyncPaths.printable(from), SyncPaths.printable(to));
         } else {
             state.writeBatch(Map.of(), moved.keySet());
         }
@@ -340,7 +338,7 @@ final class TreeReconciler {
             transport.delete(path);
         } catch (BadInputException refused) {
             // A path the server refuses to name is one it cannot hold: nothing there to delete.
-            LOG.warn("Sync: the server refused to delete {}, forgotten: {}", SyncPaths.printable(path), refused.getMessage());
+            LOG.debug("Sync: the server refused to delete {}, forgotten: {}", SyncPaths.printable(path), refused.getMessage());
         }
         List<String> forgotten = new ArrayList<>(state.snapshot(path + "/").keySet());
         forgotten.add(path);

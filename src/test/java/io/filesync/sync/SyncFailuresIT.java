@@ -52,6 +52,48 @@ class SyncFailuresIT {
     }
 
     @Test
+    void aFileAboveTheServersLimitIsRefusedOnItsOwnReportedOnceAndTheRestOfItsGroupIsSent() throws Exception {
+        Path base = fresh("file-too-large");
+        int port = freePort();
+        write(base.resolve("client/folder/small-1.txt"), random(1_000, 26));
+        write(base.resolve("client/folder/too-large.bin"), random(300_000, 27));
+        write(base.resolve("client/folder/small-2.txt"), random(2_000, 28));
+        try (BundleBoot server = startServer(base, port, Map.of("sync.server.max-file-bytes", "100000"));
+             BundleBoot client = startClient(base, "client", port)) {
+            // Found by the start-up scan: the three files are one group.
+            await().atMost(PATIENCE).until(() -> SyncIT.syncClient(client).initialSyncDone());
+            assertThat(base.resolve("server/files/small-1.txt")).exists();
+            assertThat(base.resolve("server/files/small-2.txt")).exists();
+            assertThat(base.resolve("server/files/too-large.bin")).doesNotExist();
+
+            write(base.resolve("client/folder/small-3.txt"), random(3_000, 29));
+            await().atMost(PATIENCE).until(() -> Files.exists(base.resolve("server/files/small-3.txt")));
+            assertThat(errorSources(base)).containsExactly("too-large.bin");
+
+            // A file the server held, grown past the limit: refused, and once deleted here, deleted there too.
+            Files.move(base.resolve("client/folder/small-1.txt"), base.resolve("client/folder/grows.bin"));
+            await().atMost(PATIENCE).until(() -> Files.exists(base.resolve("server/files/grows.bin")));
+            write(base.resolve("client/folder/grows.bin"), random(200_000, 30));
+            await().atMost(PATIENCE).until(() -> errorSources(base).contains("grows.bin"));
+            Files.delete(base.resolve("client/folder/grows.bin"));
+            await().atMost(PATIENCE).until(() -> !Files.exists(base.resolve("server/files/grows.bin")));
+            assertThat(errorSources(base)).containsExactly("too-large.bin", "grows.bin");
+        }
+    }
+
+    /** The sources of the client's error records. */
+    private static java.util.List<String> errorSources(Path base) throws Exception {
+        java.util.List<String> sources = new java.util.ArrayList<>();
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + base.resolve("client/filesync.db"));
+             java.sql.ResultSet rows = db.createStatement().executeQuery("SELECT source FROM filesync_errors ORDER BY id")) {
+            while (rows.next()) {
+                sources.add(rows.getString(1));
+            }
+        }
+        return sources;
+    }
+
+    @Test
     void aStoppedServerRouteHoldsNoPackFileOpenAndServesAgainOnceRestarted() throws Exception {
         Path base = fresh("route-stop");
         int port = freePort();
