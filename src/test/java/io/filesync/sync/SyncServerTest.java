@@ -136,14 +136,15 @@ class SyncServerTest extends SyncServerTestSupport {
         upload(manifest, content, server.missing("c", List.of(manifest.encode())).get(0));
         String reserved = "odd/" + FileAssembler.TEMP_PREFIX + "mine.bin";
         List<SyncServer.FileRef> batch = List.of(new SyncServer.FileRef("odd/new\nline\\back.bin", manifest.hex()),
-                new SyncServer.FileRef(reserved, manifest.hex()), new SyncServer.FileRef("odd/   ", manifest.hex()));
+                new SyncServer.FileRef(reserved, manifest.hex()), new SyncServer.FileRef("   ", manifest.hex()));
 
         java.util.Map<Integer, String> refused = new java.util.TreeMap<>();
         assertThat(server.commit("c", batch, refused)).containsExactly(List.of(), List.of(), List.of());
         assertThat(refused).containsOnlyKeys(1).hasValueSatisfying(new org.assertj.core.api.Condition<>(
                 reason -> reason.contains("temporary files"), "names the reserved prefix"));
         assertThat(work.resolve("root/odd/new\nline\\back.bin")).hasBinaryContent(content);
-        assertThat(work.resolve("root/odd/   ")).hasBinaryContent(content);
+        // A name of only spaces at the top: a path that is blank, not empty.
+        assertThat(work.resolve("root/   ")).hasBinaryContent(content);
         assertThat(work.resolve("root").resolve(reserved)).doesNotExist();
         assertThat(server.audit().entries()).filteredOn(entry -> entry.operation().equals("refused"))
                 .extracting(SyncAudit.Entry::path).containsExactly(reserved);
