@@ -81,6 +81,23 @@ class SyncFailuresIT {
         }
     }
 
+    @Test
+    void aWholeRequestTheServerRefusesIsRecordedOnceAndRetriedWithBackoffNotResentFourTimesASecond() throws Exception {
+        Path base = fresh("request-refused");
+        int port = freePort();
+        for (int i = 0; i < 40; i++) {
+            write(base.resolve("client/folder/a-file-with-a-name-long-enough-" + i + ".txt"), random(100, 40 + i));
+        }
+        // The group's offer alone is larger than the server takes: every attempt is answered 413.
+        try (BundleBoot server = startServer(base, port, Map.of("sync.server.max-request-bytes", "1024"));
+             BundleBoot client = startClient(base, "client", port)) {
+            await().atMost(PATIENCE).until(() -> !errorSources(base).isEmpty());
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> errorSources(base).size() == 1);
+            assertThat(SyncIT.syncClient(client).initialSyncDone()).isFalse();
+            assertThat(SyncIT.syncClient(client).lastProblem()).contains("refused");
+        }
+    }
+
     /** The sources of the client's error records. */
     private static java.util.List<String> errorSources(Path base) throws Exception {
         java.util.List<String> sources = new java.util.ArrayList<>();
@@ -88,6 +105,11 @@ class SyncFailuresIT {
              java.sql.ResultSet rows = db.createStatement().executeQuery("SELECT source FROM filesync_errors ORDER BY id")) {
             while (rows.next()) {
                 sources.add(rows.getString(1));
+            }
+        } catch (java.sql.SQLException e) {
+            // Created with the first record.
+            if (!String.valueOf(e.getMessage()).contains("no such table")) {
+                throw e;
             }
         }
         return sources;
