@@ -159,6 +159,32 @@ public final class ActionQueue {
         return replacesSend ? Outcome.REPLACED_SEND : Outcome.QUEUED;
     }
 
+    /**
+     * Drops the sends waiting below a folder, inside the caller's transaction, and returns their paths. For a folder
+     * moved to {@code folder}: the file source finds the moved files as new before the watcher reports the move, and
+     * the remote rename brings their content; the move's runner checks the files below once renamed and queues a send
+     * for any whose version the remote does not hold.
+     */
+    List<String> dropWaitingSendsBelow(Connection connection, String folder) throws SQLException {
+        prepare(connection);
+        String below = folder.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "/%";
+        String where = " FROM %s WHERE mapping = ? AND kind = 'SEND' AND state = 'QUEUED' AND path LIKE ? ESCAPE '!'";
+        List<String> dropped = new ArrayList<>();
+        try (PreparedStatement query = connection.prepareStatement(table.sql(connection, "SELECT path" + where + " ORDER BY id"))) {
+            query.setString(1, mapping);
+            query.setString(2, below);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    dropped.add(rows.getString(1));
+                }
+            }
+        }
+        if (!dropped.isEmpty()) {
+            execute(connection, "DELETE" + where, mapping, below);
+        }
+        return dropped;
+    }
+
     /** Up to {@code limit} actions that may run now, oldest first, each the first unfinished action of its path ({@link PathOrder}). */
     public List<MirrorAction> due(long nowMillis, int limit) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {

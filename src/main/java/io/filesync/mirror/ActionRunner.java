@@ -163,6 +163,9 @@ final class ActionRunner {
                 Map<String, String> renamed = new HashMap<>();
                 below.forEach((path, version) -> renamed.put(action.path() + path.substring(action.previousPath().length()), version));
                 remoteState.writeBatch(renamed, below.keySet());
+                // Sends of the moved files were dropped as the rename brings them: any file that is new or changed
+                // since (or was never sent) is queued now; the others find their version on the remote and add nothing.
+                queueFilesBelow(mapping.local(action.path()));
                 return "renamed on the remote";
             }
             remoteState.rename(action.previousPath(), action.path());
@@ -177,14 +180,22 @@ final class ActionRunner {
         // The remote never had it: send what is there now.
         Path local = mapping.local(action.path());
         if (action.directory()) {
-            try (Stream<Path> files = Files.walk(local)) {
-                for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-                    engine.fileChanged(mapping.relative(file));
-                }
-            }
+            queueFilesBelow(local);
             return "not on the remote: its files were queued as sends";
         }
         return "not on the remote, sent instead: " + send(action, sent);
+    }
+
+    /** Asks the engine to send each file below a local folder, which it does only where the remote lacks that version. */
+    private void queueFilesBelow(Path folder) throws IOException, SQLException {
+        if (!Files.isDirectory(folder)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(folder)) {
+            for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                engine.fileChanged(mapping.relative(file));
+            }
+        }
     }
 
     private Remote.Progress progressOf(MirrorAction action) {

@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 
@@ -90,24 +91,31 @@ public final class MirrorEngine {
         }
         long dueAt = 0;
         if (remoteVersion == null && mayBeRenamed) {
-            long renamedAt = renamedAtMillis(file, stamp);
+            long renamedAt = renamedAtMillis(mapping.root(), file, stamp);
             dueAt = renamedAt < 0 ? 0 : renamedAt + mapping.moveWindow();
         }
         queued(ActionKind.SEND, path, null, version, false, dueAt);
     }
 
     /**
-     * When the file's status last changed after its content did (a rename, or a copy that kept the modification time),
-     * the time of that change; else, or where the platform has no status change time, -1.
+     * When the file, or a folder between it and the root, last had its status changed after the file's content did (a
+     * rename of the file or of a folder above it, or a copy that kept the modification time), the time of the latest
+     * such change; else, or where the platform has no status change time, -1. The folders count because renaming a
+     * folder changes its own status time, not that of the files inside, which the file source then finds as new.
      */
-    static long renamedAtMillis(Path file, FileStamp stamp) {
-        try {
-            Object changed = Files.getAttribute(file, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
-            long changedMillis = ((FileTime) changed).toMillis();
-            return changedMillis > stamp.modifiedMillis() ? changedMillis : -1;
-        } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
-            return -1;
+    static long renamedAtMillis(Path root, Path file, FileStamp stamp) {
+        long latest = -1;
+        for (Path entry = file; entry != null && entry.startsWith(root) && !entry.equals(root); entry = entry.getParent()) {
+            try {
+                long changedMillis = ((FileTime) Files.getAttribute(entry, "unix:ctime", LinkOption.NOFOLLOW_LINKS)).toMillis();
+                if (changedMillis > stamp.modifiedMillis()) {
+                    latest = Math.max(latest, changedMillis);
+                }
+            } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
+                return latest;
+            }
         }
+        return latest;
     }
 
     /** A file or folder is gone locally: queue a remote delete in complete-sync mode, else leave the remote copy. */
@@ -141,15 +149,25 @@ public final class MirrorEngine {
     private void queued(ActionKind kind, String path, String previousPath, String version, boolean directory, long dueAt)
             throws SQLException {
         queue.write(connection -> {
+            List<Row> replaced = new ArrayList<>();
+            if (kind == ActionKind.MOVE && directory) {
+                for (String below : queue.dropWaitingSendsBelow(connection, path)) {
+                    replaced.add(new Row(mapping.name(), null, ActionKind.SEND, below, null, Event.SKIPPED, null,
+                            "the rename of the folder " + previousPath + " brings it (checked again once renamed)"));
+                }
+            }
             ActionQueue.Outcome outcome = queue.enqueue(connection, kind, path, previousPath, version, directory, dueAt);
             Row row = new Row(mapping.name(), null, kind, path, previousPath, switch (outcome) {
                 case QUEUED, REPLACED_SEND -> Event.QUEUED;
                 case COALESCED -> Event.COALESCED;
                 case SKIPPED -> Event.SKIPPED;
             }, null, outcome == ActionQueue.Outcome.SKIPPED ? "already on its way: " + version : version);
-            audit.insert(connection, outcome != ActionQueue.Outcome.REPLACED_SEND ? List.of(row) : List.of(row,
-                    new Row(mapping.name(), null, ActionKind.SEND, path, null, Event.SKIPPED, null,
-                            "the rename from " + previousPath + " brings this version: " + version)));
+            replaced.add(0, row);
+            if (outcome == ActionQueue.Outcome.REPLACED_SEND) {
+                replaced.add(new Row(mapping.name(), null, ActionKind.SEND, path, null, Event.SKIPPED, null,
+                        "the rename from " + previousPath + " brings this version: " + version));
+            }
+            audit.insert(connection, replaced);
             return outcome;
         });
         dispatcher.wake();

@@ -179,4 +179,29 @@ class MirrorEngineTest {
         assertThat(remote.sent).containsExactly("a.txt=a", "move a.txt b.txt", "c.txt=dropped in");
         assertThat(fixture.audit("renames", "b.txt")).anyMatch(row -> row.startsWith("SKIPPED the rename from a.txt brings"));
     }
+
+    @Test
+    void aRenamedFolderWhoseFilesTheFileSourceSeesFirstIsRenamedOnTheRemoteAndOnlyANewFileInItIsSent() throws Exception {
+        ScriptedRemote remote = new ScriptedRemote();
+        MirrorEngine engine = fixture.start("folders", true, remote);
+        fixture.write("album/1.txt", "one");
+        fixture.write("album/deep/2.txt", "two");
+        engine.fileChanged("album/1.txt");
+        engine.fileChanged("album/deep/2.txt");
+        await().atMost(Duration.ofSeconds(20)).until(() -> engine.queue().pending() == 0);
+
+        // Renaming a folder changes its status time, not its files': they must wait for the rename all the same.
+        Files.move(fixture.root.resolve("album"), fixture.root.resolve("album-2024"));
+        engine.fileChanged("album-2024/1.txt");
+        engine.fileChanged("album-2024/deep/2.txt");
+        assertThat(engine.queue().due(System.currentTimeMillis(), 10)).isEmpty();
+        fixture.write("album-2024/3.txt", "three, new after the rename");
+        engine.moved("album", "album-2024", true);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> engine.queue().pending() == 0);
+        assertThat(remote.sent).containsExactly("album/1.txt=one", "album/deep/2.txt=two", "move album album-2024",
+                "album-2024/3.txt=three, new after the rename");
+        assertThat(fixture.audit("folders", "album-2024/deep/2.txt"))
+                .anyMatch(row -> row.startsWith("SKIPPED the rename of the folder album brings it"));
+    }
 }

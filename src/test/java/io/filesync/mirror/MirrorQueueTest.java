@@ -54,6 +54,21 @@ class MirrorQueueTest {
     }
 
     @Test
+    void aSendBelowAFolderBeingMovedWaitsForTheMoveAndAFolderActionWaitsForEarlierActionsBelowIt() throws Exception {
+        queue.enqueue(ActionKind.MOVE, "album-2024", "album", null, true);
+        claim(queue.due(Long.MAX_VALUE, 10).get(0));
+        queue.enqueue(ActionKind.SEND, "album-2024/nested/1.jpg", null, "1|1", false);
+        queue.enqueue(ActionKind.SEND, "album/2.jpg", null, "1|1", false);
+        queue.enqueue(ActionKind.SEND, "album-2024.txt", null, "1|1", false);
+        // Only the file beside the folder may run while the folder is renamed.
+        assertThat(queue.due(Long.MAX_VALUE, 10)).extracting(MirrorAction::path).containsExactly("album-2024.txt");
+
+        queue.enqueue(ActionKind.SEND, "docs/a.txt", null, "1|1", false);
+        queue.enqueue(ActionKind.DELETE, "docs", null, null, true);
+        assertThat(queue.due(Long.MAX_VALUE, 10)).extracting(MirrorAction::path).containsExactly("album-2024.txt", "docs/a.txt");
+    }
+
+    @Test
     void aSendOfTheVersionASendIsAlreadySendingIsSkippedAndANewerOneQueued() throws Exception {
         queue.enqueue(ActionKind.SEND, "a.jpg", null, "1|1", false);
         claim(queue.due(Long.MAX_VALUE, 10).get(0));
