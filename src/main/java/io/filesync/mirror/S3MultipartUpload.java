@@ -23,6 +23,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sends one large file to S3 as a resumable multipart upload, several parts at once.
@@ -33,11 +35,14 @@ import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
  * completed object carries the composite checksum too.</li>
  * <li>The upload id is kept in {@link MultipartUploads}, and each confirmed part with its ETag and checksum: after a
  * crash or stop, a part counts as done when the server still lists it with that ETag, and only the others are sent.
- * A stop waits for the parts in flight, so what was sent is recorded.</li>
+ * A stop waits for the parts in flight, so what was sent is recorded. A server without ListParts cannot say which
+ * parts it holds: the upload then starts over.</li>
  * <li>The file's stamp is checked before completing, so a file changed mid-upload is never published.</li>
  * </ul>
  */
 final class S3MultipartUpload {
+
+    private static final Logger LOG = LoggerFactory.getLogger(S3MultipartUpload.class);
 
     private final Supplier<S3Client> client;
     private final S3Settings settings;
@@ -63,6 +68,7 @@ final class S3MultipartUpload {
         long partSize = settings.partSize();
         MultipartUploads.Upload upload = UploadTables.call(() -> uploads.find(path).orElse(null));
         Map<Integer, MultipartUploads.Part> done = new TreeMap<>();
+        String startedOver = "";
         if (upload != null && !(upload.version().equals(stamp.version()) && upload.partSize() == partSize && upload.key().equals(key))) {
             abort(upload);
             upload = null;
@@ -73,6 +79,13 @@ final class S3MultipartUpload {
             } catch (NoSuchUploadException gone) {
                 UploadTables.run(() -> uploads.remove(path));
                 upload = null;
+            } catch (UnsupportedByServerException cannotList) {
+                // Without ListParts nothing says which recorded parts the server still holds: a fresh upload is
+                // certain to complete, and the old one is aborted where the server allows it.
+                abort(upload);
+                upload = null;
+                startedOver = ", started over: the server cannot list the parts of an unfinished upload ("
+                        + cannotList.getMessage() + ")";
             }
         }
         if (upload == null) {
@@ -99,7 +112,7 @@ final class S3MultipartUpload {
                 .uploadId(uploadId).multipartUpload(m -> m.parts(completed))).checksumCRC32C());
         UploadTables.run(() -> uploads.remove(path));
         return new Remote.Sent("multipart " + stamp.size() + " bytes in " + parts + " parts, crc32c " + checksum
-                + (resumed > 0 ? ", resumed with " + resumed + " parts already on the server" : ""),
+                + (resumed > 0 ? ", resumed with " + resumed + " parts already on the server" : "") + startedOver,
                 checksum == null ? null : "crc32c:" + checksum);
     }
 
@@ -213,13 +226,22 @@ final class S3MultipartUpload {
         return confirmed;
     }
 
+    /**
+     * Aborts an upload and forgets it. A server without AbortMultipartUpload keeps the parts until it discards them
+     * itself: the upload is forgotten all the same, since nothing filesync could do would remove them.
+     */
     void abort(MultipartUploads.Upload upload) throws RemoteUnavailableException, IOException {
         try {
             client.get().abortMultipartUpload(r -> r.bucket(settings.bucket()).key(upload.key()).uploadId(upload.uploadId()));
         } catch (NoSuchUploadException gone) {
             // Already aborted or completed: nothing to clean up.
         } catch (SdkException e) {
-            throw errors.rethrow(upload.path(), e);
+            try {
+                throw errors.rethrow(upload.path(), e);
+            } catch (UnsupportedByServerException cannotAbort) {
+                LOG.info("{}: the S3 server cannot abort upload {} ({}); its parts stay until the server discards them",
+                        upload.path(), upload.uploadId(), cannotAbort.getMessage());
+            }
         }
         UploadTables.run(() -> uploads.remove(upload.path()));
     }

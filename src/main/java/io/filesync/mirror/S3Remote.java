@@ -31,6 +31,8 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.S3Object;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A mapping's S3 remote, through the AWS SDK v2 directly (camel-aws2-s3 aborts a multipart upload on any error and
@@ -46,6 +48,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * </ul>
  */
 public final class S3Remote implements Remote {
+
+    private static final Logger LOG = LoggerFactory.getLogger(S3Remote.class);
 
     private final S3Settings settings;
     private final MultipartUploads uploads;
@@ -206,11 +210,17 @@ public final class S3Remote implements Remote {
         long cutoff = System.currentTimeMillis() - settings.abandonAfterMillis();
         int aborted = 0;
         List<MultipartUpload> open = new ArrayList<>();
-        errors.call("", () -> {
-            client().listMultipartUploadsPaginator(r -> r.bucket(settings.bucket()).prefix(settings.prefix()))
-                    .uploads().forEach(open::add);
-            return null;
-        });
+        try {
+            errors.call("", () -> {
+                client().listMultipartUploadsPaginator(r -> r.bucket(settings.bucket()).prefix(settings.prefix()))
+                        .uploads().forEach(open::add);
+                return null;
+            });
+        } catch (UnsupportedByServerException cannotList) {
+            // Some S3-compatible servers cannot list uploads: the ones filesync recorded are still aborted below.
+            LOG.info("{}: the server cannot list unfinished uploads ({}); only those filesync recorded are aborted",
+                    settings, cannotList.getMessage());
+        }
         for (MultipartUpload upload : open) {
             Instant initiated = upload.initiated();
             if (initiated != null && initiated.toEpochMilli() < cutoff) {
@@ -219,12 +229,15 @@ public final class S3Remote implements Remote {
                 aborted++;
             }
         }
+        List<MultipartUploads.Upload> stale;
         try {
-            for (MultipartUploads.Upload stale : uploads.startedBefore(cutoff)) {
-                uploads.remove(stale.path());
-            }
+            stale = uploads.startedBefore(cutoff);
         } catch (SQLException e) {
             throw new RemoteUnavailableException("upload table not reachable: " + e.getMessage(), e);
+        }
+        for (MultipartUploads.Upload upload : stale) {
+            // Aborted above when listed (then the server no longer knows it); else aborted here where it can be.
+            multipart.abort(upload);
         }
         return aborted;
     }

@@ -466,7 +466,7 @@ class MirrorS3IT {
         }
     }
 
-    private static String writeRandom(Path file, long size) throws Exception {
+    static String writeRandom(Path file, long size) throws Exception {
         Files.createDirectories(file.getParent());
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
         Random random = new Random(7);
@@ -483,7 +483,7 @@ class MirrorS3IT {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    private static String sha256(byte[] bytes) throws Exception {
+    static String sha256(byte[] bytes) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 }
