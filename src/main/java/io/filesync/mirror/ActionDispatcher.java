@@ -64,9 +64,17 @@ final class ActionDispatcher implements ActionRunner.Engine {
     private boolean recovered;
     /** When the next look for abandoned multipart uploads is due: a minute after the start, then hourly. */
     private long nextAbandonedCheck;
+    /** In complete-sync mode, the comparison of the remote with the root due once per start; else null. */
+    private final RemoteSweep sweep;
+    private final Backoff sweepBackoff;
+    private volatile boolean swept;
+    private volatile boolean sweeping;
+    private volatile long nextSweep;
+    private int sweepFailures;
 
     ActionDispatcher(MirrorMapping mapping, Remote remote, ActionQueue queue, MirrorAudit audit,
-                     FileVersionRepository remoteState, ErrorRecorder errors, int concurrency, ChangeRecorder recorder) {
+                     FileVersionRepository remoteState, ErrorRecorder errors, int concurrency, ChangeRecorder recorder,
+                     RemoteSweep sweep) {
         this.mapping = mapping;
         this.remote = remote;
         this.queue = queue;
@@ -76,6 +84,8 @@ final class ActionDispatcher implements ActionRunner.Engine {
         this.settled = new SettledActions(queue, audit, remoteState);
         this.runner = new ActionRunner(mapping, remote, remoteState, audit, errors, this);
         this.outage = new RemoteOutage(mapping, remote, reason -> runner.recordError(null, reason, null, true));
+        this.sweep = sweep;
+        this.sweepBackoff = new Backoff(mapping.initialBackoff(), mapping.maxBackoff());
     }
 
     /** Starts the dispatcher on {@code dispatcher}, the actions on {@code workers}. */
@@ -154,6 +164,9 @@ final class ActionDispatcher implements ActionRunner.Engine {
                 if (now >= nextAbandonedCheck) {
                     checkAbandonedUploads(now);
                 }
+                if (sweep != null && !swept && !sweeping && now >= nextSweep) {
+                    startSweep();
+                }
                 int room = capacity - inFlight.get();
                 if (room >= Math.max(1, concurrency / 2) && dispatch(now, room) > 0) {
                     continue;
@@ -185,7 +198,40 @@ final class ActionDispatcher implements ActionRunner.Engine {
         }
     }
 
-    /** Claims up to {@code room} due actions in one transaction and hands them to the workers; returns how many. */
+    /**
+     * Runs the complete-sync comparison on a worker, beside the actions: listing a large remote takes a while, and the
+     * queue keeps draining meanwhile. Refused by the mass-delete guard or failed, it is tried again with backoff.
+     */
+    private void startSweep() {
+        sweeping = true;
+        try {
+            workers.execute(() -> {
+                boolean done = false;
+                try {
+                    done = !sweep.run(this::stopping).refused();
+                } catch (RemoteUnavailableException e) {
+                    pause(e.getMessage());
+                } catch (UnsupportedOperationException e) {
+                    LOG.warn("mirror {}: {}: complete sync does not compare the remote with the root", mapping.name(), e.getMessage());
+                    done = true;
+                } catch (IOException | RuntimeException e) {
+                    if (running) {
+                        LOG.warn("mirror {}: complete sync could not compare the remote with the root, tried again later: {}",
+                                mapping.name(), e.getMessage());
+                        runner.recordError(null, "complete sync: " + e.getMessage(), e, true);
+                    }
+                } finally {
+                    swept = done;
+                    nextSweep = done ? 0 : System.currentTimeMillis() + sweepBackoff.delayMillis(sweepFailures++);
+                    sweeping = false;
+                    wake();
+                }
+            });
+        } catch (RejectedExecutionException stopped) {
+            sweeping = false;
+        }
+    }
+
     /** Aborts multipart uploads abandoned longer than the remote's limit; a failure pauses once, then the actions go on. */
     private void checkAbandonedUploads(long now) throws IOException, RemoteUnavailableException {
         nextAbandonedCheck = now + ABANDONED_CHECK_MILLIS;
@@ -195,6 +241,7 @@ final class ActionDispatcher implements ActionRunner.Engine {
         }
     }
 
+    /** Claims up to {@code room} due actions in one transaction and hands them to the workers; returns how many. */
     private int dispatch(long now, int room) throws SQLException {
         if (ready.isEmpty()) {
             ready.addAll(queue.due(now, Math.max(DUE_BATCH, room)));

@@ -145,7 +145,7 @@ final class ActionRunner {
         if (Files.exists(mapping.local(action.path()))) {
             return "not deleted: the path exists locally again";
         }
-        if (rootMissingOrEmpty()) {
+        if (mapping.rootMissingOrEmpty()) {
             return null;
         }
         remote.delete(action.path(), action.directory());
@@ -210,15 +210,6 @@ final class ActionRunner {
                 return engine.stopping();
             }
         };
-    }
-
-    private boolean rootMissingOrEmpty() throws IOException {
-        if (!Files.isDirectory(mapping.root())) {
-            return true;
-        }
-        try (Stream<Path> entries = Files.list(mapping.root())) {
-            return entries.findAny().isEmpty();
-        }
     }
 
     private Row row(MirrorAction action, Event event, String detail) {

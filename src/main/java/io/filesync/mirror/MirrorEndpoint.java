@@ -42,6 +42,10 @@ public class MirrorEndpoint extends DefaultEndpoint {
     @UriParam(description = "Whether local deletions are mirrored; without it, remote copies of deleted files are kept", defaultValue = "false")
     private boolean completeSync = false;
 
+    @UriParam(description = "In complete-sync mode, only audit and log what would be deleted on the remote, never delete",
+            defaultValue = "false")
+    private boolean dryRun = false;
+
     @UriParam(description = "First retry delay after a failure, in milliseconds; doubled with jitter on each failure", defaultValue = "1000")
     private long initialBackoff = 1000;
 
@@ -101,7 +105,7 @@ public class MirrorEndpoint extends DefaultEndpoint {
     /** The mapping these options describe. */
     MirrorMapping mappingSettings() {
         require(root, "root");
-        return new MirrorMapping(mapping, Path.of(root), completeSync, initialBackoff, maxBackoff, concurrency, moveWindow);
+        return new MirrorMapping(mapping, Path.of(root), completeSync, initialBackoff, maxBackoff, concurrency, moveWindow, dryRun);
     }
 
     /** Whether this endpoint mirrors to S3 (else SFTP). */
@@ -178,6 +182,14 @@ public class MirrorEndpoint extends DefaultEndpoint {
 
     public void setCompleteSync(boolean completeSync) {
         this.completeSync = completeSync;
+    }
+
+    public boolean isDryRun() {
+        return dryRun;
+    }
+
+    public void setDryRun(boolean dryRun) {
+        this.dryRun = dryRun;
     }
 
     public long getInitialBackoff() {

@@ -51,7 +51,8 @@ public final class MirrorEngine {
         this.audit = new MirrorAudit(dataSource);
         this.remoteState = new FileVersionRepository(dataSource, mapping.stateKey());
         this.concurrency = Math.max(1, Math.min(mapping.concurrency(), remote.maxConcurrency()));
-        this.dispatcher = new ActionDispatcher(mapping, remote, queue, audit, remoteState, errors, concurrency, this::fileChanged);
+        this.dispatcher = new ActionDispatcher(mapping, remote, queue, audit, remoteState, errors, concurrency, this::fileChanged,
+                mapping.completeSync() ? new RemoteSweep(mapping, remote, audit, (path, reason) -> deleted(path, false, reason)) : null);
     }
 
     public MirrorMapping mapping() {
@@ -94,7 +95,7 @@ public final class MirrorEngine {
             long renamedAt = renamedAtMillis(mapping.root(), file, stamp);
             dueAt = renamedAt < 0 ? 0 : renamedAt + mapping.moveWindow();
         }
-        queued(ActionKind.SEND, path, null, version, false, dueAt);
+        queued(ActionKind.SEND, path, null, version, false, dueAt, null);
     }
 
     /**
@@ -120,12 +121,26 @@ public final class MirrorEngine {
 
     /** A file or folder is gone locally: queue a remote delete in complete-sync mode, else leave the remote copy. */
     public void deleted(String path, boolean directory) throws SQLException {
+        deleted(path, directory, null);
+    }
+
+    /**
+     * As {@link #deleted(String, boolean)}, with why the delete is queued for the audit row. In dry run the delete is
+     * only audited and logged.
+     */
+    void deleted(String path, boolean directory, String reason) throws SQLException {
         if (!mapping.completeSync()) {
             audit.record(mapping.name(), null, ActionKind.DELETE, path, null, Event.SKIPPED, null,
                     "complete-sync is off: the remote copy is kept");
             return;
         }
-        queued(ActionKind.DELETE, path, null, null, directory, 0);
+        if (mapping.dryRun()) {
+            LOG.info("mirror {}: dry run: would delete {} on {}", mapping.name(), path, remote.describe());
+            audit.record(mapping.name(), null, ActionKind.DELETE, path, null, Event.SKIPPED, null,
+                    "dry run: would delete" + (reason == null ? "" : ": " + reason));
+            return;
+        }
+        queued(ActionKind.DELETE, path, null, null, directory, 0, reason);
     }
 
     /** A file or folder was renamed: queue a remote rename, or a send when the remote never had it. */
@@ -142,12 +157,15 @@ public final class MirrorEngine {
                 version = null;
             }
         }
-        queued(ActionKind.MOVE, to, from, version, directory, 0);
+        queued(ActionKind.MOVE, to, from, version, directory, 0, null);
     }
 
-    /** The action and its audit row commit together: one transaction per change. */
-    private void queued(ActionKind kind, String path, String previousPath, String version, boolean directory, long dueAt)
-            throws SQLException {
+    /**
+     * The action and its audit row commit together: one transaction per change. The row's detail is {@code why}
+     * where given, else the version.
+     */
+    private void queued(ActionKind kind, String path, String previousPath, String version, boolean directory, long dueAt,
+                        String why) throws SQLException {
         queue.write(connection -> {
             List<Row> replaced = new ArrayList<>();
             if (kind == ActionKind.MOVE && directory) {
@@ -161,7 +179,7 @@ public final class MirrorEngine {
                 case QUEUED, REPLACED_SEND -> Event.QUEUED;
                 case COALESCED -> Event.COALESCED;
                 case SKIPPED -> Event.SKIPPED;
-            }, null, outcome == ActionQueue.Outcome.SKIPPED ? "already on its way: " + version : version);
+            }, null, outcome == ActionQueue.Outcome.SKIPPED ? "already on its way: " + version : why != null ? why : version);
             replaced.add(0, row);
             if (outcome == ActionQueue.Outcome.REPLACED_SEND) {
                 replaced.add(new Row(mapping.name(), null, ActionKind.SEND, path, null, Event.SKIPPED, null,
@@ -186,8 +204,8 @@ public final class MirrorEngine {
      */
     public void start(ExecutorService dispatcher, ExecutorService workers) {
         this.dispatcher.start(dispatcher, workers);
-        LOG.info("mirror {}: {} -> {}, complete-sync {}, {} at once", mapping.name(), mapping.root(), remote.describe(),
-                mapping.completeSync() ? "on" : "off", concurrency);
+        LOG.info("mirror {}: {} -> {}, complete-sync {}{}, {} at once", mapping.name(), mapping.root(), remote.describe(),
+                mapping.completeSync() ? "on" : "off", mapping.dryRun() ? " (dry run: deletions only audited)" : "", concurrency);
     }
 
     /** Stops between actions or between the parts of a large upload, which resumes on the next start. */

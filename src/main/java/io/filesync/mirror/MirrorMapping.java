@@ -1,6 +1,9 @@
 package io.filesync.mirror;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /**
  * A local root kept in step with a remote base: the remote path of a file is the base plus its path relative to the
@@ -14,9 +17,10 @@ import java.nio.file.Path;
  * @param concurrency     how many actions on different paths run at once (the remote may allow fewer)
  * @param moveWindow      how long, in milliseconds, a file that was just renamed to a path the remote lacks waits before
  *                        it is uploaded, for the watcher to report the rename, which then becomes a remote rename
+ * @param dryRun          whether deletions on the remote are only logged and audited ("would delete"), never run
  */
 public record MirrorMapping(String name, Path root, boolean completeSync, long initialBackoff, long maxBackoff, int concurrency,
-                            long moveWindow) {
+                            long moveWindow, boolean dryRun) {
 
     /** The default {@link #moveWindow()}: several times the move routes' watcher settle time (250 ms). */
     public static final long DEFAULT_MOVE_WINDOW = 2000;
@@ -26,6 +30,25 @@ public record MirrorMapping(String name, Path root, boolean completeSync, long i
             throw new IllegalArgumentException("A mirror mapping needs a name");
         }
         root = root.toAbsolutePath().normalize();
+    }
+
+    /** Without dry run. */
+    public MirrorMapping(String name, Path root, boolean completeSync, long initialBackoff, long maxBackoff, int concurrency,
+                         long moveWindow) {
+        this(name, root, completeSync, initialBackoff, maxBackoff, concurrency, moveWindow, false);
+    }
+
+    /**
+     * The mass-delete guard: a root that is missing or empty (an unmounted disk) is no request to empty the remote, so
+     * no deletion is mirrored while this holds.
+     */
+    public boolean rootMissingOrEmpty() throws IOException {
+        if (!Files.isDirectory(root)) {
+            return true;
+        }
+        try (Stream<Path> entries = Files.list(root)) {
+            return entries.findAny().isEmpty();
+        }
     }
 
     /** The '/'-separated path of a local file relative to the root. */

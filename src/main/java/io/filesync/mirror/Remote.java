@@ -58,6 +58,21 @@ public interface Remote extends AutoCloseable {
      */
     boolean move(String from, String to, boolean directory) throws IOException, RemoteUnavailableException;
 
+    /** Told about each file found on the remote. */
+    @FunctionalInterface
+    interface FileVisitor {
+        void visit(String path) throws IOException;
+    }
+
+    /**
+     * Visits every file below the remote base (the bucket's prefix, the server's folder), as paths relative to it, as
+     * the listing arrives page by page: a remote of millions of files is never held in memory. Files of unfinished
+     * uploads are left out.
+     */
+    default void listFiles(FileVisitor visitor) throws IOException, RemoteUnavailableException {
+        throw new UnsupportedOperationException(describe() + " cannot list its files");
+    }
+
     /** How many actions this remote can run at once; calls beyond one must then be thread-safe. */
     default int maxConcurrency() {
         return 1;

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -192,6 +193,23 @@ public final class S3Remote implements Remote {
             return !keys.isEmpty();
         }
         return copier.move(from, settings.key(from), settings.key(to));
+    }
+
+    @Override
+    public void listFiles(FileVisitor visitor) throws IOException, RemoteUnavailableException {
+        String prefix = settings.prefix();
+        try {
+            // The paginator fetches the next page of 1,000 keys only when the previous one was visited.
+            for (S3Object object : client().listObjectsV2Paginator(r -> r.bucket(settings.bucket()).prefix(prefix)).contents()) {
+                String key = object.key();
+                // A key ending in '/' is a folder marker some tools create, not a file.
+                if (key.length() > prefix.length() && !key.endsWith("/")) {
+                    visitor.visit(key.substring(prefix.length()));
+                }
+            }
+        } catch (SdkException e) {
+            throw errors.rethrow("", e);
+        }
     }
 
     private List<String> keysBelow(String path) throws IOException, RemoteUnavailableException {

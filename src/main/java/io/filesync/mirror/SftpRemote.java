@@ -3,7 +3,9 @@ package io.filesync.mirror;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -162,6 +164,43 @@ public final class SftpRemote implements Remote {
             }
             channel.rename(escape(source), escape(target));
             return true;
+        });
+    }
+
+    @Override
+    public void listFiles(FileVisitor visitor) throws IOException, RemoteUnavailableException {
+        run("", channel -> {
+            if (statOrNull(channel, settings.remotePath("")) == null) {
+                return null;
+            }
+            // Folders still to list; each folder's entries are visited as the server sends them.
+            Deque<String> folders = new ArrayDeque<>(List.of(""));
+            while (!folders.isEmpty()) {
+                String folder = folders.pop();
+                IOException[] failed = new IOException[1];
+                channel.ls(escape(settings.remotePath(folder)), entry -> {
+                    String name = entry.getFilename();
+                    if (name.equals(".") || name.equals("..")) {
+                        return ChannelSftp.LsEntrySelector.CONTINUE;
+                    }
+                    String path = folder.isEmpty() ? name : folder + "/" + name;
+                    if (entry.getAttrs().isDir()) {
+                        folders.push(path);
+                    } else if (!name.endsWith(TEMPORARY_SUFFIX)) {
+                        try {
+                            visitor.visit(path);
+                        } catch (IOException e) {
+                            failed[0] = e;
+                            return ChannelSftp.LsEntrySelector.BREAK;
+                        }
+                    }
+                    return ChannelSftp.LsEntrySelector.CONTINUE;
+                });
+                if (failed[0] != null) {
+                    throw failed[0];
+                }
+            }
+            return null;
         });
     }
 

@@ -34,7 +34,13 @@ final class MirrorFixture implements AutoCloseable {
 
     /** An engine that records changes but runs nothing until {@link #start(MirrorEngine)}. */
     MirrorEngine create(String name, boolean completeSync, Remote remote) {
-        return new MirrorEngine(new MirrorMapping(name, root, completeSync, 50, 400, 4, MirrorMapping.DEFAULT_MOVE_WINDOW), remote, db, null);
+        return create(name, completeSync, false, remote);
+    }
+
+    /** With dry run: deletions on the remote only audited. */
+    MirrorEngine create(String name, boolean completeSync, boolean dryRun, Remote remote) {
+        return new MirrorEngine(new MirrorMapping(name, root, completeSync, 50, 400, 4, MirrorMapping.DEFAULT_MOVE_WINDOW, dryRun),
+                remote, db, null);
     }
 
     MirrorEngine start(MirrorEngine engine) {
