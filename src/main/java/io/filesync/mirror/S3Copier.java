@@ -14,7 +14,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /**
  * Moves an S3 object by a server-side copy then a delete of the source: never a second upload. S3 copies at most
  * 5 GiB in one request, so an object above the copy threshold is copied as a multipart upload whose parts are ranges
- * of the source (UploadPartCopy); a failed multipart copy is aborted, and the source stays until the copy completed.
+ * of the source (UploadPartCopy), or in one request where the server lacks UploadPartCopy and the object is within
+ * that limit; a failed multipart copy is aborted, and the source stays until the copy completed.
  */
 final class S3Copier {
 
@@ -43,9 +44,19 @@ final class S3Copier {
         } catch (SdkException e) {
             throw errors.rethrow(path, e);
         }
+        boolean copied = false;
         if (size > settings.copyThreshold()) {
-            copyInParts(path, fromKey, toKey, size);
-        } else {
+            try {
+                copyInParts(path, fromKey, toKey, size);
+                copied = true;
+            } catch (UnsupportedByServerException noPartCopy) {
+                // Some S3-compatible servers lack UploadPartCopy; up to S3's limit one request copies it all.
+                if (size > S3Settings.MAX_COPY_SIZE) {
+                    throw noPartCopy;
+                }
+            }
+        }
+        if (!copied) {
             errors.call(path, () -> client.get().copyObject(r -> r.sourceBucket(settings.bucket()).sourceKey(fromKey)
                     .destinationBucket(settings.bucket()).destinationKey(toKey)));
         }

@@ -141,6 +141,27 @@ class MirrorHalfCompatibleS3IT {
         assertThat(remote.bytesSent()).isEqualTo(sent);
     }
 
+    @Test
+    void aMoveAboveTheCopyThresholdOnAServerWithoutUploadPartCopyIsOneServerSideCopy() throws Exception {
+        String sha = MirrorS3IT.writeRandom(dir.resolve("root/a/big.bin"), 2L * PART + 99);
+        // Copy threshold at the minimum part size: a multipart copy is tried first, which this server does not offer.
+        S3Remote remote = new S3Remote(new S3Settings(bucket, "mirror/", S3Server.REGION, server.endpoint(), S3rverServer.ACCESS_KEY,
+                S3rverServer.SECRET_KEY, PART, PART, 3_600_000, 2L * PART, PART), new MultipartUploads(fixture.db, "s3"));
+        MirrorEngine engine = fixture.start("s3", false, remote);
+        engine.fileChanged("a/big.bin");
+        await().atMost(Duration.ofSeconds(60)).until(() -> engine.queue().pending() == 0);
+        long sent = remote.bytesSent();
+
+        Files.createDirectories(dir.resolve("root/b"));
+        Files.move(dir.resolve("root/a/big.bin"), dir.resolve("root/b/big.bin"));
+        engine.moved("a/big.bin", "b/big.bin", false);
+        await().atMost(Duration.ofSeconds(60)).until(() -> engine.queue().pending() == 0
+                && fixture.audit("s3", "b/big.bin").stream().anyMatch(r -> r.startsWith("COMPLETED")));
+        assertThat(keys()).containsExactly("mirror/b/big.bin");
+        assertThat(MirrorS3IT.sha256(object("mirror/b/big.bin"))).isEqualTo(sha);
+        assertThat(remote.bytesSent()).isEqualTo(sent);
+    }
+
     private List<String> keys() {
         try (S3Client client = server.client()) {
             return client.listObjectsV2Paginator(r -> r.bucket(bucket)).contents().stream().map(S3Object::key).toList();
