@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import com.jcraft.jsch.ChannelSftp;
 import com.jcraft.jsch.SftpATTRS;
 import com.jcraft.jsch.SftpException;
+import io.filesync.core.error.BadInputException;
 
 import static io.filesync.mirror.SftpPaths.escape;
 import static io.filesync.mirror.SftpPaths.parentOf;
@@ -277,8 +278,9 @@ public final class SftpRemote implements Remote {
     }
 
     /**
-     * Runs a call on a pooled connection and sorts its failures: a lost connection makes the remote unavailable (and
-     * the connection is dropped); a refusal of this path is this action's failure.
+     * Runs a call on a pooled connection and sorts its failures, in this one place: a lost connection makes the remote
+     * unavailable (and the connection is dropped); a permission the server denies is kept as failed; any other refusal
+     * of this path is this action's failure, retried with backoff.
      */
     private <T> T run(String path, SftpCall<T> call) throws IOException, RemoteUnavailableException {
         SftpConnections.Connection connection = connections.borrow();
@@ -291,7 +293,8 @@ public final class SftpRemote implements Remote {
                 throw new RemoteUnavailableException("lost the connection to " + settings + ": " + e.getMessage(), e);
             }
             if (e.id == ChannelSftp.SSH_FX_PERMISSION_DENIED) {
-                throw new IOException("the SFTP server refused " + path + ": permission denied", e);
+                // As S3's AccessDenied: no retry can cure it; kept as failed until the path changes.
+                throw new BadInputException(path, null, null, null, "the SFTP server refused " + path + ": permission denied", e);
             }
             throw new IOException("SFTP " + path + ": " + e.getMessage() + " (status " + e.id + ")", e);
         } catch (InterruptedIOException | ChangedDuringUploadException e) {

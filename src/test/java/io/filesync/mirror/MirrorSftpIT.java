@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import io.filesync.servers.SftpServer.SftpRoot;
@@ -15,7 +20,10 @@ import io.filesync.servers.TestServers;
 import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+import org.apache.sshd.sftp.server.FileHandle;
+import org.apache.sshd.sftp.server.SftpFileSystemAccessor;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+import org.apache.sshd.sftp.server.SftpSubsystemProxy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -263,6 +271,41 @@ class MirrorSftpIT {
         Files.delete(server.root().resolve("upload/base/blocked"));
         await().atMost(Duration.ofSeconds(60)).until(() -> engine.queue().pending() == 0);
         assertThat(server.root().resolve("upload/base/blocked/x.txt")).hasContent("cannot go");
+    }
+
+    @Test
+    void aPathTheServerDeniesIsKeptAsFailedWithTheReasonWhileTheRestGoes() throws Exception {
+        Path home = Files.createDirectories(dir.resolve("denying-sftp"));
+        SshServer denying = startServer(MirrorFixture.freePort(), home);
+        // The server's own policy: nothing may be written below in/denied (as a server-side permission would say).
+        SftpSubsystemFactory sftp = (SftpSubsystemFactory) denying.getSubsystemFactories().get(0);
+        sftp.setFileSystemAccessor(new SftpFileSystemAccessor() {
+            @Override
+            public SeekableByteChannel openFile(SftpSubsystemProxy subsystem, FileHandle handle, Path file, String id,
+                                                Set<? extends OpenOption> options, FileAttribute<?>... attributes) throws IOException {
+                if (file.toString().contains("/denied/")) {
+                    throw new AccessDeniedException(file.toString());
+                }
+                return SftpFileSystemAccessor.super.openFile(subsystem, handle, file, id, options, attributes);
+            }
+        });
+        try {
+            MirrorEngine engine = fixture.start("sftp", false, new SftpRemote(new SftpSettings("127.0.0.1", denying.getPort(),
+                    "mirror", "secret-pw", null, null, null, false, "in", 5_000)));
+            fixture.write("denied/x.txt", "not allowed");
+            fixture.write("fine.txt", "fine");
+            engine.fileChanged("denied/x.txt");
+            engine.fileChanged("fine.txt");
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> engine.queue().pending() == 0
+                    && fixture.audit("sftp", "denied/x.txt").stream().anyMatch(r -> r.startsWith("FAILED")));
+            assertThat(home.resolve("in/fine.txt")).hasContent("fine");
+            assertThat(fixture.audit("sftp", "denied/x.txt")).filteredOn(r -> r.startsWith("FAILED")).singleElement().asString()
+                    .contains("the SFTP server refused denied/x.txt: permission denied").endsWith("kept as failed until the path changes");
+            assertThat(fixture.audit("sftp", "denied/x.txt")).noneMatch(r -> r.startsWith("RETRIED"));
+        } finally {
+            denying.stop(true);
+        }
     }
 
     private static SshServer startServer(int port, Path home) throws IOException {
