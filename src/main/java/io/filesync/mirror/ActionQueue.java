@@ -160,19 +160,23 @@ public final class ActionQueue {
     }
 
     /**
-     * Drops the sends waiting below a folder, inside the caller's transaction, and returns their paths. For a folder
-     * moved to {@code folder}: the file source finds the moved files as new before the watcher reports the move, and
-     * the remote rename brings their content; the move's runner checks the files below once renamed and queues a send
-     * for any whose version the remote does not hold.
+     * Drops the waiting actions of one kind at a path and, with {@code below}, below it as a folder, inside the
+     * caller's transaction; returns their paths. For a folder moved to a path, its files' sends: the file source finds
+     * the moved files as new before the watcher reports the move, and the remote rename brings their content (the
+     * move's runner then queues a send for any file whose version the remote does not hold). For a path moved away,
+     * the deletes the start's complete-sync comparison queued: the rename takes it off the remote.
      */
-    List<String> dropWaitingSendsBelow(Connection connection, String folder) throws SQLException {
+    List<String> dropWaiting(Connection connection, ActionKind kind, String path, boolean below) throws SQLException {
         prepare(connection);
-        String below = folder.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "/%";
-        String where = " FROM %s WHERE mapping = ? AND kind = 'SEND' AND state = 'QUEUED' AND path LIKE ? ESCAPE '!'";
+        String folder = path.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "/%";
+        String where = " FROM %s WHERE mapping = ? AND kind = ? AND state = 'QUEUED' AND (path = ?"
+                + (below ? " OR path LIKE ? ESCAPE '!')" : ")");
+        Object[] parameters = below ? new Object[] {mapping, kind.name(), path, folder} : new Object[] {mapping, kind.name(), path};
         List<String> dropped = new ArrayList<>();
         try (PreparedStatement query = connection.prepareStatement(table.sql(connection, "SELECT path" + where + " ORDER BY id"))) {
-            query.setString(1, mapping);
-            query.setString(2, below);
+            for (int i = 0; i < parameters.length; i++) {
+                query.setObject(i + 1, parameters[i]);
+            }
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
                     dropped.add(rows.getString(1));
@@ -180,7 +184,7 @@ public final class ActionQueue {
             }
         }
         if (!dropped.isEmpty()) {
-            execute(connection, "DELETE" + where, mapping, below);
+            execute(connection, "DELETE" + where, parameters);
         }
         return dropped;
     }

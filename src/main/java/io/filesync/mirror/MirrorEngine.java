@@ -52,7 +52,8 @@ public final class MirrorEngine {
         this.remoteState = new FileVersionRepository(dataSource, mapping.stateKey());
         this.concurrency = Math.max(1, Math.min(mapping.concurrency(), remote.maxConcurrency()));
         this.dispatcher = new ActionDispatcher(mapping, remote, queue, audit, remoteState, errors, concurrency, this::fileChanged,
-                mapping.completeSync() ? new RemoteSweep(mapping, remote, audit, (path, reason) -> deleted(path, false, reason)) : null);
+                mapping.completeSync() ? new RemoteSweep(mapping, remote, audit,
+                        (path, reason) -> deleted(path, false, reason, System.currentTimeMillis() + mapping.moveWindow())) : null);
     }
 
     public MirrorMapping mapping() {
@@ -129,6 +130,14 @@ public final class MirrorEngine {
      * only audited and logged.
      */
     void deleted(String path, boolean directory, String reason) throws SQLException {
+        deleted(path, directory, reason, 0);
+    }
+
+    /**
+     * As {@link #deleted(String, boolean, String)}, not to run before {@code dueAtMillis}: a file missing locally may
+     * have been renamed, and the rename, when the watcher reports it, replaces the delete.
+     */
+    void deleted(String path, boolean directory, String reason, long dueAtMillis) throws SQLException {
         if (!mapping.completeSync()) {
             audit.record(mapping.name(), null, ActionKind.DELETE, path, null, Event.SKIPPED, null,
                     "complete-sync is off: the remote copy is kept");
@@ -140,7 +149,7 @@ public final class MirrorEngine {
                     "dry run: would delete" + (reason == null ? "" : ": " + reason));
             return;
         }
-        queued(ActionKind.DELETE, path, null, null, directory, 0, reason);
+        queued(ActionKind.DELETE, path, null, null, directory, dueAtMillis, reason);
     }
 
     /** A file or folder was renamed: queue a remote rename, or a send when the remote never had it. */
@@ -169,9 +178,15 @@ public final class MirrorEngine {
         queue.write(connection -> {
             List<Row> replaced = new ArrayList<>();
             if (kind == ActionKind.MOVE && directory) {
-                for (String below : queue.dropWaitingSendsBelow(connection, path)) {
+                for (String below : queue.dropWaiting(connection, ActionKind.SEND, path, true)) {
                     replaced.add(new Row(mapping.name(), null, ActionKind.SEND, below, null, Event.SKIPPED, null,
                             "the rename of the folder " + previousPath + " brings it (checked again once renamed)"));
+                }
+            }
+            if (kind == ActionKind.MOVE) {
+                for (String gone : queue.dropWaiting(connection, ActionKind.DELETE, previousPath, directory)) {
+                    replaced.add(new Row(mapping.name(), null, ActionKind.DELETE, gone, null, Event.SKIPPED, null,
+                            "the rename to " + path + " takes it off the remote"));
                 }
             }
             ActionQueue.Outcome outcome = queue.enqueue(connection, kind, path, previousPath, version, directory, dueAt);

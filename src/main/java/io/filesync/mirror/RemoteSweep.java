@@ -18,8 +18,10 @@ import org.slf4j.LoggerFactory;
  * else, would otherwise stay there for good.
  * <p>
  * The deletions are ordinary delete actions: queued with their audit rows, run in order with the rest, and refused by
- * the mass-delete guard while the root is missing or empty, which also stops the sweep from starting at all. In dry
- * run the engine only audits and logs what it would delete.
+ * the mass-delete guard while the root is missing or empty, which also stops the sweep from starting at all. Each
+ * waits the move window first: a file missing locally may have been renamed while filesync was stopped, and the
+ * watcher's report of that rename replaces the delete. In dry run the engine only audits and logs what it would
+ * delete.
  */
 final class RemoteSweep {
 

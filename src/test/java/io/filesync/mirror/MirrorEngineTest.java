@@ -204,4 +204,30 @@ class MirrorEngineTest {
         assertThat(fixture.audit("folders", "album-2024/deep/2.txt"))
                 .anyMatch(row -> row.startsWith("SKIPPED the rename of the folder album brings it"));
     }
+
+    @Test
+    void aDeleteTheStartsComparisonQueuedIsReplacedByTheRenameTheWatcherReportsAfterIt() throws Exception {
+        ScriptedRemote remote = new ScriptedRemote();
+        MirrorEngine engine = fixture.start("sweep", true, remote);
+        fixture.write("album/1.txt", "one");
+        fixture.write("single.txt", "single");
+        engine.fileChanged("album/1.txt");
+        engine.fileChanged("single.txt");
+        await().atMost(Duration.ofSeconds(20)).until(() -> engine.queue().pending() == 0);
+
+        // Renamed while filesync was stopped: the comparison on start finds the old paths missing locally first.
+        Files.move(fixture.root.resolve("album"), fixture.root.resolve("album-2024"));
+        Files.move(fixture.root.resolve("single.txt"), fixture.root.resolve("renamed.txt"));
+        long window = System.currentTimeMillis() + MirrorMapping.DEFAULT_MOVE_WINDOW;
+        engine.deleted("album/1.txt", false, "not in the root (complete sync)", window);
+        engine.deleted("single.txt", false, "not in the root (complete sync)", window);
+        engine.moved("album", "album-2024", true);
+        engine.moved("single.txt", "renamed.txt", false);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> engine.queue().pending() == 0);
+        assertThat(remote.sent).containsExactly("album/1.txt=one", "single.txt=single", "move album album-2024",
+                "move single.txt renamed.txt");
+        assertThat(fixture.audit("sweep", "album/1.txt")).last().asString()
+                .isEqualTo("SKIPPED the rename to album-2024 takes it off the remote");
+    }
 }

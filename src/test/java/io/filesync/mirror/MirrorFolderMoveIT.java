@@ -108,6 +108,9 @@ class MirrorFolderMoveIT {
             Map<String, String> settings = new java.util.HashMap<>(settings(bucket, s3Root, s3Wire, sftp, sftpRoot, sftpWire));
             settings.put("mirror.s3.move-window-ms", "300");
             settings.put("mirror.sftp.move-window-ms", "300");
+            // Complete sync too: the start's comparison of the remote with the root must not delete what was moved.
+            settings.put("mirror.s3.complete-sync", "true");
+            settings.put("mirror.sftp.complete-sync", "true");
             try (BundleBoot bundle = BundleBoot.start(work, settings)) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> keys(bucket).size() == FILES
                         && countFiles(sftp.root().resolve("in/album")) == FILES && pending() == 0);
