@@ -125,8 +125,8 @@ class MirrorCompleteSyncIT {
                 && dry.queue().pending() == 0);
         assertThat(fixture.audit("s3", "stale.txt")).containsExactly("SKIPPED dry run: would delete: on the remote, not in "
                 + fixture.root + " (complete sync)");
-        assertThat(fixture.audit("s3", "").get(0)).contains("compared 2 remote file(s)").contains("1 without a local counterpart")
-                .contains("dry run");
+        // keep.txt may be listed or not yet, depending on whether its send ran before the listing.
+        assertThat(fixture.audit("s3", "").get(0)).contains("1 without a local counterpart").contains("dry run");
         // A live deletion in dry run is only audited too.
         Files.delete(fixture.root.resolve("keep.txt"));
         fixture.write("other.txt", "so the root is not empty");
