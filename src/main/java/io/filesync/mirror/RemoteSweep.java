@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes the remote an exact mirror in complete-sync mode, as {@code rclone sync} does: lists the remote below the
- * mapping's base and deletes each file with no local counterpart. Change events only report deletions filesync saw
+ * mapping's base and deletes each file with no local counterpart, hidden ones excepted. Change events only report deletions filesync saw
  * (or found in the watcher's snapshot); a file deleted while complete-sync was off, or put on the remote by someone
  * else, would otherwise stay there for good.
  * <p>
@@ -64,7 +64,7 @@ final class RemoteSweep {
                 throw new InterruptedIOException("the mirror is stopping");
             }
             counts[0]++;
-            if (!Files.exists(mapping.local(path), LinkOption.NOFOLLOW_LINKS)) {
+            if (!hidden(path) && !Files.exists(mapping.local(path), LinkOption.NOFOLLOW_LINKS)) {
                 counts[1]++;
                 try {
                     deletions.deleted(path, "on the remote, not in " + mapping.root() + " (complete sync)");
@@ -78,5 +78,14 @@ final class RemoteSweep {
         LOG.info("mirror {}: {}", mapping.name(), summary);
         audit.record(mapping.name(), null, ActionKind.DELETE, "", null, Event.COMPLETED, null, summary);
         return new Outcome(false, counts[0], counts[1]);
+    }
+
+    /**
+     * Whether a name on the path starts with a dot. The file source never sends such files (camel-file skips hidden
+     * files and folders), so they are not the mirror's to delete: an SFTP mirror into a login folder keeps
+     * {@code .ssh/authorized_keys}, and the hidden files of uploads under way stay.
+     */
+    static boolean hidden(String path) {
+        return path.startsWith(".") || path.contains("/.");
     }
 }

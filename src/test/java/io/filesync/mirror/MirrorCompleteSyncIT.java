@@ -104,6 +104,11 @@ class MirrorCompleteSyncIT {
         Files.writeString(sftp.root().resolve("in/stray.txt"), "stray");
         Files.writeString(sftp.root().resolve("in/.big.bin.filesync-part"), "part of an upload under way");
         Files.writeString(sftp.root().resolve("outside.txt"), "not below the mapping's folder");
+        // Hidden files are never mirrored (the file source skips them), so they are not the mirror's to delete: with
+        // the server's folder at the login folder, that is what keeps ~/.ssh/authorized_keys.
+        Files.createDirectories(sftp.root().resolve("in/.ssh"));
+        Files.writeString(sftp.root().resolve("in/.ssh/authorized_keys"), "ssh-ed25519 AAAA");
+        Files.writeString(sftp.root().resolve("in/.profile"), "umask 022");
 
         MirrorEngine on = fixture.start("sftp", true, sftpRemote());
         await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(sftp.root().resolve("in/sub/gone.txt"))
@@ -111,6 +116,8 @@ class MirrorCompleteSyncIT {
         assertThat(sftp.root().resolve("in/keep.txt")).hasContent("keep");
         assertThat(sftp.root().resolve("in/.big.bin.filesync-part")).exists();
         assertThat(sftp.root().resolve("outside.txt")).exists();
+        assertThat(sftp.root().resolve("in/.ssh/authorized_keys")).exists();
+        assertThat(sftp.root().resolve("in/.profile")).exists();
     }
 
     @Test
