@@ -50,9 +50,9 @@ public final class FileVersionRepository extends ServiceSupport implements Idemp
     };
     private final ManagedTable table = new ManagedTable(TABLE, sql -> "state_key VARCHAR(255) NOT NULL, "
             + "path VARCHAR(2000) NOT NULL, "
-            + "version VARCHAR(64) NOT NULL, "
+            + "version " + sql.textType() + " NOT NULL, "
             + "updated_at VARCHAR(40) NOT NULL, "
-            + "PRIMARY KEY (state_key, path)");
+            + "PRIMARY KEY (state_key, path)").widening("version");
 
     /**
      * @param dataSource the shared database

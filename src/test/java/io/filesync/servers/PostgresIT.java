@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
 
 import javax.sql.DataSource;
 
 import io.filesync.core.FileVersionRepository;
+import io.filesync.core.db.ManagedTable;
 import io.filesync.core.error.BadInputException;
 import io.filesync.servers.PostgresServer.TestDatabase;
 import io.filesync.testing.Bundle;
@@ -78,6 +81,33 @@ class PostgresIT {
         repository.add(FileVersionRepository.key("a.csv", 1, 1));
         repository.add(FileVersionRepository.key("a.csv", 2, 2));
         assertThat(new FileVersionRepository(dataSource(), "postgres-it").snapshot()).containsExactly(java.util.Map.entry("a.csv", "2|2"));
+    }
+
+    @Test
+    void fileStateKeepsTheSyncJobsContentVersionsOnPostgres() {
+        // The sync client and server store size|mtime|SHA-256: 99 characters for a large file.
+        String version = Long.MAX_VALUE + "|" + Long.MAX_VALUE + "|" + "ab".repeat(32);
+        FileVersionRepository repository = new FileVersionRepository(dataSource(), "postgres-it-sync");
+        repository.writeBatch(Map.of("big.bin", version), List.of());
+        assertThat(new FileVersionRepository(dataSource(), "postgres-it-sync").version("big.bin")).isEqualTo(version);
+    }
+
+    @Test
+    void aFileStateTableOfAnEarlierVersionIsWidenedOnPostgres() throws Exception {
+        String table = "widen_probe";
+        try (Connection connection = dataSource().getConnection();
+             Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE " + table + " (path VARCHAR(2000) NOT NULL PRIMARY KEY, version VARCHAR(64))");
+            ManagedTable managed = new ManagedTable(table,
+                    sql -> "path VARCHAR(2000) NOT NULL PRIMARY KEY, version " + sql.textType()).widening("version");
+            managed.prepare(connection);
+            String long99 = "x".repeat(99);
+            ManagedTable.execute(connection, "INSERT INTO " + table + " VALUES (?, ?)", "a", long99);
+            try (ResultSet rows = statement.executeQuery("SELECT version FROM " + table)) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getString(1)).isEqualTo(long99);
+            }
+        }
     }
 
     private static DataSource dataSource() {

@@ -2,6 +2,7 @@ package io.filesync.core.db;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -18,6 +19,7 @@ public final class ManagedTable {
 
     private final String name;
     private final Function<SqlDialect, String> columns;
+    private List<String> widened = List.of();
     private volatile SqlDialect dialect;
     /** Statements formatted for this table's one database; templates are constants, so a few dozen at most. */
     private final Map<String, String> statements = new ConcurrentHashMap<>();
@@ -30,6 +32,16 @@ public final class ManagedTable {
     public ManagedTable(String name, Function<SqlDialect, String> columns) {
         this.name = name;
         this.columns = columns;
+    }
+
+    /**
+     * Columns declared as {@link SqlDialect#textType()} that earlier versions declared shorter: on PostgreSQL an
+     * existing table gets them widened at first use (a catalogue-only change, no rewrite), so an upgrade keeps its
+     * data and stops refusing long values.
+     */
+    public ManagedTable widening(String... textColumns) {
+        this.widened = List.of(textColumns);
+        return this;
     }
 
     public String name() {
@@ -46,8 +58,30 @@ public final class ManagedTable {
         try (Statement statement = connection.createStatement()) {
             statement.execute("CREATE TABLE IF NOT EXISTS " + sql.quote(name) + " (" + columns.apply(sql) + ")");
         }
+        if (sql.kind() == SqlDialect.Kind.POSTGRESQL) {
+            widen(connection, sql);
+        }
         dialect = sql;
         return sql;
+    }
+
+    private void widen(Connection connection, SqlDialect sql) throws SQLException {
+        for (String column : widened) {
+            try (PreparedStatement query = connection.prepareStatement("SELECT 1 FROM information_schema.columns"
+                    + " WHERE table_schema = current_schema() AND table_name = ? AND column_name = ?"
+                    + " AND character_maximum_length IS NOT NULL")) {
+                query.setString(1, name);
+                query.setString(2, column);
+                try (ResultSet bounded = query.executeQuery()) {
+                    if (!bounded.next()) {
+                        continue;
+                    }
+                }
+            }
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("ALTER TABLE " + sql.quote(name) + " ALTER COLUMN " + column + " TYPE TEXT");
+            }
+        }
     }
 
     /**
