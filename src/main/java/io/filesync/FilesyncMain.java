@@ -1,10 +1,15 @@
 package io.filesync;
 
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import io.filesync.core.StartupProblem;
+import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
+import org.apache.camel.support.service.ServiceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts filesync as a standalone Camel application: the configuration file named on the command line (default
@@ -39,16 +44,24 @@ public final class FilesyncMain {
      * @return the process exit code: 0 after a clean stop, 1 when startup failed
      */
     static int run(Path config) throws Exception {
-        Main main = create(config);
+        return run(create(config), System.err);
+    }
+
+    /**
+     * Runs a Main built by {@link #create(Path)}, reporting a failed start on {@code err}.
+     *
+     * @return the process exit code: 0 after a clean stop, 1 when startup failed
+     */
+    static int run(Main main, PrintStream err) throws Exception {
         try {
             main.run();
             return main.getExitCode() < 0 ? 0 : main.getExitCode();
         } catch (Exception e) {
             String message = StartupProblem.describe(e, main.getCamelContext());
-            // Logged through the framework-free stderr too: logging itself may be what is misconfigured.
-            System.err.println("filesync could not start: " + message);
-            org.slf4j.LoggerFactory.getLogger(FilesyncMain.class).debug("Startup failure in full", e);
-            stopQuietly(main);
+            // Printed on stderr rather than logged: logging itself may be what is misconfigured.
+            err.println("filesync could not start: " + message);
+            log().debug("Startup failure in full", e);
+            shutDown(main);
             return 1;
         }
     }
@@ -73,11 +86,29 @@ public final class FilesyncMain {
         }
     }
 
-    private static void stopQuietly(Main main) {
+    /**
+     * Stopping Main after a failed start does not destroy the beans the context had created (after a veto, not even a
+     * shutdown of the context does): the database pool went on opening its first connection in the background, and
+     * when that happened during JVM exit the SQLite driver could not register its native library for deletion and
+     * the pool logged the driver's stack trace. Stopping the registry runs the beans' destroy methods, which closes
+     * the pool before the JVM exits.
+     */
+    private static void shutDown(Main main) {
         try {
             main.stop();
+            CamelContext context = main.getCamelContext();
+            if (context != null) {
+                context.shutdown();
+                ServiceHelper.stopAndShutdownService(context.getRegistry());
+            }
         } catch (Exception e) {
-            org.slf4j.LoggerFactory.getLogger(FilesyncMain.class).warn("Could not stop cleanly after a failed start: {}", e.getMessage(), e);
+            log().warn("Could not shut down cleanly after a failed start: {}", e.getMessage());
+            log().debug("Shutdown failure in full", e);
         }
+    }
+
+    /** Looked up when needed, never in a static field: the first logger must come after the logging configuration is chosen. */
+    private static Logger log() {
+        return LoggerFactory.getLogger(FilesyncMain.class);
     }
 }

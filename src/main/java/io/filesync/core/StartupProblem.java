@@ -1,30 +1,40 @@
 package io.filesync.core;
 
+import java.io.FileNotFoundException;
+import java.net.BindException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import org.apache.camel.CamelContext;
-import org.apache.camel.FailedToCreateRouteException;
-import org.apache.camel.FailedToStartRouteException;
-import org.apache.camel.model.Model;
-import org.apache.camel.model.RouteDefinition;
-import org.apache.camel.spi.Resource;
+import org.apache.camel.PropertyBindingException;
 
 /**
- * Turns the exception chain of a failed start into one sentence a user can act on: which file, which route, which
- * setting, and what to do. Camel's own messages are accurate but buried several causes deep, behind framework
- * wrappers that name classes rather than files.
+ * Turns the exception chain of a failed start into one sentence a user can act on: the file and line, the route, the
+ * setting and its value, and what went wrong. Camel's own messages are accurate but buried several causes deep,
+ * behind wrappers that name internal route ids and repeat whole URIs; secrets in them are masked here.
  */
 public final class StartupProblem {
 
     private static final Pattern MISSING_PROPERTY = Pattern.compile("Property with key \\[([^\\]]+)\\] not found");
-    private static final Pattern YAML_LOCATION = Pattern.compile("((?:file|classpath):[^\\s,;'\"]+\\.ya?ml)(?::(\\d+))?");
-    private static final Pattern YAML_LINE = Pattern.compile("line (\\d+)");
-    /** The YAML parser repeats the location and quotes the source after the reason; the location prefix says it already. */
-    private static final Pattern YAML_LOCATION_SUFFIX = Pattern.compile("\\s+in (?:file|classpath):\\S+, line \\d+.*$", Pattern.DOTALL);
+    private static final Pattern YAML_FILE = Pattern.compile("((?:file|classpath):[^\\s,;'\"]+\\.ya?ml)");
+    /** Where the YAML parser puts a problem: the last mark of a message is the problem, earlier ones its context. */
+    private static final Pattern YAML_MARK = Pattern.compile(
+            "\\s*in ((?:file|classpath):[^\\s,;'\"]+\\.ya?ml), line (\\d+), column (\\d+):?(?:\\n[^\\n]*\\n\\s*\\^)?");
+    private static final Pattern NO_ENUM_CONSTANT = Pattern.compile("No enum constant ([\\w.$]+)\\.(\\w+)");
+    private static final String CONVERSION_PREFIX = "nor type conversion possible: ";
+    private static final Pattern LISTEN_ADDRESS = Pattern.compile("://([^/:?]+:\\d+)");
 
     private StartupProblem() {
     }
@@ -36,16 +46,15 @@ public final class StartupProblem {
      * @param context the context being started, used to find the file a failing route came from; may be null
      */
     public static String describe(Throwable failure, CamelContext context) {
-        List<Throwable> chain = chainOf(failure);
-        String routeId = routeIdIn(chain);
-        String location = firstNonNull(routeLocation(context, routeId), yamlLocationIn(chain));
-
+        FailureChain chain = new FailureChain(failure);
+        RouteOrigin origin = RouteOrigin.of(chain, context);
         StringBuilder text = new StringBuilder();
+        String location = location(chain, origin);
         if (location != null) {
             text.append(location).append(": ");
         }
-        if (routeId != null) {
-            text.append("route '").append(routeId).append("': ");
+        if (origin != null) {
+            text.append("route '").append(origin.routeId()).append("': ");
         }
         String missingKey = missingPropertyIn(chain);
         if (missingKey != null) {
@@ -53,9 +62,17 @@ public final class StartupProblem {
                     .append(" as environment variable ").append(environmentName(missingKey))
                     .append(" or as -D").append(missingKey).append("=...");
         } else {
-            text.append(reasonOf(chain));
+            // A file that does not parse is not a setting's fault, though the quoted source may contain a value.
+            List<SettingBlame.Setting> settings = lastYamlMark(chain) != null ? List.of()
+                    : new SettingBlame(context).blame(chain, origin);
+            for (SettingBlame.Setting setting : settings) {
+                String value = Secrets.isSecret(setting.key()) ? Secrets.MASK : setting.value();
+                text.append("setting '").append(setting.key()).append("' = '").append(value).append("' (from ")
+                        .append(setting.source()).append("): ");
+            }
+            text.append(reason(chain, origin, context));
         }
-        return text.toString();
+        return Secrets.of(context).mask(text.toString());
     }
 
     /** The environment variable Camel's properties component reads for a key: upper case, dots and dashes as underscores. */
@@ -63,81 +80,128 @@ public final class StartupProblem {
         return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
-    private static List<Throwable> chainOf(Throwable failure) {
-        List<Throwable> chain = new ArrayList<>();
-        for (Throwable t = failure; t != null && !chain.contains(t); t = t.getCause()) {
-            chain.add(t);
+    private static String location(FailureChain chain, RouteOrigin origin) {
+        if (origin != null && origin.file() != null) {
+            return origin.file() + (origin.line() > 0 ? ":" + origin.line() : "");
         }
-        return chain;
-    }
-
-    private static String routeIdIn(List<Throwable> chain) {
-        for (Throwable t : chain) {
-            if (t instanceof FailedToCreateRouteException created && created.getRouteId() != null) {
-                return created.getRouteId();
-            }
-            if (t instanceof FailedToStartRouteException started && started.getRouteId() != null) {
-                return started.getRouteId();
+        MatchResult mark = lastYamlMark(chain);
+        if (mark != null) {
+            return RouteOrigin.withoutScheme(mark.group(1)) + ":" + mark.group(2) + ":" + mark.group(3);
+        }
+        for (String message : chain.allMessages()) {
+            Matcher file = YAML_FILE.matcher(message);
+            if (file.find()) {
+                return RouteOrigin.withoutScheme(file.group(1));
             }
         }
         return null;
     }
 
-    private static String routeLocation(CamelContext context, String routeId) {
-        if (context == null || routeId == null) {
-            return null;
-        }
-        Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
-        RouteDefinition route = model == null ? null : model.getRouteDefinition(routeId);
-        Resource resource = route == null ? null : route.getResource();
-        return resource == null ? null : stripScheme(resource.getLocation());
-    }
-
-    private static String yamlLocationIn(List<Throwable> chain) {
-        for (Throwable t : chain) {
-            String message = t.getMessage();
-            if (message == null) {
-                continue;
-            }
-            Matcher location = YAML_LOCATION.matcher(message);
-            if (location.find()) {
-                String line = location.group(2);
-                if (line == null) {
-                    Matcher lineMatcher = YAML_LINE.matcher(message);
-                    line = lineMatcher.find() ? lineMatcher.group(1) : null;
-                }
-                return stripScheme(location.group(1)) + (line == null ? "" : ":" + line);
+    private static MatchResult lastYamlMark(FailureChain chain) {
+        MatchResult last = null;
+        for (String message : chain.allMessages()) {
+            Matcher mark = YAML_MARK.matcher(message);
+            while (mark.find()) {
+                last = mark.toMatchResult();
             }
         }
-        return null;
+        return last;
     }
 
-    private static String missingPropertyIn(List<Throwable> chain) {
-        for (Throwable t : chain) {
-            Matcher matcher = t.getMessage() == null ? null : MISSING_PROPERTY.matcher(t.getMessage());
-            if (matcher != null && matcher.find()) {
+    private static String missingPropertyIn(FailureChain chain) {
+        for (String message : chain.allMessages()) {
+            Matcher matcher = MISSING_PROPERTY.matcher(message);
+            if (matcher.find()) {
                 return matcher.group(1);
             }
         }
         return null;
     }
 
-    /** The innermost message: the framework wrappers above it repeat it with less precision. */
-    private static String reasonOf(List<Throwable> chain) {
-        for (int i = chain.size() - 1; i >= 0; i--) {
-            String message = chain.get(i).getMessage();
-            if (message != null && !message.isBlank()) {
-                return YAML_LOCATION_SUFFIX.matcher(message.strip()).replaceFirst("").replaceAll("\\s+", " ");
+    private static String reason(FailureChain chain, RouteOrigin origin, CamelContext context) {
+        String kamelet = chain.failedKamelet();
+        FileNotFoundException missing = chain.find(FileNotFoundException.class);
+        if (kamelet != null && missing != null) {
+            return "there is no Kamelet named '" + kamelet + "' (" + missing.getMessage() + ")";
+        }
+        FileSystemException file = chain.findInnermost(FileSystemException.class);
+        if (file != null && chain.findInnermost(SQLException.class) == null) {
+            return fileProblem(file);
+        }
+        Matcher enumConstant = NO_ENUM_CONSTANT.matcher(chain.reason());
+        if (enumConstant.find()) {
+            return notOneOf(chain, enumConstant, context);
+        }
+        if (chain.find(BindException.class) != null && origin != null) {
+            Matcher address = LISTEN_ADDRESS.matcher(resolved(context, origin.uris().get(0)));
+            if (address.find()) {
+                return "cannot listen on " + address.group(1) + ": " + chain.reason();
             }
         }
-        return chain.get(0).getClass().getName();
+        NumberFormatException number = chain.findInnermost(NumberFormatException.class);
+        PropertyBindingException binding = chain.find(PropertyBindingException.class);
+        if (number != null && binding != null && binding.getValue() != null) {
+            return "'" + binding.getValue() + "' is not a number";
+        }
+        String reason = chain.reason();
+        // Camel's binding message first lists the setters it tried; what the user needs comes after.
+        int conversion = reason.indexOf(CONVERSION_PREFIX);
+        if (conversion >= 0) {
+            reason = reason.substring(conversion + CONVERSION_PREFIX.length());
+        }
+        return oneLine(YAML_MARK.matcher(reason).replaceAll(";"));
     }
 
-    private static String stripScheme(String location) {
-        return location.startsWith("file:") ? location.substring("file:".length()) : location;
+    /** The JDK names only the file for most file errors; the kind of error is in the exception's type. */
+    private static String fileProblem(FileSystemException e) {
+        String what = e.getFile();
+        String other = e.getOtherFile() == null ? "" : " (" + e.getOtherFile() + ")";
+        String why = e.getReason() == null ? "" : ": " + e.getReason();
+        if (e instanceof NoSuchFileException) {
+            return "no such file or folder: " + what + other;
+        }
+        if (e instanceof FileAlreadyExistsException) {
+            return what + " already exists and is not a folder" + other;
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied: " + what + other;
+        }
+        if (e instanceof NotDirectoryException) {
+            return what + " is not a folder";
+        }
+        return "cannot use " + what + other + why;
     }
 
-    private static String firstNonNull(String first, String second) {
-        return first != null ? first : second;
+    /** An enum option set to a value it does not know: the allowed values say more than the enum's class name. */
+    private static String notOneOf(FailureChain chain, Matcher enumConstant, CamelContext context) {
+        PropertyBindingException binding = chain.find(PropertyBindingException.class);
+        String given = binding != null && binding.getValue() != null ? binding.getValue().toString() : enumConstant.group(2);
+        Class<?> type = context == null ? null : context.getClassResolver().resolveClass(enumConstant.group(1));
+        if (type == null || !type.isEnum()) {
+            return oneLine(chain.reason());
+        }
+        String allowed = Arrays.stream(type.getEnumConstants()).map(Object::toString)
+                .map(name -> name.toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
+        return "'" + given + "' is not one of " + allowed;
+    }
+
+    private static String resolved(CamelContext context, String text) {
+        try {
+            return context.resolvePropertyPlaceholders(text);
+        } catch (RuntimeException e) {
+            return text;
+        }
+    }
+
+    /** Messages of several lines (YAML parsers quote the source) become one line, without empty separators. */
+    private static String oneLine(String message) {
+        List<String> parts = new ArrayList<>();
+        for (String part : message.split(";")) {
+            String clean = part.strip().replaceAll("\\s+", " ");
+            if (!clean.isEmpty()) {
+                parts.add(clean);
+            }
+        }
+        return String.join("; ", parts);
     }
 }

@@ -48,7 +48,7 @@ class StartupProblemTest {
     }
 
     @Test
-    void yamlTypoNamesFileAndLine() throws Exception {
+    void yamlTypoNamesFileLineAndColumn() throws Exception {
         String message = startWith("typo.camel.yaml", """
                 - route:
                     id: typo
@@ -57,7 +57,7 @@ class StartupProblemTest {
                       stepz:
                         - log: hi
                 """);
-        assertThat(message).isEqualTo(dir.resolve("routes/typo.camel.yaml") + ":6: Unsupported field: stepz");
+        assertThat(message).isEqualTo(dir.resolve("routes/typo.camel.yaml") + ":6:9: Unsupported field: stepz");
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Collections;
 import java.util.Locale;
@@ -44,6 +45,7 @@ public final class DataSources {
         if (jdbcUrl == null || jdbcUrl.isBlank()) {
             throw new IllegalArgumentException("filesync.db.url is empty: give a JDBC URL such as jdbc:sqlite:data/filesync.db");
         }
+        requireDriverFor(jdbcUrl.strip());
         HikariConfig config = new HikariConfig();
         config.setPoolName("filesync-db");
         config.setJdbcUrl(jdbcUrl.strip());
@@ -63,6 +65,19 @@ public final class DataSources {
             config.addDataSourceProperty("reWriteBatchedInserts", "true");
         }
         return new HikariDataSource(config);
+    }
+
+    /**
+     * Fails with the URL in the message: the driver's own "No suitable driver" names neither, and the pool masks the
+     * URL it reports. The URL lets the start-up message name the setting it came from (its password masked there).
+     */
+    private static void requireDriverFor(String jdbcUrl) {
+        try {
+            DriverManager.getDriver(jdbcUrl);
+        } catch (SQLException e) {
+            throw new IllegalArgumentException("No JDBC driver accepts " + jdbcUrl + " (filesync ships the drivers"
+                    + " for jdbc:sqlite: and jdbc:postgresql:; another database needs its driver on the classpath)");
+        }
     }
 
     /** Held while writing; see {@link #writeLock(DataSource, Connection)}. */
@@ -120,7 +135,7 @@ public final class DataSources {
             try {
                 Files.createDirectories(file.toAbsolutePath().getParent());
             } catch (IOException e) {
-                throw new UncheckedIOException("Cannot create the folder of SQLite database " + file, e);
+                throw new UncheckedIOException("Cannot create the folder of the SQLite database of " + jdbcUrl.strip(), e);
             }
         }
         config.addDataSourceProperty("journal_mode", "WAL");

@@ -1,0 +1,168 @@
+package io.filesync.core;
+
+import java.net.BindException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.FailedToCreateRouteException;
+import org.apache.camel.FailedToStartRouteException;
+import org.apache.camel.model.EndpointRequiredDefinition;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.OptionalIdentifiedDefinition;
+import org.apache.camel.model.ProcessorDefinition;
+import org.apache.camel.model.ProcessorDefinitionHelper;
+import org.apache.camel.model.RouteDefinition;
+
+/**
+ * The route a start failure belongs to, as the user wrote it: its file, the line of the step at fault, and the
+ * endpoint URIs whose placeholders may have fed the bad value. A Kamelet's route is an internal copy with a generated
+ * id ({@code filesync-csv-table-sink-2}); Camel records the route and step that used the Kamelet as template
+ * parameters, so the failure is reported there instead.
+ *
+ * @param routeId the user's route id
+ * @param file    the route file as Camel names it (scheme removed), or null when unknown
+ * @param line    line of the step at fault, or -1
+ * @param uris    raw endpoint URIs (placeholders unresolved) of that step, or of the whole route when the step is
+ *                unknown
+ */
+record RouteOrigin(String routeId, String file, int line, List<String> uris) {
+
+    private static final String PARENT_ROUTE_ID = "parentRouteId";
+    private static final String PARENT_PROCESSOR_ID = "parentProcessorId";
+    private static final Pattern LISTEN_ADDRESS = Pattern.compile("://([^/:?]+):(\\d+)");
+
+    /** The origin of this failure, or null when it belongs to no route (a bean, a YAML file that does not parse). */
+    static RouteOrigin of(FailureChain chain, CamelContext context) {
+        Model model = context == null ? null : context.getCamelContextExtension().getContextPlugin(Model.class);
+        if (model == null) {
+            return null;
+        }
+        String routeId = failedRouteId(chain);
+        if (routeId != null) {
+            RouteDefinition route = model.getRouteDefinition(routeId);
+            return route == null ? new RouteOrigin(routeId, null, -1, List.of()) : userOrigin(model, route);
+        }
+        String kamelet = chain.failedKamelet();
+        if (kamelet != null) {
+            return usingKamelet(model, kamelet);
+        }
+        if (chain.find(BindException.class) != null) {
+            return listening(model, context);
+        }
+        return null;
+    }
+
+    private static String failedRouteId(FailureChain chain) {
+        FailedToCreateRouteException created = chain.find(FailedToCreateRouteException.class);
+        if (created != null && created.getRouteId() != null) {
+            return created.getRouteId();
+        }
+        FailedToStartRouteException started = chain.find(FailedToStartRouteException.class);
+        return started == null ? null : started.getRouteId();
+    }
+
+    /** Climbs from a Kamelet's internal route to the user's route and step that use the Kamelet. */
+    private static RouteOrigin userOrigin(Model model, RouteDefinition route) {
+        Map<String, Object> parameters = route.getTemplateParameters();
+        Object parentId = parameters == null ? null : parameters.get(PARENT_ROUTE_ID);
+        RouteDefinition parent = parentId == null ? null : model.getRouteDefinition(parentId.toString());
+        if (parent == null) {
+            return new RouteOrigin(route.getRouteId(), fileOf(route), -1, urisOf(route));
+        }
+        Object stepId = parameters.get(PARENT_PROCESSOR_ID);
+        if (stepId != null) {
+            for (ProcessorDefinition<?> step : steps(parent)) {
+                if (stepId.toString().equals(step.getId()) && step instanceof EndpointRequiredDefinition endpoint) {
+                    return new RouteOrigin(parent.getRouteId(), fileOf(parent), step.getLineNumber(),
+                            List.of(endpoint.getEndpointUri()));
+                }
+            }
+        }
+        // A Kamelet used as the route's source: Camel records no step id for it.
+        return new RouteOrigin(parent.getRouteId(), fileOf(parent), parent.getInput().getLineNumber(),
+                List.of(parent.getInput().getEndpointUri()));
+    }
+
+    /** A Kamelet that could not be loaded at all: the first user route that refers to it by name. */
+    private static RouteOrigin usingKamelet(Model model, String kameletName) {
+        Pattern reference = Pattern.compile("kamelet:(//)?" + Pattern.quote(kameletName) + "([?/:].*)?");
+        for (RouteDefinition route : model.getRouteDefinitions()) {
+            for (Endpoint endpoint : endpointsOf(route)) {
+                if (endpoint.uri() != null && reference.matcher(endpoint.uri()).matches()) {
+                    return new RouteOrigin(route.getRouteId(), fileOf(route), endpoint.line(), List.of(endpoint.uri()));
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * An address already in use: Camel does not say which route was starting, so the first route to be started that
+     * listens on a host and port answers for it.
+     */
+    private static RouteOrigin listening(Model model, CamelContext context) {
+        for (RouteDefinition route : model.getRouteDefinitions()) {
+            String uri = route.getInput() == null ? null : route.getInput().getEndpointUri();
+            if (uri == null || !startsAutomatically(route, context)) {
+                continue;
+            }
+            Matcher address = LISTEN_ADDRESS.matcher(resolved(context, uri));
+            if (address.find()) {
+                return new RouteOrigin(route.getRouteId(), fileOf(route), route.getInput().getLineNumber(), List.of(uri));
+            }
+        }
+        return null;
+    }
+
+    private static boolean startsAutomatically(RouteDefinition route, CamelContext context) {
+        String autoStartup = route.getAutoStartup();
+        return autoStartup == null || Boolean.parseBoolean(resolved(context, autoStartup));
+    }
+
+    private static String resolved(CamelContext context, String text) {
+        try {
+            return context.resolvePropertyPlaceholders(text);
+        } catch (RuntimeException e) {
+            return text;
+        }
+    }
+
+    private record Endpoint(String uri, int line) {
+    }
+
+    private static List<Endpoint> endpointsOf(RouteDefinition route) {
+        List<Endpoint> endpoints = new ArrayList<>();
+        if (route.getInput() != null) {
+            endpoints.add(new Endpoint(route.getInput().getEndpointUri(), route.getInput().getLineNumber()));
+        }
+        for (ProcessorDefinition<?> step : steps(route)) {
+            if (step instanceof EndpointRequiredDefinition endpoint) {
+                endpoints.add(new Endpoint(endpoint.getEndpointUri(), step.getLineNumber()));
+            }
+        }
+        return endpoints;
+    }
+
+    private static List<String> urisOf(RouteDefinition route) {
+        return endpointsOf(route).stream().map(Endpoint::uri).filter(uri -> uri != null).toList();
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static List<ProcessorDefinition<?>> steps(RouteDefinition route) {
+        return new ArrayList<>(ProcessorDefinitionHelper.filterTypeInOutputs((List) route.getOutputs(), ProcessorDefinition.class));
+    }
+
+    private static String fileOf(OptionalIdentifiedDefinition<?> definition) {
+        String location = definition instanceof RouteDefinition route && route.getResource() != null
+                ? route.getResource().getLocation() : definition.getLocation();
+        return location == null ? null : withoutScheme(location);
+    }
+
+    static String withoutScheme(String location) {
+        return location.startsWith("file:") ? location.substring("file:".length()) : location;
+    }
+}
