@@ -102,8 +102,8 @@ final class SettingBlame {
     }
 
     /**
-     * A database that refuses connections says so without its URL; the URLs of the pools in the registry stand in
-     * for it, so the setting that names the database is found.
+     * A database that refuses connections says so without its URL, and after a late failure the pool is gone from
+     * the registry; the configured JDBC URLs stand in for it, so the setting that names the database is found.
      */
     private List<String> databaseUrls(FailureChain chain) {
         if (chain.find(SQLException.class) == null) {
@@ -114,6 +114,9 @@ final class SettingBlame {
             if (pool.getJdbcUrl() != null) {
                 urls.add(pool.getJdbcUrl());
             }
+        }
+        for (String key : configuredKeys()) {
+            valueOf(key).filter(value -> value.strip().startsWith("jdbc:")).ifPresent(urls::add);
         }
         return urls;
     }
