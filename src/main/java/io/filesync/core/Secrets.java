@@ -27,7 +27,7 @@ final class Secrets {
      * messages need.
      */
     private static final Pattern CREDENTIAL_KEY = Pattern.compile(
-            "(?i).*(password|passphrase|secret|token|(access|api|private|auth|encryption)[._-]?key)");
+            "(?i).*(password|passphrase|secret|token).*|.*(access|api|private|auth|encryption)[._-]?key");
 
     /** A password in a URL's user information: {@code //user:password@host}. */
     private static final Pattern USER_INFO_PASSWORD = Pattern.compile("(//[^/:@\\s]*:)[^@\\s/]+(@)");
