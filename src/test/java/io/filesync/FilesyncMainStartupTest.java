@@ -137,7 +137,7 @@ class FilesyncMainStartupTest {
     void badBooleanNamesTheSettingAndItsValue() throws Exception {
         String line = failedStart(Map.of("csv.recursive", "yes"), "csv-table-changes.camel.yaml");
         assertThat(line).startsWith("filesync could not start: " + routeFile("csv-table-changes.camel.yaml")
-                        + ": route 'csv-table-changes': setting 'csv.recursive' = 'yes' (from " + config + "): ")
+                        + ":7: route 'csv-table-changes': setting 'csv.recursive' = 'yes' (from " + config + "): ")
                 .endsWith("Cannot convert the String value: yes to type: boolean as the value is not true or false");
     }
 
@@ -145,14 +145,31 @@ class FilesyncMainStartupTest {
     void badNumberNamesTheSettingAndItsValue() throws Exception {
         String line = failedStart(Map.of("watch.settle-time-ms", "soon"), "watch-events.camel.yaml");
         assertThat(line).isEqualTo("filesync could not start: " + routeFile("watch-events.camel.yaml")
-                + ": route 'watch-events': setting 'watch.settle-time-ms' = 'soon' (from " + config + "): 'soon' is not a number");
+                + ":7: route 'watch-events': setting 'watch.settle-time-ms' = 'soon' (from " + config + "): 'soon' is not a number");
     }
 
     @Test
     void badEnumValueListsTheAllowedValues() throws Exception {
         String line = failedStart(Map.of("watch.content", "txt"), "watch-events.camel.yaml");
         assertThat(line).isEqualTo("filesync could not start: " + routeFile("watch-events.camel.yaml")
-                + ": route 'watch-events': setting 'watch.content' = 'txt' (from " + config + "): 'txt' is not one of none, text, bytes");
+                + ":7: route 'watch-events': setting 'watch.content' = 'txt' (from " + config + "): 'txt' is not one of none, text, bytes");
+    }
+
+    @Test
+    void badNumberForABeanNamesTheSettingThoughCamelQuotesNoValue() throws Exception {
+        String line = failedStart(Map.of("sync.server.max-file-bytes", "lots"), "sync-server.camel.yaml");
+        assertThat(line).isEqualTo("filesync could not start: " + routeFile("sync-server.camel.yaml")
+                + ": setting 'sync.server.max-file-bytes' = 'lots' (from " + config + "): 'lots' is not a number");
+    }
+
+    @Test
+    void misspeltEndpointOptionNamesTheOptionAndTheLineNotTheWholeUri() throws Exception {
+        Files.createDirectories(dir.resolve("routes"));
+        Files.copy(Path.of("routes/writer-commands.camel.yaml"), dir.resolve("routes/writer-commands.camel.yaml"));
+        edit("writer-commands.camel.yaml", "readLockMinAge:", "readLockMinAgee:");
+        String line = failedStart(Map.of("writer.commands-dir", dir.resolve("commands").toString()));
+        assertThat(line).isEqualTo("filesync could not start: " + routeFile("writer-commands.camel.yaml") + ":9:"
+                + " route 'writer-commands': unknown endpoint option readLockMinAgee=500 (misspelt, or not an option of this endpoint)");
     }
 
     @Test

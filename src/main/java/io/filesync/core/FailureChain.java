@@ -34,12 +34,25 @@ final class FailureChain {
 
     private static final Pattern KAMELET_VETO = Pattern.compile("Failure creating route from template: (\\S+)");
 
+    private static final Pattern UNKNOWN_OPTIONS = Pattern.compile("Unknown parameters=\\[\\{(.*?)}]");
+
     private final List<Throwable> causes = new ArrayList<>();
 
     FailureChain(Throwable failure) {
         for (Throwable t = failure; t != null && !causes.contains(t); t = t.getCause()) {
             causes.add(t);
         }
+    }
+
+    /** The options an endpoint did not know ("readLockMinAgee=500"), or null. */
+    String unknownOptions() {
+        for (String message : allMessages()) {
+            Matcher unknown = UNKNOWN_OPTIONS.matcher(message);
+            if (unknown.find()) {
+                return unknown.group(1);
+            }
+        }
+        return null;
     }
 
     /**
@@ -74,6 +87,11 @@ final class FailureChain {
             }
         }
         return null;
+    }
+
+    /** The message of the innermost cause, which may be null. */
+    String innermostMessage() {
+        return causes.get(causes.size() - 1).getMessage();
     }
 
     /** Every message in the chain, wrappers included: locations of files are searched in all of them. */

@@ -10,6 +10,8 @@ import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
 import org.apache.camel.FailedToCreateRouteException;
 import org.apache.camel.FailedToStartRouteException;
+import org.apache.camel.NoSuchEndpointException;
+import org.apache.camel.ResolveEndpointFailedException;
 import org.apache.camel.model.EndpointRequiredDefinition;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.OptionalIdentifiedDefinition;
@@ -44,7 +46,7 @@ record RouteOrigin(String routeId, String file, int line, List<String> uris) {
         String routeId = failedRouteId(chain);
         if (routeId != null) {
             RouteDefinition route = model.getRouteDefinition(routeId);
-            return route == null ? new RouteOrigin(routeId, null, -1, List.of()) : userOrigin(model, route);
+            return route == null ? new RouteOrigin(routeId, null, -1, List.of()) : userOrigin(model, route, failedUri(chain));
         }
         String kamelet = chain.failedKamelet();
         if (kamelet != null) {
@@ -65,12 +67,31 @@ record RouteOrigin(String routeId, String file, int line, List<String> uris) {
         return started == null ? null : started.getRouteId();
     }
 
-    /** Climbs from a Kamelet's internal route to the user's route and step that use the Kamelet. */
-    private static RouteOrigin userOrigin(Model model, RouteDefinition route) {
+    /** The endpoint Camel could not resolve, as it names it (placeholders resolved), or null. */
+    private static String failedUri(FailureChain chain) {
+        NoSuchEndpointException missing = chain.find(NoSuchEndpointException.class);
+        if (missing != null) {
+            return missing.getUri();
+        }
+        ResolveEndpointFailedException failed = chain.find(ResolveEndpointFailedException.class);
+        return failed == null ? null : failed.getUri();
+    }
+
+    /**
+     * Climbs from a Kamelet's internal route to the user's route and step that use the Kamelet; in a user's route,
+     * narrows down to the endpoint Camel could not resolve, when it says which.
+     */
+    private static RouteOrigin userOrigin(Model model, RouteDefinition route, String failedUri) {
         Map<String, Object> parameters = route.getTemplateParameters();
         Object parentId = parameters == null ? null : parameters.get(PARENT_ROUTE_ID);
         RouteDefinition parent = parentId == null ? null : model.getRouteDefinition(parentId.toString());
         if (parent == null) {
+            String scheme = failedUri == null ? null : failedUri.replaceFirst(":.*", "");
+            for (Endpoint endpoint : endpointsOf(route)) {
+                if (scheme != null && endpoint.uri() != null && endpoint.uri().startsWith(scheme + ":")) {
+                    return new RouteOrigin(route.getRouteId(), fileOf(route), endpoint.line(), List.of(endpoint.uri()));
+                }
+            }
             return new RouteOrigin(route.getRouteId(), fileOf(route), -1, urisOf(route));
         }
         Object stepId = parameters.get(PARENT_PROCESSOR_ID);

@@ -1,7 +1,10 @@
 package io.filesync.core;
 
+import java.io.IOException;
+import java.io.Reader;
 import java.net.BindException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -16,6 +19,7 @@ import java.util.regex.Pattern;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.apache.camel.CamelContext;
+import org.apache.camel.NoSuchEndpointException;
 import org.apache.camel.PropertyBindingException;
 import org.apache.camel.spi.PropertiesComponent;
 
@@ -29,7 +33,11 @@ import org.apache.camel.spi.PropertiesComponent;
 final class SettingBlame {
 
     /** A placeholder {@code {{key}}}, {@code {{key:default}}} or {@code {{?key}}}. */
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\??([^{}:]+?)(?::[^{}]*)?}}");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\??([^{}:]+?)(?::([^{}]*))?}}");
+
+    private static final String NUMBER = "-?\\d+(\\.\\d+)?";
+    private static final String BOOLEAN = "(?i)true|false";
+    private static final int MAX_FILE_CHARS = 1 << 20;
 
     private static final Pattern LISTEN_PORT = Pattern.compile("://[^/:?]+:(\\d+)");
 
@@ -42,13 +50,27 @@ final class SettingBlame {
         this.context = context;
     }
 
-    /** A setting, its value and where the value came from. */
-    record Setting(String key, String value, String source) {
+    /**
+     * A setting, its value and where the value came from.
+     *
+     * @param mismatch what is wrong with the value when that was found by comparing it with its inline default
+     *                 ("'lots' is not a number"), else null
+     */
+    record Setting(String key, String value, String source, String mismatch) {
+
+        Setting(String key, String value, String source) {
+            this(key, value, source, null);
+        }
     }
 
-    /** The settings at fault, most likely first; empty when no setting explains the failure. */
-    List<Setting> blame(FailureChain chain, RouteOrigin origin) {
-        if (context == null) {
+    /**
+     * The settings at fault, most likely first; empty when no setting explains the failure.
+     *
+     * @param file the file the failure was located in, or null
+     */
+    List<Setting> blame(FailureChain chain, RouteOrigin origin, String file) {
+        // A misspelt scheme or option is the route's own text, whatever values the URI quotes.
+        if (context == null || chain.find(NoSuchEndpointException.class) != null || chain.unknownOptions() != null) {
             return List.of();
         }
         List<String> candidates = origin != null ? placeholdersIn(origin.uris()) : configuredKeys();
@@ -60,9 +82,12 @@ final class SettingBlame {
             }
         }
         List<String> messages = new ArrayList<>(chain.explainingMessages());
+        if (binding != null && binding.getValue() != null) {
+            messages.add(binding.getValue().toString());
+        }
         messages.addAll(databaseUrls(chain));
         messages.addAll(listenPorts(chain, origin));
-        FileSystemException file = chain.find(FileSystemException.class);
+        FileSystemException fileProblem = chain.find(FileSystemException.class);
         List<Setting> found = new ArrayList<>();
         for (String key : candidates) {
             Optional<String> value = valueOf(key);
@@ -70,15 +95,58 @@ final class SettingBlame {
                 continue;
             }
             boolean named = appearsIn(value.get(), messages) && (origin != null || specific(value.get()));
-            if (named || file != null && namesPath(value.get(), file.getFile())) {
+            if (named || fileProblem != null && namesPath(value.get(), fileProblem.getFile())) {
                 found.add(new Setting(key, value.get(), sourceOf(key)));
             }
         }
         // The longest value is the least likely to appear by chance. Without a step to narrow the candidates down,
         // only that one is named: a second match is more likely a word of the message than a second culprit.
         found.sort((a, b) -> Integer.compare(b.value().length(), a.value().length()));
+        if (found.isEmpty()) {
+            found.addAll(mismatchedDefaults(file));
+        }
         int most = origin != null ? 2 : 1;
         return found.size() > most ? found.subList(0, most) : found;
+    }
+
+    /**
+     * A failure that quotes no value, such as a bean whose constructor Camel could not match ("null"): the settings
+     * used in the file whose value is not of the kind their inline default is, a number for a number or a boolean
+     * for a boolean.
+     */
+    private List<Setting> mismatchedDefaults(String file) {
+        String text = fileText(file);
+        List<Setting> mismatched = new ArrayList<>();
+        Matcher placeholder = PLACEHOLDER.matcher(text);
+        while (placeholder.find()) {
+            String key = placeholder.group(1).strip();
+            String fallback = placeholder.group(2);
+            Optional<String> value = valueOf(key);
+            if (fallback == null || value.isEmpty() || mismatched.stream().anyMatch(s -> s.key().equals(key))) {
+                continue;
+            }
+            String given = value.get().strip();
+            if (fallback.matches(NUMBER) && !given.matches(NUMBER)) {
+                mismatched.add(new Setting(key, given, sourceOf(key), "'" + given + "' is not a number"));
+            } else if (fallback.matches(BOOLEAN) && !given.matches(BOOLEAN)) {
+                mismatched.add(new Setting(key, given, sourceOf(key), "'" + given + "' is not true or false"));
+            }
+        }
+        return mismatched.size() > 1 ? mismatched.subList(0, 1) : mismatched;
+    }
+
+    /** A route file's text; route files are small, but a file that is not is read only in part. */
+    private static String fileText(String file) {
+        if (file == null) {
+            return "";
+        }
+        try (Reader reader = Files.newBufferedReader(Path.of(file))) {
+            char[] buffer = new char[MAX_FILE_CHARS];
+            int read = reader.read(buffer, 0, buffer.length);
+            return read <= 0 ? "" : new String(buffer, 0, read);
+        } catch (IOException | InvalidPathException e) {
+            return "";
+        }
     }
 
     /** The setting behind the endpoint option Camel could not set, e.g. {@code recursive={{csv.recursive}}}. */

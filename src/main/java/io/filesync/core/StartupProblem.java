@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.NoSuchEndpointException;
 import org.apache.camel.PropertyBindingException;
 
 /**
@@ -64,13 +65,14 @@ public final class StartupProblem {
         } else {
             // A file that does not parse is not a setting's fault, though the quoted source may contain a value.
             List<SettingBlame.Setting> settings = lastYamlMark(chain) != null ? List.of()
-                    : new SettingBlame(context).blame(chain, origin);
+                    : new SettingBlame(context).blame(chain, origin, file(location));
             for (SettingBlame.Setting setting : settings) {
                 String value = Secrets.isSecret(setting.key()) ? Secrets.MASK : setting.value();
                 text.append("setting '").append(setting.key()).append("' = '").append(value).append("' (from ")
                         .append(setting.source()).append("): ");
             }
-            text.append(reason(chain, origin, context));
+            String mismatch = settings.stream().map(SettingBlame.Setting::mismatch).filter(m -> m != null).findFirst().orElse(null);
+            text.append(mismatch != null && !FailureChain.hasText(chain.innermostMessage()) ? mismatch : reason(chain, origin, context));
         }
         return Secrets.of(context).mask(text.toString());
     }
@@ -118,7 +120,21 @@ public final class StartupProblem {
         return null;
     }
 
+    /** The file part of a location "file:line:column". */
+    private static String file(String location) {
+        return location == null ? null : location.replaceFirst("(:\\d+)+$", "");
+    }
+
     private static String reason(FailureChain chain, RouteOrigin origin, CamelContext context) {
+        NoSuchEndpointException noEndpoint = chain.find(NoSuchEndpointException.class);
+        if (noEndpoint != null && noEndpoint.getUri() != null) {
+            return "no component for scheme '" + noEndpoint.getUri().replaceFirst(":.*", "")
+                    + ":' (misspelt, or its component is not on the classpath)";
+        }
+        String unknownOptions = chain.unknownOptions();
+        if (unknownOptions != null) {
+            return "unknown endpoint option " + unknownOptions + " (misspelt, or not an option of this endpoint)";
+        }
         String kamelet = chain.failedKamelet();
         FileNotFoundException missing = chain.find(FileNotFoundException.class);
         if (kamelet != null && missing != null) {
