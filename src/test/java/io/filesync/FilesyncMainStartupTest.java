@@ -57,14 +57,7 @@ class FilesyncMainStartupTest {
         Files.writeString(config, properties);
 
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        PrintStream stderr = System.err;
-        System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        int exitCode;
-        try {
-            exitCode = FilesyncMain.run(config);
-        } finally {
-            System.setErr(stderr);
-        }
+        int exitCode = FilesyncMain.run(FilesyncMain.create(config), new PrintStream(printed, true, StandardCharsets.UTF_8));
         String output = printed.toString(StandardCharsets.UTF_8).strip();
         assertThat(exitCode).as("exit code; printed: %s", output).isEqualTo(1);
         assertThat(output.lines()).as("one line").hasSize(1);

@@ -63,18 +63,27 @@ public final class StartupProblem {
                     .append(" as environment variable ").append(environmentName(missingKey))
                     .append(" or as -D").append(missingKey).append("=...");
         } else {
-            // A file that does not parse is not a setting's fault, though the quoted source may contain a value.
-            List<SettingBlame.Setting> settings = lastYamlMark(chain) != null ? List.of()
-                    : new SettingBlame(context).blame(chain, origin, file(location));
-            for (SettingBlame.Setting setting : settings) {
-                String value = Secrets.isSecret(setting.key()) ? Secrets.MASK : setting.value();
-                text.append("setting '").append(setting.key()).append("' = '").append(value).append("' (from ")
-                        .append(setting.source()).append("): ");
-            }
-            String mismatch = settings.stream().map(SettingBlame.Setting::mismatch).filter(m -> m != null).findFirst().orElse(null);
-            text.append(mismatch != null && !FailureChain.hasText(chain.innermostMessage()) ? mismatch : reason(chain, origin, context));
+            text.append(settingsAndReason(chain, origin, context, file(location)));
         }
         return Secrets.of(context).mask(text.toString());
+    }
+
+    /** "setting 'key' = 'value' (from source): reason", or the reason alone when no setting is at fault. */
+    private static String settingsAndReason(FailureChain chain, RouteOrigin origin, CamelContext context, String file) {
+        // A file that does not parse is not a setting's fault, though the quoted source may contain a value.
+        List<SettingBlame.Setting> settings = lastYamlMark(chain) != null ? List.of()
+                : new SettingBlame(context).blame(chain, origin, file);
+        StringBuilder text = new StringBuilder();
+        String mismatch = null;
+        for (SettingBlame.Setting setting : settings) {
+            String value = Secrets.isSecret(setting.key()) ? Secrets.MASK : setting.value();
+            text.append("setting '").append(setting.key()).append("' = '").append(value).append("' (from ")
+                    .append(setting.source()).append("): ");
+            mismatch = mismatch != null ? mismatch : setting.mismatch();
+        }
+        // A cause without a message ("null") says less than the comparison of the value with its default.
+        boolean silent = !FailureChain.hasText(chain.innermostMessage());
+        return text.append(mismatch != null && silent ? mismatch : reason(chain, origin, context)).toString();
     }
 
     /** The environment variable Camel's properties component reads for a key: upper case, dots and dashes as underscores. */
