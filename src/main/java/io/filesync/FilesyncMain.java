@@ -4,9 +4,12 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.filesync.core.SettingLookups;
 import io.filesync.core.StartupProblem;
 import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,11 +56,18 @@ public final class FilesyncMain {
      * @return the process exit code: 0 after a clean stop, 1 when startup failed
      */
     static int run(Main main, PrintStream err) throws Exception {
+        SettingLookups lookups = new SettingLookups();
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport configuring) {
+                configuring.getCamelContext().getPropertiesComponent().addPropertiesLookupListener(lookups);
+            }
+        });
         try {
             main.run();
             return main.getExitCode() < 0 ? 0 : main.getExitCode();
         } catch (Exception e) {
-            String message = StartupProblem.describe(e, main.getCamelContext());
+            String message = StartupProblem.describe(e, main.getCamelContext(), lookups);
             // Printed on stderr rather than logged: logging itself may be what is misconfigured.
             err.println("filesync could not start: " + message);
             log().debug("Startup failure in full", e);

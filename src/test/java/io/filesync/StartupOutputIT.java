@@ -129,12 +129,12 @@ class StartupOutputIT {
             port = free.getLocalPort();
         }
         String url = "jdbc:postgresql://127.0.0.1:" + port + "/filesync";
-        Run run = start(Map.of("filesync.db.url", url, "filesync.db.username", "filesync",
+        Run run = start(Map.of("filesync.db.username", "filesync",
                         "watch.target", work.resolve("watch").toString(), "watch.events-dir", work.resolve("events").toString()),
-                Map.of("FILESYNC_DB_PASSWORD", "hunter2-secret"), "watch-events.camel.yaml");
+                Map.of("FILESYNC_DB_URL", url, "FILESYNC_DB_PASSWORD", "hunter2-secret"), "watch-events.camel.yaml");
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.output()).contains("filesync could not start: ")
-                .contains("setting 'filesync.db.url' = '" + url + "' (from config/application.properties): ")
+                .contains("setting 'filesync.db.url' = '" + url + "' (from environment variable FILESYNC_DB_URL): ")
                 .contains("Connection to 127.0.0.1:" + port + " refused")
                 .doesNotContain("hunter2-secret");
     }

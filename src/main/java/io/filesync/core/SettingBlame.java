@@ -45,9 +45,12 @@ final class SettingBlame {
     private static final Set<String> TOO_COMMON = Set.of("true", "false", "none", "null");
 
     private final CamelContext context;
+    private final SettingLookups lookups;
 
-    SettingBlame(CamelContext context) {
+    /** @param lookups the settings resolved during the start; may be null */
+    SettingBlame(CamelContext context, SettingLookups lookups) {
         this.context = context;
+        this.lookups = lookups;
     }
 
     /**
@@ -232,8 +235,13 @@ final class SettingBlame {
         return new ArrayList<>(keys);
     }
 
+    /** The keys given a value in the configuration file, or anywhere else when the start recorded its lookups. */
     private List<String> configuredKeys() {
-        return new ArrayList<>(context.getPropertiesComponent().loadProperties().stringPropertyNames());
+        Set<String> keys = new LinkedHashSet<>(context.getPropertiesComponent().loadProperties().stringPropertyNames());
+        if (lookups != null) {
+            keys.addAll(lookups.keys());
+        }
+        return new ArrayList<>(keys);
     }
 
     private Optional<String> valueOf(String key) {
@@ -271,6 +279,16 @@ final class SettingBlame {
 
     /** Where a key's value comes from, in Camel's order of precedence. */
     String sourceOf(String key) {
+        String recorded = lookups == null ? null : lookups.sourceOf(key);
+        if ("ENV".equals(recorded)) {
+            return "environment variable " + StartupProblem.environmentName(key);
+        }
+        if ("SYS".equals(recorded)) {
+            return "system property -D" + key;
+        }
+        if (recorded != null && recorded.startsWith("file:")) {
+            return relative(recorded.replaceFirst(";optional=true$", "").substring("file:".length()));
+        }
         if (System.getenv(StartupProblem.environmentName(key)) != null) {
             return "environment variable " + StartupProblem.environmentName(key);
         }

@@ -47,6 +47,27 @@ public final class StartupProblem {
      * @param context the context being started, used to find the file a failing route came from; may be null
      */
     public static String describe(Throwable failure, CamelContext context) {
+        return describe(failure, context, null);
+    }
+
+    /**
+     * Describes why filesync could not start.
+     *
+     * @param failure the exception camel-main threw while starting
+     * @param context the context being started, used to find the file a failing route came from; may be null
+     * @param lookups the settings Camel resolved during the start, which also knows those set in the environment;
+     *                may be null
+     */
+    public static String describe(Throwable failure, CamelContext context, SettingLookups lookups) {
+        try {
+            return describeFully(failure, context, lookups);
+        } catch (RuntimeException unexpected) {
+            // The context of a failed start can be in any state; a message without file or setting beats none.
+            return Secrets.of(null).mask(new FailureChain(failure).reason());
+        }
+    }
+
+    private static String describeFully(Throwable failure, CamelContext context, SettingLookups lookups) {
         FailureChain chain = new FailureChain(failure);
         RouteOrigin origin = RouteOrigin.of(chain, context);
         StringBuilder text = new StringBuilder();
@@ -63,16 +84,17 @@ public final class StartupProblem {
                     .append(" as environment variable ").append(environmentName(missingKey))
                     .append(" or as -D").append(missingKey).append("=...");
         } else {
-            text.append(settingsAndReason(chain, origin, context, file(location)));
+            text.append(settingsAndReason(chain, origin, context, lookups, file(location)));
         }
         return Secrets.of(context).mask(text.toString());
     }
 
     /** "setting 'key' = 'value' (from source): reason", or the reason alone when no setting is at fault. */
-    private static String settingsAndReason(FailureChain chain, RouteOrigin origin, CamelContext context, String file) {
+    private static String settingsAndReason(FailureChain chain, RouteOrigin origin, CamelContext context,
+            SettingLookups lookups, String file) {
         // A file that does not parse is not a setting's fault, though the quoted source may contain a value.
         List<SettingBlame.Setting> settings = lastYamlMark(chain) != null ? List.of()
-                : new SettingBlame(context).blame(chain, origin, file);
+                : new SettingBlame(context, lookups).blame(chain, origin, file);
         StringBuilder text = new StringBuilder();
         String mismatch = null;
         for (SettingBlame.Setting setting : settings) {
