@@ -6,6 +6,7 @@ import java.nio.file.Path;
 
 import io.filesync.core.SettingLookups;
 import io.filesync.core.StartupProblem;
+import io.filesync.core.observe.FactsEndpoint;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
@@ -81,6 +82,7 @@ public final class FilesyncMain {
         Main main = new Main();
         main.setPropertyPlaceholderLocations("file:" + config.toAbsolutePath() + ";optional=true");
         main.configure().withRoutesIncludePattern(DEFAULT_ROUTES);
+        main.addMainListener(new FactsEndpoint());
         return main;
     }
 
