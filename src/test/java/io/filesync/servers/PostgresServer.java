@@ -62,6 +62,11 @@ public final class PostgresServer implements AutoCloseable {
         return new TestDatabase(name, url, name, password, server.getDatabase(name, name));
     }
 
+    /** A superuser connection, for a test that changes what the server allows (close it after use). */
+    public Connection adminConnection() throws SQLException {
+        return server.getPostgresDatabase().getConnection();
+    }
+
     public int port() {
         return server.getPort();
     }
