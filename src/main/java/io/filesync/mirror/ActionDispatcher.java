@@ -60,6 +60,7 @@ final class ActionDispatcher implements ActionRunner.Engine {
     /** Due actions fetched ahead, dispatcher thread only. */
     private final Deque<MirrorAction> ready = new ArrayDeque<>();
     private final RemoteOutage outage;
+    private final MirrorMeters meters = new MirrorMeters();
     /** Whether the actions a crash or stop left running are queued again; set before the loop starts. */
     private boolean recovered;
     /** When the next look for abandoned multipart uploads is due: a minute after the start, then hourly. */
@@ -285,6 +286,7 @@ final class ActionDispatcher implements ActionRunner.Engine {
         } else {
             settlement = runner.run(action);
         }
+        meters.settled(settlement);
         settle(settlement);
     }
 
@@ -295,6 +297,11 @@ final class ActionDispatcher implements ActionRunner.Engine {
         if (left <= concurrency || !running) {
             wake();
         }
+    }
+
+    /** What this mapping's actions came to, for its metrics. */
+    MirrorMeters meters() {
+        return meters;
     }
 
     @Override

@@ -283,6 +283,45 @@ public final class ActionQueue {
         }
     }
 
+    /**
+     * Actions queued or running, counted up to {@code cap}: on a huge queue a metric reads a bounded part of the
+     * index, never all of it.
+     */
+    public long pendingUpTo(long cap) throws SQLException {
+        return scalar("SELECT COUNT(*) FROM (SELECT 1 FROM %s WHERE mapping = ? AND state IN ('QUEUED', 'RUNNING') LIMIT "
+                + cap + ") pending", -1);
+    }
+
+    /** The id of the oldest action queued or running, or -1: two lookups of the (mapping, state, id) index. */
+    public long oldestPendingId() throws SQLException {
+        long queued = scalar("SELECT MIN(id) FROM %s WHERE mapping = ? AND state = 'QUEUED'", -1);
+        long running = scalar("SELECT MIN(id) FROM %s WHERE mapping = ? AND state = 'RUNNING'", -1);
+        return queued < 0 ? running : running < 0 ? queued : Math.min(queued, running);
+    }
+
+    /** The newest id of the queue table (all mappings share its sequence), or -1 when it is empty. */
+    public long newestId() throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery(sqlOf(connection, "SELECT MAX(id) FROM %s"))) {
+            rows.next();
+            long id = rows.getLong(1);
+            return rows.wasNull() ? -1 : id;
+        }
+    }
+
+    private long scalar(String template, long whenNull) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement(sqlOf(connection, template))) {
+            query.setString(1, mapping);
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                long value = rows.getLong(1);
+                return rows.wasNull() ? whenNull : value;
+            }
+        }
+    }
+
     /** Whether some action on this path is queued or running. */
     public boolean hasPending(String path) throws SQLException {
         try (Connection connection = dataSource.getConnection();

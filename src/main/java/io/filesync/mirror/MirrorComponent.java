@@ -23,9 +23,9 @@ public class MirrorComponent extends DefaultComponent {
     private final Map<String, Running> engines = new HashMap<>();
 
     private record Running(MirrorEngine engine, ExecutorService executor, ExecutorService workers, ExecutorService partSenders,
-                           int users) {
+                           int users, MirrorObserver observer) {
         Running withUsers(int count) {
-            return new Running(engine, executor, workers, partSenders, count);
+            return new Running(engine, executor, workers, partSenders, count, observer);
         }
     }
 
@@ -61,7 +61,7 @@ public class MirrorComponent extends DefaultComponent {
             ExecutorService workers = getCamelContext().getExecutorServiceManager()
                     .newFixedThreadPool(this, SCHEME + "-" + mapping.name() + "-worker", engine.concurrency());
             engine.start(executor, workers);
-            running = new Running(engine, executor, workers, partSenders, 0);
+            running = new Running(engine, executor, workers, partSenders, 0, new MirrorObserver(getCamelContext(), engine));
         }
         engines.put(endpoint.getMapping(), running.withUsers(running.users() + 1));
         return running.engine();
@@ -78,6 +78,7 @@ public class MirrorComponent extends DefaultComponent {
             return;
         }
         engines.remove(endpoint.getMapping());
+        running.observer().close();
         running.engine().stop();
         getCamelContext().getExecutorServiceManager().shutdown(running.executor());
         getCamelContext().getExecutorServiceManager().shutdown(running.workers());

@@ -64,6 +64,16 @@ public final class MirrorEngine {
         return queue;
     }
 
+    /** The remote, for the mapping's readiness probe and byte count. */
+    Remote remote() {
+        return remote;
+    }
+
+    /** What the mapping's actions came to, for its metrics. */
+    MirrorMeters meters() {
+        return dispatcher.meters();
+    }
+
     // ---- recording changes (caller's thread; durable when these return) ----
 
     /**

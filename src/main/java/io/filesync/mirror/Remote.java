@@ -83,6 +83,19 @@ public interface Remote extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * Asks the remote whether it answers now (a round trip, no data), for the mapping's readiness check.
+     *
+     * @throws RemoteUnavailableException when it does not, with the reason an operator should read
+     */
+    default void probe() throws IOException, RemoteUnavailableException {
+    }
+
+    /** Bytes of content sent since this remote was created, for the mapping's metrics. */
+    default long bytesSent() {
+        return 0;
+    }
+
     /** Where this remote points, for logs: never includes a secret. */
     String describe();
 

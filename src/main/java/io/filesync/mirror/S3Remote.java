@@ -146,7 +146,14 @@ public final class S3Remote implements Remote {
         return new PartBuffers(settings.partSize(), settings.uploadMemory()).count();
     }
 
-    /** Bytes of content sent since this remote was created (puts and parts), for tests and the bench. */
+    /** A HEAD of the bucket: the endpoint answers, the credentials are accepted and the bucket exists. */
+    @Override
+    public void probe() throws IOException, RemoteUnavailableException {
+        errors.call("", () -> client().headBucket(r -> r.bucket(settings.bucket())));
+    }
+
+    /** Bytes of content sent since this remote was created (puts and parts), for tests, the bench and metrics. */
+    @Override
     public long bytesSent() {
         return bytesSent.get();
     }

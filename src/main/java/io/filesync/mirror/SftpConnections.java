@@ -91,6 +91,11 @@ final class SftpConnections implements AutoCloseable {
         }
     }
 
+    /** Opens and closes a connection outside the pool: the server answers and accepts the login now. */
+    void probe() throws RemoteUnavailableException {
+        open().disconnect();
+    }
+
     /** Whether an action waits for a connection: an extra lane then gives its connection back after its part. */
     boolean wanted() {
         return slots.hasQueuedThreads();

@@ -77,6 +77,7 @@ public final class SftpRemote implements Remote {
     }
 
     /** Bytes of content written since this remote was created, for tests and the bench. */
+    @Override
     public long bytesSent() {
         return bytesSent.get();
     }
@@ -309,6 +310,12 @@ public final class SftpRemote implements Remote {
         } finally {
             connections.release(connection, broken);
         }
+    }
+
+    /** A login on a connection of its own, so a probe never waits behind uploads holding every pooled one. */
+    @Override
+    public void probe() throws RemoteUnavailableException {
+        connections.probe();
     }
 
     /** One action per pooled connection. */

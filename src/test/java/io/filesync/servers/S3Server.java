@@ -20,23 +20,35 @@ public final class S3Server implements AutoCloseable {
 
     public static final String REGION = "us-east-1";
 
-    private final S3Proxy proxy;
+    private final Path workDir;
+    private volatile S3Proxy proxy;
+    private final int port;
     private final String accessKey;
     private final String secretKey;
     private final AtomicInteger buckets = new AtomicInteger();
 
-    private S3Server(S3Proxy proxy, String accessKey, String secretKey) {
+    private S3Server(Path workDir, S3Proxy proxy, String accessKey, String secretKey) {
+        this.workDir = workDir;
         this.proxy = proxy;
+        this.port = proxy.getPort();
         this.accessKey = accessKey;
         this.secretKey = secretKey;
     }
 
-    static S3Server start(Path workDir) {
+    /**
+     * A server of the caller's own, for a test that stops and restarts it ({@link #stop()}, {@link #restart()});
+     * others share {@link TestServers#s3()}. Close it after use.
+     */
+    public static S3Server start(Path workDir) {
         String accessKey = "filesync-test";
         String secretKey = "secret-" + Long.toHexString(System.nanoTime());
+        return new S3Server(workDir, started(workDir, 0, accessKey, secretKey), accessKey, secretKey);
+    }
+
+    private static S3Proxy started(Path workDir, int port, String accessKey, String secretKey) {
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(new FilesystemNio2BlobStore(workDir.toAbsolutePath().toString()))
-                .endpoint(URI.create("http://127.0.0.1:0"))
+                .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
                 .build();
         try {
@@ -44,11 +56,21 @@ public final class S3Server implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("Could not start s3proxy: " + e.getMessage(), e);
         }
-        return new S3Server(proxy, accessKey, secretKey);
+        return proxy;
+    }
+
+    /** Stops answering: connections to the port are refused until {@link #restart()}. */
+    public void stop() throws Exception {
+        proxy.stop();
+    }
+
+    /** Serves again on the same port, with the same store and credentials. */
+    public void restart() {
+        proxy = started(workDir, port, accessKey, secretKey);
     }
 
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + proxy.getPort());
+        return URI.create("http://127.0.0.1:" + port);
     }
 
     public String accessKey() {

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -67,6 +68,15 @@ public final class FilesyncMetrics {
      */
     public Counter counter(String job, String what, String... tags) {
         return Counter.builder(PREFIX + job + "." + what).tags(withJob(job, tags)).register(meters);
+    }
+
+    /**
+     * A counter read from {@code state} at each scrape, for a count kept elsewhere (a job's own plain counters, which
+     * then need no Micrometer type). Micrometer holds {@code state} weakly: its owner keeps it, and removes the counter
+     * with {@link #remove} when it stops.
+     */
+    public <T> FunctionCounter functionCounter(String job, String what, T state, ToDoubleFunction<T> count, String... tags) {
+        return FunctionCounter.builder(PREFIX + job + "." + what, state, count).tags(withJob(job, tags)).register(meters);
     }
 
     /**
