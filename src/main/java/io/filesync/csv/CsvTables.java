@@ -14,6 +14,9 @@ import io.filesync.core.FileVersionRepository;
 import io.filesync.core.db.SqlDialect;
 import io.filesync.core.db.Transactions;
 import io.filesync.core.error.BadInputException;
+import io.filesync.core.observe.FilesyncMetrics;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * Operations run one at a time per folder: they read and change the registry, and on SQLite writes are serial
  * anyway.
  */
-public final class CsvTables {
+public final class CsvTables implements CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(CsvTables.class);
 
@@ -44,6 +47,8 @@ public final class CsvTables {
     private final FileVersionRepository fileVersions;
     private final CsvScanner scanner;
     private volatile Schema schema;
+    private volatile CamelContext camelContext;
+    private volatile CsvMeters meters = CsvMeters.NONE;
 
     /** The dialect-bound helpers, known once the database has been reached. */
     record Schema(SqlDialect dialect, SqlNames names, SqlTables tables, CsvRegistry registry, TableLoader loader) {
@@ -72,6 +77,21 @@ public final class CsvTables {
         this.options = options == null ? CsvOptions.defaults() : options;
         this.fileVersions = fileVersions;
         this.scanner = new CsvScanner(this.options);
+    }
+
+    /** Set by the Kamelet's route, once per context: loads are then counted per table in filesync_csv_* meters. */
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        if (camelContext == this.camelContext) {
+            return;
+        }
+        this.camelContext = camelContext;
+        this.meters = camelContext == null ? CsvMeters.NONE : new CsvMeters(FilesyncMetrics.of(camelContext), sourceKey);
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
     }
 
     /**
@@ -166,7 +186,8 @@ public final class CsvTables {
                 renamed = vanishedWithHash(connection, scan.sha256(), path, preferredFrom).orElse(null);
             }
             if (renamed == null) {
-                load(connection, s, path, target, sample, current.orElse(null));
+                long rows = load(connection, s, path, target, sample, current.orElse(null));
+                meters.loaded(target, rows);
                 return SyncOutcome.LOADED;
             }
             renameTable(connection, renamed, path);
@@ -181,21 +202,20 @@ public final class CsvTables {
      * by cell; only when they do not hold for the whole file is it scanned in full and loaded again. Most exports
      * keep their types, and so are read once rather than twice.
      */
-    private void load(Connection connection, Schema s, String path, String target, CsvScanner.Sample sample,
+    private long load(Connection connection, Schema s, String path, String target, CsvScanner.Sample sample,
                       CsvRegistry.Entry current) throws SQLException, IOException {
         TableSwap swap = new TableSwap(s, sourceKey, root, options);
         if (sample.complete()) {
-            swap.load(connection, path, target, sample.scan(), current);
-            return;
+            return swap.load(connection, path, target, sample.scan(), current);
         }
         List<ColumnType> guessed = sample.scan().columns().stream().map(CsvScan.Column::type).toList();
         try {
-            swap.load(connection, path, target, sample.scan(), current,
+            return swap.load(connection, path, target, sample.scan(), current,
                     new RecordPump.Speculation(guessed, options.header(), options.allText()));
         } catch (SpeculationFailed guessWrong) {
             LOG.info("{}: types from the first {} rows do not hold ({}); scanning the whole file", path,
                     SPECULATION_ROWS, guessWrong.getMessage());
-            swap.load(connection, path, target, scanner.scan(root.resolve(path), path, s.dialect()), current);
+            return swap.load(connection, path, target, scanner.scan(root.resolve(path), path, s.dialect()), current);
         }
     }
 

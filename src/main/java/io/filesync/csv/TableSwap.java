@@ -44,9 +44,9 @@ final class TableSwap {
      *
      * @param current the path's registry entry, or null when it is new
      */
-    void load(Connection connection, String path, String target, CsvScan scan, CsvRegistry.Entry current)
+    long load(Connection connection, String path, String target, CsvScan scan, CsvRegistry.Entry current)
             throws SQLException, IOException {
-        load(connection, path, target, scan, current, null);
+        return load(connection, path, target, scan, current, null);
     }
 
     /**
@@ -54,7 +54,7 @@ final class TableSwap {
      * checked on the way, and {@link SpeculationFailed} (after a rollback) says the guess did not hold, so the
      * caller loads the exact way. The table swapped in is always typed as a full first pass would type it.
      */
-    void load(Connection connection, String path, String target, CsvScan scan, CsvRegistry.Entry current,
+    long load(Connection connection, String path, String target, CsvScan scan, CsvRegistry.Entry current,
               RecordPump.Speculation speculation) throws SQLException, IOException {
         claim(connection, path, target, null, false);
         Path file = root.resolve(path);
@@ -89,6 +89,7 @@ final class TableSwap {
             connection.commit();
             LOG.info("{}: loaded {} rows into table {} (delimiter {})", path, rows, target,
                     CsvOptions.nameOf(scan.delimiter()));
+            return rows;
         } catch (SQLException | IOException | RuntimeException | Error e) {
             rollbackQuietly(connection, staging, e);
             if (!(e instanceof BadInputException) && changedSince(file, scan)) {

@@ -46,6 +46,7 @@ final class TailConsumer extends DefaultConsumer {
     private final Map<String, Long> retryDelays = new ConcurrentHashMap<>();
     private volatile TailEngine engine;
     private volatile TailOffsets offsets;
+    private TailMeters meters;
     private volatile boolean running;
     private volatile boolean paused;
     private WatchService watchService;
@@ -69,6 +70,7 @@ final class TailConsumer extends DefaultConsumer {
         DataSource dataSource = CamelContextHelper.mandatoryLookup(getEndpoint().getCamelContext(),
                 endpoint.getDataSource(), DataSource.class);
         offsets = new TailOffsets(dataSource, endpoint.getStateKey());
+        meters = new TailMeters(getEndpoint().getCamelContext(), endpoint.getStateKey());
         running = true;
         ExecutorServiceManager executors = getEndpoint().getCamelContext().getExecutorServiceManager();
         poller = executors.newSingleThreadScheduledExecutor(this, "filesync-tail-scan");
@@ -172,6 +174,7 @@ final class TailConsumer extends DefaultConsumer {
         } else {
             retryDelays.remove(fileKey);
             engine.advanced(fileKey, batch.to());
+            meters.stored(batch);
         }
         releaseExchange(exchange, false);
     }
@@ -219,6 +222,7 @@ final class TailConsumer extends DefaultConsumer {
                 registerFolders(engine.root());
             }
             engine.scan();
+            meters.lag(engine.lagBytes());
         } catch (IOException | RuntimeException e) {
             LOG.warn("{}: scan of {} failed: {}", endpoint.getStateKey(), endpoint.root(), e.getMessage());
         }
@@ -267,6 +271,9 @@ final class TailConsumer extends DefaultConsumer {
         if (engine != null) {
             engine.close();
             engine = null;
+        }
+        if (meters != null) {
+            meters.close();
         }
         super.doStop();
     }

@@ -250,6 +250,15 @@ public final class TailEngine implements AutoCloseable {
         notifyAll();
     }
 
+    /** Bytes written after the stored position of each followed file, by path, for the lag metric. */
+    public synchronized Map<String, Long> lagBytes() {
+        Map<String, Long> lag = new HashMap<>();
+        for (FollowedFile followed : files.values()) {
+            lag.merge(followed.position.path(), Math.max(0, followed.unread()), Long::sum);
+        }
+        return lag;
+    }
+
     /** How many files are followed, for monitoring and tests. */
     public synchronized int followedCount() {
         return files.size();

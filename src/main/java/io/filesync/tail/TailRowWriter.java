@@ -17,6 +17,8 @@ import io.filesync.core.db.SqlDialect;
 import io.filesync.core.db.Transactions;
 import io.filesync.core.error.ErrorRecord;
 import io.filesync.core.error.ErrorRecorder;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 
 /**
  * Stores a {@link TailBatch} as rows through the user's INSERT template. The rows, the error records of the batch's
@@ -27,7 +29,7 @@ import io.filesync.core.error.ErrorRecorder;
  * of the batch is stored; a failure of the database itself (down, missing table) rolls everything back and is
  * thrown, so nothing advances until it is fixed.
  */
-public final class TailRowWriter {
+public final class TailRowWriter implements CamelContextAware {
 
     private final DataSource dataSource;
     private final InsertTemplate template;
@@ -57,6 +59,17 @@ public final class TailRowWriter {
         this.errors = new ErrorRecorder(dataSource);
         this.setupSql = setupSql == null ? "" : setupSql.strip();
         this.job = job;
+    }
+
+    /** Set by the Kamelet's route: the error records of bad lines are then counted in filesync's metrics. */
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        errors.setCamelContext(camelContext);
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return errors.getCamelContext();
     }
 
     /** Stores the batch; returns it so a route can go on with it. */

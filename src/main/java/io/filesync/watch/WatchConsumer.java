@@ -33,6 +33,7 @@ public class WatchConsumer extends DefaultConsumer implements ChangeListener, Su
 
     private ExecutorService executor;
     private TreeWatcher watcher;
+    private volatile WatchMeters meters;
 
     public WatchConsumer(WatchEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -56,6 +57,7 @@ public class WatchConsumer extends DefaultConsumer implements ChangeListener, Su
         executor = context.getExecutorServiceManager()
                 .newSingleThreadExecutor(this, "FilesyncWatch[" + endpoint.getTarget() + "]");
         watcher = new TreeWatcher(endpoint.watchOptions(), endpoint.snapshotStore(), this, executor);
+        meters = new WatchMeters(context, endpoint.effectiveStateKey(), endpoint.targetPath());
         if (context.isStarted()) {
             startWatching();
         } else {
@@ -90,6 +92,10 @@ public class WatchConsumer extends DefaultConsumer implements ChangeListener, Su
     protected void doStop() throws Exception {
         ServiceHelper.stopService(watcher);
         watcher = null;
+        if (meters != null) {
+            meters.close();
+            meters = null;
+        }
         if (executor != null) {
             getEndpoint().getCamelContext().getExecutorServiceManager().shutdown(executor);
             executor = null;
@@ -142,6 +148,10 @@ public class WatchConsumer extends DefaultConsumer implements ChangeListener, Su
         releaseExchange(exchange, false);
         if (failure != null) {
             throw new EventNotDeliveredException(event, failure);
+        }
+        WatchMeters counted = meters;
+        if (counted != null) {
+            counted.emitted(event);
         }
     }
 

@@ -61,6 +61,7 @@ class MirrorObserveIT {
                     assertThat(scrape.value("filesync_mirror_failures_total", MAPPING)).isPositive();
                     assertThat(scrape.value("filesync_mirror_retries_total", MAPPING)).isPositive();
                     assertThat(scrape.value("filesync_mirror_queue_oldest_age_seconds", MAPPING)).isPositive();
+                    assertThat(scrape.value("filesync_errors_recorded_total", "job=\"mirror-s3\"")).isPositive();
                 });
 
                 s3.restart();

@@ -11,6 +11,9 @@ import javax.sql.DataSource;
 import io.filesync.core.FilesyncHeaders;
 import io.filesync.core.db.ManagedTable;
 import io.filesync.core.db.SqlDialect;
+import io.filesync.core.observe.FilesyncMetrics;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -23,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * Recording never throws: when the database itself is the problem the failure is still logged, and the caller's
  * own handling (retry, rollback) is unaffected.
  */
-public final class ErrorRecorder {
+public final class ErrorRecorder implements CamelContextAware {
 
     public static final String TABLE = "filesync_errors";
 
@@ -50,8 +53,29 @@ public final class ErrorRecorder {
             + "error_type VARCHAR(255), "
             + "retried SMALLINT NOT NULL");
 
+    private volatile CamelContext camelContext;
+    private volatile FilesyncMetrics metrics;
+
     public ErrorRecorder(DataSource dataSource) {
         this.dataSource = dataSource;
+    }
+
+    /**
+     * Set by Camel for the registry bean, by the owner of a private recorder: records are then counted in
+     * filesync_errors_recorded_total per job. Without it, the first exchange recorded supplies the context.
+     */
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        if (camelContext == this.camelContext) {
+            return;
+        }
+        this.camelContext = camelContext;
+        this.metrics = camelContext == null ? null : FilesyncMetrics.of(camelContext);
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
     }
 
     /**
@@ -62,6 +86,9 @@ public final class ErrorRecorder {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (failure == null) {
             failure = exchange.getException();
+        }
+        if (metrics == null) {
+            metrics = FilesyncMetrics.of(exchange.getContext());
         }
         Message in = exchange.getMessage();
         String job = exchange.getProperty(JOB_PROPERTY, String.class);
@@ -124,7 +151,12 @@ public final class ErrorRecorder {
         }
     }
 
-    private static void log(ErrorRecord error) {
+    /** Logs the record and counts it: both record variants pass here once per record. */
+    private void log(ErrorRecord error) {
+        FilesyncMetrics counted = metrics;
+        if (counted != null) {
+            counted.counter("errors", "recorded", "job", error.job() == null ? "unknown" : error.job()).increment();
+        }
         LOG.error("{}: {}{}{}", error.job(), location(error), error.reason(),
                 error.retried() ? " (kept, will be retried)" : " (skipped)");
     }

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -46,6 +47,13 @@ public final class FilesyncMetrics {
             if (metrics == null) {
                 metrics = new FilesyncMetrics();
                 context.getRegistry().bind(BEAN, metrics);
+                // A bean may ask before camel-micrometer has bound its registry: look again once the context runs.
+                FilesyncMetrics created = metrics;
+                try {
+                    context.addStartupListener((started, alreadyStarted) -> created.attachRegistriesOf(started));
+                } catch (Exception e) {
+                    throw new IllegalStateException("Could not watch for the context's meter registries", e);
+                }
             }
             metrics.attachRegistriesOf(context);
             return metrics;
@@ -86,6 +94,14 @@ public final class FilesyncMetrics {
     public <T> Gauge gauge(String job, String what, T state, ToDoubleFunction<T> value, String... tags) {
         return Gauge.builder(PREFIX + job + "." + what, state, value).tags(withJob(job, tags)).strongReference(true)
                 .register(meters);
+    }
+
+    /**
+     * A gauge with one row per subject that comes and goes (a tailed file): the owner sets the rows it has now with
+     * {@code register(rows, true)}, which also drops rows no longer listed.
+     */
+    public MultiGauge multiGauge(String job, String what, String... tags) {
+        return MultiGauge.builder(PREFIX + job + "." + what).tags(withJob(job, tags)).register(meters);
     }
 
     /** Removes a meter whose owner stopped (a mapping's gauges, whose state would otherwise stay reachable). */
