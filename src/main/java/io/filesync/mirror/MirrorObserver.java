@@ -14,7 +14,7 @@ import org.apache.camel.CamelContext;
 
 /**
  * Makes one running mapping observable: its meters (tagged {@code mapping}) and its readiness check
- * {@code mirror-<mapping>}, which is DOWN while the remote does not answer a probe or while the oldest pending action
+ * {@code mirror:<mapping>}, which is DOWN while the remote does not answer a probe or while the oldest pending action
  * has waited longer than {@value #STUCK_AFTER_KEY} (default 15 minutes). Made when the mapping's engine starts,
  * closed when it stops.
  */
@@ -85,7 +85,7 @@ final class MirrorObserver implements AutoCloseable {
         private final long stuckAfterMillis;
 
         Check(String mapping, Remote remote, QueueGauges queue, long stuckAfterMillis) {
-            super("mirror-" + mapping, Map.of("job", "mirror", "mapping", mapping, "remote", remote.describe()),
+            super("mirror:" + mapping, Map.of("job", "mirror", "mapping", mapping, "remote", remote.describe()),
                     DEFAULT_TIMEOUT, PROBE_CACHE);
             this.remote = remote;
             this.queue = queue;

@@ -88,6 +88,7 @@ final class FileSender {
     /** The buffers groups' files are read into: one being chunked while the group before is being uploaded. */
     private final BufferPool memory = new BufferPool(RETAIN_BYTES, false, 2);
     private final AtomicLong filesHashed = new AtomicLong();
+    private final AtomicLong filesSent = new AtomicLong();
 
     /**
      * @param cache      the chunk lists the server holds for this client's larger files
@@ -102,6 +103,11 @@ final class FileSender {
 
     long filesHashed() {
         return filesHashed.get();
+    }
+
+    /** Files whose content the server committed since start (sent by reference or not), for the metrics. */
+    long filesSent() {
+        return filesSent.get();
     }
 
     /** A group read and chunked, to be offered: its changed files, their chunk lists and, when kept, their bytes. */
@@ -353,6 +359,7 @@ final class FileSender {
                 group.missing.set(i, answer);
                 if (answer.isEmpty()) {
                     done[i] = true;
+                    filesSent.incrementAndGet();
                     logFile(group.named, "Sync: sent {}: {} of {} bytes", SyncPaths.printable(files.get(i).path()), group.sent[i],
                             group.manifests.get(i).size());
                     group.held.put(files.get(i).path(), group.manifests.get(i));

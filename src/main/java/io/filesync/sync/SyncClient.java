@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.LongAdder;
 
 import javax.sql.DataSource;
 
@@ -66,6 +67,9 @@ public final class SyncClient implements CamelContextAware {
     private long initialSyncRetryAt;
     private int initialSyncFailures;
     private volatile String lastProblem;
+    private final LongAdder failures = new LongAdder();
+    private final LongAdder retries = new LongAdder();
+    private SyncClientObserver observer;
 
     /**
      * @param root           the folder to mirror
@@ -151,6 +155,7 @@ public final class SyncClient implements CamelContextAware {
                         throw new IllegalStateException("No DataSource named " + dataSourceName + " in the registry");
                     }
                     connect(dataSource, camelContext.getRegistry().lookupByNameAndType(errorsName, ErrorRecorder.class));
+                    observer = new SyncClientObserver(camelContext, this);
                 }
                 ready = queue;
             }
@@ -174,6 +179,22 @@ public final class SyncClient implements CamelContextAware {
     public long filesHashed() {
         ready();
         return sender.filesHashed();
+    }
+
+    /** Files the server committed since start, for the metrics. */
+    long filesSent() {
+        FileSender current = sender;
+        return current == null ? 0 : current.filesSent();
+    }
+
+    /** Syncs that failed (server unreachable, or a path refused), for the metrics. */
+    long failures() {
+        return failures.sum();
+    }
+
+    /** Queued paths put back to try again later, for the metrics. */
+    long retries() {
+        return retries.sum();
     }
 
     /** The last reason the server could not be reached or refused this client, or null once it works again. */
@@ -289,6 +310,7 @@ public final class SyncClient implements CamelContextAware {
                     queue.done(entry);
                     lastProblem = null;
                 } catch (BadInputException e) {
+                    failures.increment();
                     if (errors == null) {
                         LOG.error("Sync of {} refused by the server, dropped: {}", entry.path(), e.getMessage());
                     } else {
@@ -299,6 +321,7 @@ public final class SyncClient implements CamelContextAware {
                 } catch (IOException e) {
                     long retryAt = System.currentTimeMillis() + backoff(entry.attempts() + 1);
                     queue.retryAt(entry, retryAt);
+                    retries.increment();
                     unavailable(entry.path(), e, retryAt);
                     return;
                 }
@@ -311,6 +334,7 @@ public final class SyncClient implements CamelContextAware {
     }
 
     private void unavailable(String what, IOException e, long retryAt) {
+        failures.increment();
         if (!e.getMessage().equals(lastProblem)) {
             LOG.warn("Sync of {} postponed: {} (retrying with backoff)", what, e.getMessage());
         }

@@ -34,6 +34,7 @@ public final class SyncQueue {
     private final DataSource dataSource;
     private final String queueKey;
     private final AtomicLong sequence = new AtomicLong();
+    private volatile boolean seqIndexed;
     private final ManagedTable table = new ManagedTable(TABLE, sql -> "queue_key VARCHAR(255) NOT NULL, "
             + "path VARCHAR(2000) NOT NULL, "
             + "previous_path VARCHAR(2000), "
@@ -95,6 +96,41 @@ public final class SyncQueue {
                 try (ResultSet rows = query.executeQuery()) {
                     rows.next();
                     return rows.getInt(1);
+                }
+            }
+        });
+    }
+
+    /** Entries queued, counted up to {@code cap}, for the queue-depth metric. */
+    public long sizeUpTo(long cap) {
+        return scalar("SELECT COUNT(*) FROM (SELECT 1 FROM %s WHERE queue_key = ? LIMIT " + cap + ") queued");
+    }
+
+    /** The sequence number of the oldest queued change, or -1: one lookup of the (queue_key, seq) index. */
+    public long oldestSeq() {
+        return scalar("SELECT MIN(seq) FROM %s WHERE queue_key = ?");
+    }
+
+    /** The sequence number of the newest queued change, or -1. */
+    public long newestSeq() {
+        return scalar("SELECT MAX(seq) FROM %s WHERE queue_key = ?");
+    }
+
+    private long scalar(String template) {
+        return run(connection -> {
+            if (!seqIndexed) {
+                // Without it, the oldest entry of a big queue is found by reading all of them, once per scrape.
+                try (java.sql.Statement statement = connection.createStatement()) {
+                    statement.execute(table.sql(connection, "CREATE INDEX IF NOT EXISTS sync_client_queue_seq ON %s (queue_key, seq)"));
+                }
+                seqIndexed = true;
+            }
+            try (PreparedStatement query = connection.prepareStatement(table.sql(connection, template))) {
+                query.setString(1, queueKey);
+                try (ResultSet rows = query.executeQuery()) {
+                    rows.next();
+                    long value = rows.getLong(1);
+                    return rows.wasNull() ? -1L : value;
                 }
             }
         });

@@ -57,6 +57,7 @@ public final class SyncServer {
     /** Content bytes a client was told to send for a file content: what that content's commit reports as received. */
     private final Map<String, Long> announced = new ConcurrentHashMap<>();
     private final AtomicLong chunkBytesReceived = new AtomicLong();
+    private final AtomicLong dedupBytesSaved = new AtomicLong();
 
     /** @param assemblers the pool a commit assembles its files on, or null to assemble them one after the other */
     public SyncServer(Path root, ChunkStore store, DataSource dataSource, long maxFileBytes, boolean force,
@@ -90,6 +91,14 @@ public final class SyncServer {
     /** Chunk content bytes received since start: what crossed the wire as file content. */
     public long chunkBytesReceived() {
         return chunkBytesReceived.get();
+    }
+
+    /**
+     * File bytes the server did not ask for since start because it held them already: whole files placed from held
+     * content, and the held chunks of files it asked the rest of.
+     */
+    public long dedupBytesSaved() {
+        return dedupBytesSaved.get();
     }
 
     /** The content hashes of every file the server holds, as far as its index vouches for them: what GC keeps. */
@@ -156,6 +165,7 @@ public final class SyncServer {
                         } else if (result.placed()) {
                             versions.put(file.path(), result.version());
                             rows.add(SyncAudit.entry(client, file.path(), "copy", 0, manifest.size(), "whole-file dedup " + manifest));
+                            dedupBytesSaved.addAndGet(manifest.size());
                             placed = true;
                         }
                     } catch (BadInputException e) {
@@ -226,6 +236,7 @@ public final class SyncServer {
                 announced.clear();
             }
             announced.put(client + "|" + manifest.hex(), size);
+            dedupBytesSaved.addAndGet(manifest.size() - size);
             answers.add(missing);
         }
         audit.recordAll(rows);

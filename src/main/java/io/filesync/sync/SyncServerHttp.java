@@ -56,6 +56,7 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
     private final int assembleThreads;
     private final boolean directIo;
     private volatile SyncServer server;
+    private SyncServerMeters meters;
     private volatile boolean stopped;
     private ExecutorService assemblers;
     private ExecutorService audits;
@@ -268,11 +269,17 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
     @Override
     public void onStart(Route route) {
         stopped = false;
+        meters = SyncServerMeters.register(route.getCamelContext(), this, meters);
     }
 
     @Override
     public void onStop(Route route) {
         close();
+    }
+
+    /** The running server, or null before the first request or after a stop; read by the metrics. */
+    SyncServer serverIfOpen() {
+        return server;
     }
 
     /** Releases pack files and threads (a stopped route holds no file open); a restarted route reopens the store. */

@@ -9,7 +9,7 @@ import org.apache.camel.CamelContext;
 
 /**
  * One watch's observability: events delivered, counted per type and tagged {@code source} (the watch's state key),
- * and the readiness check {@code folder-<state key>}, DOWN once the watched target vanished.
+ * and the readiness check {@code folder:<state key>}, DOWN once the watched target vanished.
  */
 final class WatchMeters implements AutoCloseable {
 
@@ -22,7 +22,7 @@ final class WatchMeters implements AutoCloseable {
         this.context = context;
         this.metrics = FilesyncMetrics.of(context);
         this.source = source;
-        this.folder = new FolderHealthCheck("folder-" + source, "watch", source, target);
+        this.folder = new FolderHealthCheck("folder:" + source, "watch", source, target);
         HealthChecks.register(context, folder);
     }
 

@@ -54,7 +54,7 @@ class MirrorObserveIT {
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                     var ready = scrape.get("/observe/health/ready");
                     assertThat(ready.statusCode()).isEqualTo(503);
-                    assertThat(ready.body()).contains("mirror-s3").contains("remote unreachable");
+                    assertThat(ready.body()).contains("mirror:s3").contains("remote unreachable");
                     assertThat(mirrorCheck(scrape)).contains("\"DOWN\"").contains("\"mapping\" : \"s3\"")
                             .contains("remote unreachable");
                     assertThat(scrape.value("filesync_mirror_queue_depth", MAPPING)).isEqualTo(1);
@@ -67,7 +67,7 @@ class MirrorObserveIT {
                 s3.restart();
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                     assertThat(mirrorCheck(scrape)).contains("\"UP\"");
-                    assertThat(scrape.get("/observe/health/ready").body()).doesNotContain("mirror-s3");
+                    assertThat(scrape.get("/observe/health/ready").body()).doesNotContain("mirror:s3");
                     assertThat(scrape.value("filesync_mirror_files_sent_total", MAPPING)).isEqualTo(2);
                     assertThat(scrape.value("filesync_mirror_queue_depth", MAPPING)).isZero();
                     assertThat(scrape.value("filesync_mirror_queue_oldest_age_seconds", MAPPING)).isZero();
@@ -80,7 +80,7 @@ class MirrorObserveIT {
     /** The mapping's check in the JSON facts. */
     private static String mirrorCheck(Scrape scrape) throws Exception {
         String facts = scrape.get(FactsEndpoint.PATH).body();
-        int at = facts.indexOf("\"id\" : \"mirror-s3\"");
+        int at = facts.indexOf("\"id\" : \"mirror:s3\"");
         assertThat(at).as(facts).isNotNegative();
         return facts.substring(at, facts.indexOf('}', facts.indexOf("\"details\"", at)) + 1);
     }

@@ -15,7 +15,7 @@ public final class FolderHealthCheck extends ProbedHealthCheck {
     private volatile boolean seen;
 
     /**
-     * @param id      unique among health checks, e.g. {@code folder-watch-events}
+     * @param id      unique among health checks, e.g. {@code folder:watch-events}
      * @param job     the job reading the folder
      * @param subject what the folder is to the job, e.g. the watch's state key
      */

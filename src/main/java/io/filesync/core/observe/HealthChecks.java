@@ -3,9 +3,13 @@ package io.filesync.core.observe;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Registers and removes filesync's health checks on a context that has a health-check registry (camel-health). */
 public final class HealthChecks {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HealthChecks.class);
 
     private HealthChecks() {
     }
@@ -18,7 +22,10 @@ public final class HealthChecks {
         }
         if (registry != null) {
             registry.unregister(check);
-            registry.register(check);
+            // Refused when any check, Camel's own included, already answers to the id: say so, or the check is missing.
+            if (!registry.register(check)) {
+                LOG.warn("Health check {} not registered: another check has that id", check.getId());
+            }
         }
     }
 

@@ -52,7 +52,7 @@ public abstract class ProbedHealthCheck extends AbstractHealthCheck {
     private long lastAt;
 
     /**
-     * @param id       unique among health checks, e.g. {@code mirror-photos}
+     * @param id       unique among health checks, e.g. {@code mirror:photos}; a kind and a colon, as Camel's {@code route:<id>}, so no id clashes with a route's
      * @param identity details every answer carries, e.g. {@code job} and {@code mapping}, so a DOWN names its subject
      */
     protected ProbedHealthCheck(String id, Map<String, Object> identity, Duration timeout, Duration cacheFor) {
@@ -161,7 +161,8 @@ public abstract class ProbedHealthCheck extends AbstractHealthCheck {
         }
     }
 
-    static String describe(Throwable failure) {
+    /** A failure in one line: the root cause's type and message. */
+    protected static String describe(Throwable failure) {
         Throwable root = failure;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

@@ -92,6 +92,10 @@ public final class QueueGauges {
         refreshedAt = now;
         try {
             long newest = probe.newestKey();
+            if (newest >= 0 && !notes.isEmpty() && notes.get(notes.size() - 1).key() > newest) {
+                // The keys started again lower (a sequence kept in memory, restarted on an empty queue): old notes lie.
+                notes.clear();
+            }
             if (newest >= 0 && (notes.isEmpty() || notes.get(notes.size() - 1).key() < newest)) {
                 notes.add(new Note(newest, now));
             }

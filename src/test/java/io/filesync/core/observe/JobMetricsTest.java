@@ -71,7 +71,7 @@ class JobMetricsTest {
             await().atMost(PATIENCE).untilAsserted(() -> {
                 var ready = scrape.get("/observe/health/ready");
                 assertThat(ready.statusCode()).isEqualTo(503);
-                assertThat(ready.body()).contains("folder-watch-events").contains("vanished");
+                assertThat(ready.body()).contains("folder:watch-events").contains("vanished");
             });
 
             Files.createDirectories(watch);
