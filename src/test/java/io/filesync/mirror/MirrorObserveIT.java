@@ -3,6 +3,7 @@ package io.filesync.mirror;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,14 +13,19 @@ import io.filesync.BundleBoot;
 import io.filesync.core.observe.FactsEndpoint;
 import io.filesync.core.observe.Scrape;
 import io.filesync.servers.S3Server;
+import io.filesync.servers.SftpServer.SftpRoot;
+import io.filesync.servers.TestServers;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The S3 mirror watched from outside while it works: its metrics move as files go out, and its readiness follows a
- * real s3proxy of the test's own that is stopped and started again.
+ * The mirror watched from outside while it works: the S3 mapping's metrics move as files go out and its readiness
+ * follows a real s3proxy of the test's own that is stopped and started again; an SFTP mapping is DOWN while its
+ * server's port refuses connections and UP against the real SFTP server.
  */
+@ExtendWith(TestServers.class)
 class MirrorObserveIT {
 
     private static final String MAPPING = "mapping=\"s3\"";
@@ -77,10 +83,42 @@ class MirrorObserveIT {
         }
     }
 
+    @Test
+    void anSftpMappingIsReadyOnlyWhileItsServerAcceptsTheLogin() throws Exception {
+        SftpRoot sftp = TestServers.sftp().newRoot();
+        Path root = Files.createDirectories(work.resolve("sftp-root"));
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        for (int port : new int[] {closed, sftp.port()}) {
+            Map<String, String> settings = Map.ofEntries(
+                    Map.entry("mirror.sftp.enabled", "true"), Map.entry("mirror.sftp.root", root.toString()),
+                    Map.entry("mirror.sftp.host", sftp.host()), Map.entry("mirror.sftp.port", String.valueOf(port)),
+                    Map.entry("mirror.sftp.username", sftp.user()), Map.entry("mirror.sftp.password", sftp.password()),
+                    Map.entry("mirror.sftp.strict-host-key-checking", "false"), Map.entry("mirror.sftp.directory", "/in"));
+            try (BundleBoot bundle = BundleBoot.start(work.resolve("bundle-" + port), settings)) {
+                Scrape scrape = Scrape.of(bundle.main().getCamelContext());
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    String check = check(scrape, "mirror:sftp");
+                    if (port == closed) {
+                        assertThat(check).contains("\"DOWN\"").contains("\"mapping\" : \"sftp\"").contains("remote unreachable");
+                    } else {
+                        assertThat(check).contains("\"UP\"");
+                    }
+                });
+            }
+        }
+    }
+
     /** The mapping's check in the JSON facts. */
     private static String mirrorCheck(Scrape scrape) throws Exception {
+        return check(scrape, "mirror:s3");
+    }
+
+    private static String check(Scrape scrape, String id) throws Exception {
         String facts = scrape.get(FactsEndpoint.PATH).body();
-        int at = facts.indexOf("\"id\" : \"mirror:s3\"");
+        int at = facts.indexOf("\"id\" : \"" + id + "\"");
         assertThat(at).as(facts).isNotNegative();
         return facts.substring(at, facts.indexOf('}', facts.indexOf("\"details\"", at)) + 1);
     }

@@ -32,6 +32,9 @@ public final class FilesyncMetrics {
 
     static final String PREFIX = "filesync.";
 
+    /** Guards the creation of each context's instance; not the context itself, which Camel may lock for its own ends. */
+    private static final Object CREATION = new Object();
+
     private final CompositeMeterRegistry meters = new CompositeMeterRegistry();
     private final SimpleMeterRegistry facts = new SimpleMeterRegistry();
     private final Set<MeterRegistry> attached = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -42,7 +45,7 @@ public final class FilesyncMetrics {
 
     /** The context's instance, created on first use; also attaches any Micrometer registry the context gained since. */
     public static FilesyncMetrics of(CamelContext context) {
-        synchronized (context) {
+        synchronized (CREATION) {
             FilesyncMetrics metrics = context.getRegistry().lookupByNameAndType(BEAN, FilesyncMetrics.class);
             if (metrics == null) {
                 metrics = new FilesyncMetrics();
