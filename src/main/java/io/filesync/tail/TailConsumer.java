@@ -70,7 +70,7 @@ final class TailConsumer extends DefaultConsumer {
         DataSource dataSource = CamelContextHelper.mandatoryLookup(getEndpoint().getCamelContext(),
                 endpoint.getDataSource(), DataSource.class);
         offsets = new TailOffsets(dataSource, endpoint.getStateKey());
-        meters = new TailMeters(getEndpoint().getCamelContext(), endpoint.getStateKey());
+        meters = new TailMeters(getEndpoint().getCamelContext(), endpoint.getStateKey(), endpoint.root());
         running = true;
         ExecutorServiceManager executors = getEndpoint().getCamelContext().getExecutorServiceManager();
         poller = executors.newSingleThreadScheduledExecutor(this, "filesync-tail-scan");

@@ -1,28 +1,37 @@
 package io.filesync.tail;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import io.filesync.core.observe.FilesyncMetrics;
+import io.filesync.core.observe.FolderHealthCheck;
+import io.filesync.core.observe.HealthChecks;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import org.apache.camel.CamelContext;
 
 /**
  * One tail source's meters, tagged {@code source} (its state key) and {@code file}: lines stored, bad lines (too long,
- * or bytes invalid in the charset), and how many bytes each followed file has beyond what was stored.
+ * or bytes invalid in the charset), and how many bytes each followed file has beyond what was stored. Also the
+ * readiness check {@code folder:<state key>}, DOWN once the tailed folder vanished.
  */
 final class TailMeters {
 
     private final FilesyncMetrics metrics;
     private final String source;
     private final MultiGauge lag;
+    private final CamelContext context;
+    private final FolderHealthCheck folder;
 
-    TailMeters(CamelContext context, String source) {
+    TailMeters(CamelContext context, String source, Path root) {
+        this.context = context;
         this.metrics = FilesyncMetrics.of(context);
         this.source = source;
         this.lag = metrics.multiGauge("tail", "lag.bytes", "source", source);
+        this.folder = new FolderHealthCheck("folder:" + source, "tail", source, root);
+        HealthChecks.register(context, folder);
     }
 
     /** A batch was stored: its good lines became rows, its bad lines error records. */
@@ -44,5 +53,6 @@ final class TailMeters {
 
     void close() {
         lag.register(List.of(), true);
+        HealthChecks.unregister(context, folder);
     }
 }

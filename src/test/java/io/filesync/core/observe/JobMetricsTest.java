@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The local jobs of the real bundle, watched through the management server while they work: CSV loads, tailed lines
- * (good, bad and not yet complete), change events and error records move their metrics, and a watched folder that
- * vanishes turns readiness DOWN until it is back.
+ * (good, bad and not yet complete), change events and error records move their metrics, and a watched or tailed
+ * folder that vanishes turns readiness DOWN until it is back.
  */
 class JobMetricsTest {
 
@@ -64,21 +64,24 @@ class JobMetricsTest {
     }
 
     @Test
-    void aWatchedFolderThatVanishesMakesReadinessDownUntilItIsBack() throws Exception {
+    void aWatchedOrTailedFolderThatVanishesMakesReadinessDownUntilItIsBack() throws Exception {
         Path watch = Files.createDirectories(work.resolve("watch"));
-        try (BundleBoot bundle = BundleBoot.start(work, Map.of())) {
+        Path tail = Files.createDirectories(work.resolve("tail"));
+        try (BundleBoot bundle = BundleBoot.start(work, Map.of("tail.dir", tail.toString()))) {
             Scrape scrape = Scrape.of(bundle.main().getCamelContext());
-            await().atMost(PATIENCE).untilAsserted(() -> assertThat(scrape.get("/observe/health/ready").statusCode()).isEqualTo(200));
+            for (var folder : Map.of(watch, "folder:watch-events", tail, "folder:tail-to-rows").entrySet()) {
+                await().atMost(PATIENCE).untilAsserted(() -> assertThat(scrape.get("/observe/health/ready").statusCode()).isEqualTo(200));
 
-            Files.delete(watch);
-            await().atMost(PATIENCE).untilAsserted(() -> {
-                var ready = scrape.get("/observe/health/ready");
-                assertThat(ready.statusCode()).isEqualTo(503);
-                assertThat(ready.body()).contains("folder:watch-events").contains("vanished");
-            });
+                Files.delete(folder.getKey());
+                await().atMost(PATIENCE).untilAsserted(() -> {
+                    var ready = scrape.get("/observe/health/ready");
+                    assertThat(ready.statusCode()).isEqualTo(503);
+                    assertThat(ready.body()).contains(folder.getValue()).contains("vanished");
+                });
 
-            Files.createDirectories(watch);
-            await().atMost(PATIENCE).untilAsserted(() -> assertThat(scrape.get("/observe/health/ready").statusCode()).isEqualTo(200));
+                Files.createDirectories(folder.getKey());
+                await().atMost(PATIENCE).untilAsserted(() -> assertThat(scrape.get("/observe/health/ready").statusCode()).isEqualTo(200));
+            }
         }
     }
 }
