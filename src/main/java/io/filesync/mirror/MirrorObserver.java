@@ -78,7 +78,7 @@ final class MirrorObserver implements AutoCloseable {
     }
 
     /** Readiness of one mapping: its remote answers and its queue moves. */
-    private static final class Check extends ProbedHealthCheck {
+    static final class Check extends ProbedHealthCheck {
 
         private final Remote remote;
         private final QueueGauges queue;
