@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -62,6 +64,33 @@ final class MirrorFixture implements AutoCloseable {
     static int freePort() throws IOException {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             return socket.getLocalPort();
+        }
+    }
+
+    /** Actions still queued in a bundle's SQLite file: the route tests run the real bundle, not this fixture. */
+    static int pendingActions(Path databaseFile) throws SQLException {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + databaseFile);
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM " + ActionQueue.TABLE)) {
+            rows.next();
+            return rows.getInt(1);
+        }
+    }
+
+    /** The audit of one path in a bundle's SQLite file, oldest first, each row as "EVENT detail". */
+    static List<String> auditRows(Path databaseFile, String mapping, String path) throws SQLException {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + databaseFile);
+             PreparedStatement query = connection.prepareStatement("SELECT event, detail FROM " + MirrorAudit.TABLE
+                     + " WHERE mapping = ? AND path = ? ORDER BY id")) {
+            query.setString(1, mapping);
+            query.setString(2, path);
+            List<String> rows = new ArrayList<>();
+            try (ResultSet result = query.executeQuery()) {
+                while (result.next()) {
+                    rows.add(result.getString(1) + " " + result.getString(2));
+                }
+            }
+            return rows;
         }
     }
 

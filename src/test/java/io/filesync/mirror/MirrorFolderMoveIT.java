@@ -5,10 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -166,27 +162,10 @@ class MirrorFolderMoveIT {
     }
 
     private int pending() throws Exception {
-        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + work.resolve("filesync.db"));
-             Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM " + ActionQueue.TABLE)) {
-            rows.next();
-            return rows.getInt(1);
-        }
+        return MirrorFixture.pendingActions(work.resolve("filesync.db"));
     }
 
     private List<String> audit(String mapping, String path) throws Exception {
-        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + work.resolve("filesync.db"));
-             var query = connection.prepareStatement("SELECT event, detail FROM " + MirrorAudit.TABLE
-                     + " WHERE mapping = ? AND path = ? ORDER BY id")) {
-            query.setString(1, mapping);
-            query.setString(2, path);
-            List<String> rows = new java.util.ArrayList<>();
-            try (ResultSet result = query.executeQuery()) {
-                while (result.next()) {
-                    rows.add(result.getString(1) + " " + result.getString(2));
-                }
-            }
-            return rows;
-        }
+        return MirrorFixture.auditRows(work.resolve("filesync.db"), mapping, path);
     }
 }
