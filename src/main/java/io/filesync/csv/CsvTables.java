@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import javax.sql.DataSource;
 
+import io.filesync.core.DryRunRecords;
 import io.filesync.core.FileVersionRepository;
 import io.filesync.core.db.SqlDialect;
 import io.filesync.core.db.Transactions;
@@ -45,6 +46,7 @@ public final class CsvTables implements CamelContextAware {
     static final long SPECULATION_ROWS = 10_000;
 
     private final FileVersionRepository fileVersions;
+    private volatile DryRunRecords dryRun;
     private final CsvScanner scanner;
     private volatile Schema schema;
     private volatile CamelContext camelContext;
@@ -77,6 +79,14 @@ public final class CsvTables implements CamelContextAware {
         this.options = options == null ? CsvOptions.defaults() : options;
         this.fileVersions = fileVersions;
         this.scanner = new CsvScanner(this.options);
+    }
+
+    /**
+     * With {@code filesync.dry-run} on, a deleted file's table is kept and a "would drop table" is logged and recorded
+     * in {@link DryRunRecords#TABLE} instead. Renames and reloads still happen: they keep the data.
+     */
+    public void setDryRun(boolean dryRun) {
+        this.dryRun = dryRun ? new DryRunRecords(dataSource) : null;
     }
 
     /** Set by the Kamelet's route, once per context: loads are then counted per table in filesync_csv_* meters. */
@@ -116,6 +126,12 @@ public final class CsvTables implements CamelContextAware {
             Optional<CsvRegistry.Entry> entry = s.registry().find(connection, sourceKey, path);
             if (entry.isEmpty()) {
                 return SyncOutcome.IGNORED;
+            }
+            if (dryRun != null) {
+                // The registry keeps the entry, so every later reconcile reports the same table again until the
+                // file is back or the setting is off.
+                dryRun.wouldHave(sourceKey, "drop table", entry.get().table(), "file " + path + " deleted");
+                return SyncOutcome.WOULD_DROP;
             }
             inTransaction(connection, () -> {
                 s.tables().drop(connection, entry.get().table());

@@ -10,6 +10,8 @@ public enum SyncOutcome {
     RENAMED,
     /** The file is gone and so is its table. */
     DROPPED,
+    /** Dry run: the file is gone, its table was kept and a "would drop table" recorded. */
+    WOULD_DROP,
     /** Nothing to do: the file still exists, or no table was loaded from it. */
     IGNORED
 }
