@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves {@link FactsJson} at {@value #PATH} on Camel's management server, beside {@code /observe/health} and
  * {@code /observe/metrics}, the way camel-micrometer-prometheus adds its scrape path. Nothing happens when the
- * management server is off.
+ * management server is off. Also installs the {@link StatusPage} drawn from these facts.
  */
 public final class FactsEndpoint extends MainListenerSupport {
 
@@ -41,13 +41,15 @@ public final class FactsEndpoint extends MainListenerSupport {
         }
         // Blocking: health checks wait for their probes (bounded by each check's timeout), off the event loop.
         server.getRouter().route(HttpMethod.GET, PATH).blockingHandler(request -> answer(context, request));
-        LOG.info("filesync facts as JSON on the management server at {}", PATH);
+        StatusPage.install(server.getRouter());
+        LOG.info("filesync facts as JSON on the management server at {}, the status page at {}", PATH, StatusPage.PATH);
     }
 
     private static void answer(CamelContext context, RoutingContext request) {
         try {
             byte[] body = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(FactsJson.of(context));
-            request.response().putHeader("Content-Type", "application/json").end(io.vertx.core.buffer.Buffer.buffer(body));
+            StatusPage.secured(request.response()).putHeader("Content-Type", "application/json")
+                    .putHeader("Cache-Control", "no-store").end(io.vertx.core.buffer.Buffer.buffer(body));
         } catch (Exception e) {
             LOG.warn("Could not answer {}: {}", PATH, e.getMessage(), e);
             request.response().setStatusCode(500).end();
