@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 
 import javax.sql.DataSource;
 
+import io.filesync.core.DryRunRecords;
 import io.filesync.core.FileVersionRepository;
 import io.filesync.core.error.ErrorRecorder;
 import io.filesync.mirror.MirrorAudit.Event;
@@ -39,6 +40,7 @@ public final class MirrorEngine {
     private final Remote remote;
     private final ActionQueue queue;
     private final MirrorAudit audit;
+    private final DryRunRecords dryRun;
     private final FileVersionRepository remoteState;
     private final int concurrency;
     private final ActionDispatcher dispatcher;
@@ -49,6 +51,7 @@ public final class MirrorEngine {
         this.remote = remote;
         this.queue = new ActionQueue(dataSource, mapping.name());
         this.audit = new MirrorAudit(dataSource);
+        this.dryRun = new DryRunRecords(dataSource);
         this.remoteState = new FileVersionRepository(dataSource, mapping.stateKey());
         this.concurrency = Math.max(1, Math.min(mapping.concurrency(), remote.maxConcurrency()));
         this.dispatcher = new ActionDispatcher(mapping, remote, queue, audit, remoteState, errors, concurrency, this::fileChanged,
@@ -154,7 +157,7 @@ public final class MirrorEngine {
             return;
         }
         if (mapping.dryRun()) {
-            LOG.info("mirror {}: dry run: would delete {} on {}", mapping.name(), path, remote.describe());
+            dryRun.wouldHave(mapping.name(), "delete", path, "on " + remote.describe() + (reason == null ? "" : ": " + reason));
             audit.record(mapping.name(), null, ActionKind.DELETE, path, null, Event.SKIPPED, null,
                     "dry run: would delete" + (reason == null ? "" : ": " + reason));
             return;

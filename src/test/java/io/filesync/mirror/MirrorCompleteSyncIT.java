@@ -142,6 +142,9 @@ class MirrorCompleteSyncIT {
         dry.deleted("keep.txt", false);
         assertThat(fixture.audit("s3", "keep.txt")).last().asString().startsWith("SKIPPED dry run: would delete");
         assertThat(keys()).contains("team/stale.txt", "team/keep.txt");
+        // Both also in the one list of what every job's dry run kept from happening, which the status page shows.
+        assertThat(io.filesync.testing.Rows.column(fixture.db, "SELECT job || ' ' || action || ' ' || subject FROM "
+                + io.filesync.core.DryRunRecords.TABLE)).containsExactlyInAnyOrder("s3 delete stale.txt", "s3 delete keep.txt");
     }
 
     @Test
