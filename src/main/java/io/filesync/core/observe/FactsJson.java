@@ -29,6 +29,7 @@ import org.apache.camel.health.HealthCheckRegistry;
  *   "errors":      [ newest rows of filesync_errors ],
  *   "wouldDelete": [ newest rows of filesync_dry_run ],
  *   "audits":      [ newest rows of filesync_mirror_audit ],
+ *   "recordsProblem"?: why the four lists above are not fresh (the database did not answer in time),
  *   "metrics":     [ { "name", "tags": {...}, "value" } ] }
  * </pre>
  * A subject is what one job has several of (a mirror mapping, a table, a tailed file), with the job's meters for it;
@@ -80,9 +81,12 @@ public final class FactsJson {
         }
 
         Map<String, Object> records = new LinkedHashMap<>();
-        RecentRecords.addTo(records, context.getRegistry().lookupByNameAndType(DATA_SOURCE, DataSource.class));
+        DataSource dataSource = context.getRegistry().lookupByNameAndType(DATA_SOURCE, DataSource.class);
+        if (dataSource != null) {
+            RecentRecords.of(context, dataSource).addTo(records);
+        }
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> errors = (List<Map<String, Object>>) records.get("errors");
+        List<Map<String, Object>> errors = (List<Map<String, Object>>) records.getOrDefault("errors", List.of());
 
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("status", up ? "UP" : "DOWN");

@@ -36,6 +36,8 @@ class DatabaseHealthIT {
                 assertThat(ready.statusCode()).isEqualTo(503);
                 assertThat(ready.body()).contains("\"database\"").contains("DOWN");
                 assertThat(databaseCheck(scrape)).contains("\"DOWN\"").contains("\"reason\"");
+                // The status page's record lists cannot hang the facts either: they say why they are stale.
+                assertThat(scrape.get(FactsEndpoint.PATH).body()).contains("\"recordsProblem\"");
             });
 
             admin("ALTER DATABASE " + database.name() + " ALLOW_CONNECTIONS true");
