@@ -30,10 +30,13 @@ import org.apache.camel.health.HealthCheckRegistry;
  *   "wouldDelete": [ newest rows of filesync_dry_run ],
  *   "audits":      [ newest rows of filesync_mirror_audit ],
  *   "recordsProblem"?: why the four lists above are not fresh (the database did not answer in time),
- *   "metrics":     [ { "name", "tags": {...}, "value" } ] }
+ *   "metrics":     [ { "name", "tags": {...}, "value" } ],
+ *   "progress":    [ { "name", "unit", "done", "total", "bytes", "totalBytes", "runningSeconds",
+ *                      "bytesPerSecond" | "unitsPerSecond", "etaSeconds"? } ] }
  * </pre>
  * A subject is what one job has several of (a mirror mapping, a table, a tailed file), with the job's meters for it;
  * its state is that of the health check named after it ({@code mirror:<mapping>}), where there is one.
+ * A total not known is -1; {@code progress} lists the long work running now ({@link Progress}).
  */
 public final class FactsJson {
 
@@ -96,6 +99,8 @@ public final class FactsJson {
         facts.put("subjects", subjects(metrics, checks));
         facts.putAll(records);
         facts.put("metrics", metrics);
+        Progress progress = Progress.existing(context);
+        facts.put("progress", progress == null ? List.of() : progress.snapshot());
         return facts;
     }
 

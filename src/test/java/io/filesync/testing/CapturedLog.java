@@ -1,4 +1,4 @@
-package io.filesync.sync;
+package io.filesync.testing;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -12,7 +12,7 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 
 /** The log lines of one logger (and its children) while a test runs: what an operator would read, as text. */
-final class CapturedLog extends AbstractAppender implements AutoCloseable {
+public final class CapturedLog extends AbstractAppender implements AutoCloseable {
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final String loggerName;
@@ -23,7 +23,7 @@ final class CapturedLog extends AbstractAppender implements AutoCloseable {
     }
 
     /** Starts capturing the lines of {@code loggerName} at every level it logs. */
-    static CapturedLog of(String loggerName) {
+    public static CapturedLog of(String loggerName) {
         CapturedLog log = new CapturedLog(loggerName);
         log.start();
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
@@ -43,7 +43,7 @@ final class CapturedLog extends AbstractAppender implements AutoCloseable {
         lines.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         return List.copyOf(lines);
     }
 
