@@ -11,9 +11,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.filesync.core.FileVersionRepository;
 import io.filesync.core.error.ErrorRecorder;
+import io.filesync.core.observe.Progress;
 import io.filesync.mirror.MirrorAudit.Event;
 import io.filesync.mirror.MirrorAudit.Row;
 import org.slf4j.Logger;
@@ -72,10 +74,15 @@ final class ActionDispatcher implements ActionRunner.Engine {
     private volatile boolean sweeping;
     private volatile long nextSweep;
     private int sweepFailures;
+    private final Progress progress;
+    /** The queue draining, from the first due action until it is empty; dispatcher thread opens and closes it. */
+    private volatile Progress.Work draining;
+    /** The remote's byte count when the draining last advanced. */
+    private final AtomicLong bytesCounted = new AtomicLong();
 
     ActionDispatcher(MirrorMapping mapping, Remote remote, ActionQueue queue, MirrorAudit audit,
                      FileVersionRepository remoteState, ErrorRecorder errors, int concurrency, ChangeRecorder recorder,
-                     RemoteSweep sweep) {
+                     RemoteSweep sweep, Progress progress) {
         this.mapping = mapping;
         this.remote = remote;
         this.queue = queue;
@@ -83,7 +90,8 @@ final class ActionDispatcher implements ActionRunner.Engine {
         this.recorder = recorder;
         this.concurrency = concurrency;
         this.settled = new SettledActions(queue, audit, remoteState);
-        this.runner = new ActionRunner(mapping, remote, remoteState, audit, errors, this);
+        this.progress = progress;
+        this.runner = new ActionRunner(mapping, remote, remoteState, audit, errors, this, progress);
         this.outage = new RemoteOutage(mapping, remote, reason -> runner.recordError(null, reason, null, true));
         this.sweep = sweep;
         this.sweepBackoff = new Backoff(mapping.initialBackoff(), mapping.maxBackoff());
@@ -191,6 +199,8 @@ final class ActionDispatcher implements ActionRunner.Engine {
                 }
             }
         }
+        drained();
+        runner.close();
         try {
             settled.commit();
         } catch (SQLException | RuntimeException e) {
@@ -246,6 +256,7 @@ final class ActionDispatcher implements ActionRunner.Engine {
     private int dispatch(long now, int room) throws SQLException {
         if (ready.isEmpty()) {
             ready.addAll(queue.due(now, Math.max(DUE_BATCH, room)));
+            countQueue();
         }
         List<MirrorAction> offered = new ArrayList<>();
         while (offered.size() < room && !ready.isEmpty()) {
@@ -287,7 +298,42 @@ final class ActionDispatcher implements ActionRunner.Engine {
             settlement = runner.run(action);
         }
         meters.settled(settlement);
+        Progress.Work work = draining;
+        if (work != null && settlement.disposition() != Settlement.Disposition.RETRY) {
+            long sentNow = remote.bytesSent();
+            work.advance(1, sentNow - bytesCounted.getAndSet(sentNow));
+        }
         settle(settlement);
+    }
+
+    /**
+     * Keeps the draining's total up to date at each look at the queue (one capped count per batch of due actions):
+     * opened when there is work, closed once nothing is due nor running. A short drain says nothing, a long one says
+     * actions done of total at the reporter's pace.
+     */
+    private void countQueue() throws SQLException {
+        Progress.Work work = draining;
+        if (ready.isEmpty()) {
+            if (work != null && inFlight.get() == 0) {
+                drained();
+            }
+            return;
+        }
+        long pending = queue.pendingUpTo(1_000_000);
+        if (work == null) {
+            bytesCounted.set(remote.bytesSent());
+            draining = progress.start(LOG, "mirror " + mapping.name() + ": queue", "actions", pending, -1);
+        } else {
+            work.totals(work.done() + pending, -1);
+        }
+    }
+
+    private void drained() {
+        Progress.Work work = draining;
+        if (work != null) {
+            draining = null;
+            work.close();
+        }
     }
 
     private void settle(Settlement settlement) {

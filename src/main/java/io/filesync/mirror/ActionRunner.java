@@ -10,12 +10,14 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import io.filesync.core.FileVersionRepository;
 import io.filesync.core.error.BadInputException;
 import io.filesync.core.error.ErrorRecord;
 import io.filesync.core.error.ErrorRecorder;
+import io.filesync.core.observe.Progress;
 import io.filesync.mirror.MirrorAudit.Event;
 import io.filesync.mirror.MirrorAudit.Row;
 import io.filesync.mirror.Settlement.Disposition;
@@ -54,9 +56,12 @@ final class ActionRunner {
     private final ErrorRecorder errors;
     private final Backoff backoff;
     private final Engine engine;
+    private final Progress progress;
+    /** Each completed action in one line, summarised per interval when many complete. */
+    private final Progress.Tally completed;
 
     ActionRunner(MirrorMapping mapping, Remote remote, FileVersionRepository remoteState, MirrorAudit audit,
-                 ErrorRecorder errors, Engine engine) {
+                 ErrorRecorder errors, Engine engine, Progress progress) {
         this.mapping = mapping;
         this.remote = remote;
         this.remoteState = remoteState;
@@ -64,20 +69,30 @@ final class ActionRunner {
         this.errors = errors;
         this.backoff = new Backoff(mapping.initialBackoff(), mapping.maxBackoff());
         this.engine = engine;
+        this.progress = progress;
+        this.completed = progress.tally(LOG, "mirror " + mapping.name(), "actions done");
+    }
+
+    /** The mapping stops: what the tally folded is said now. */
+    void close() {
+        completed.close();
     }
 
     Settlement run(MirrorAction action) {
         Map<String, String> sent = new HashMap<>();
+        AtomicLong bytes = new AtomicLong();
         try {
             String detail = switch (action.kind()) {
-                case SEND -> send(action, sent);
+                case SEND -> send(action, sent, bytes);
                 case DELETE -> delete(action);
-                case MOVE -> move(action, sent);
+                case MOVE -> move(action, sent, bytes);
             };
             if (detail == null) {
                 return refused(action);
             }
             engine.resumed();
+            completed.completed(action.kind().name().toLowerCase(java.util.Locale.ROOT) + " " + action.describe() + ": "
+                    + detail, 1, bytes.get());
             return Settlement.done(action, row(action, Event.COMPLETED, detail), sent);
         } catch (RemoteUnavailableException e) {
             engine.pause(e.getMessage());
@@ -115,7 +130,7 @@ final class ActionRunner {
                 row(action, Event.REFUSED, reason));
     }
 
-    private String send(MirrorAction action, Map<String, String> sent)
+    private String send(MirrorAction action, Map<String, String> sent, AtomicLong bytes)
             throws IOException, RemoteUnavailableException, SQLException {
         Path file = mapping.local(action.path());
         // One look at the file says whether it is gone, a folder, or which version goes out.
@@ -135,8 +150,12 @@ final class ActionRunner {
         if (stamp.version().equals(FileStamp.versionOf(remoteState.version(action.path())))) {
             return "nothing to send: the remote already holds this version (" + stamp.version() + ")";
         }
-        Remote.Sent result = remote.send(action.path(), file, progressOf(action));
+        Remote.Sent result;
+        try (PartsProgress parts = new PartsProgress(action, stamp.size())) {
+            result = remote.send(action.path(), file, parts);
+        }
         sent.put(action.path(), FileStamp.sentState(stamp.version(), result.checksum()));
+        bytes.addAndGet(stamp.size());
         return result.detail();
     }
 
@@ -156,7 +175,7 @@ final class ActionRunner {
         return action.directory() ? "deleted the folder and what was below it" : "deleted";
     }
 
-    private String move(MirrorAction action, Map<String, String> sent) throws IOException, RemoteUnavailableException, SQLException {
+    private String move(MirrorAction action, Map<String, String> sent, AtomicLong bytes) throws IOException, RemoteUnavailableException, SQLException {
         if (remote.move(action.previousPath(), action.path(), action.directory())) {
             if (action.directory()) {
                 Map<String, String> below = remoteState.snapshot(action.previousPath() + "/");
@@ -173,7 +192,7 @@ final class ActionRunner {
             Path local = mapping.local(action.path());
             String held = FileStamp.versionOf(remoteState.version(action.path()));
             if (Files.isRegularFile(local) && !FileStamp.of(local).version().equals(held)) {
-                return "renamed on the remote, then " + send(action, sent);
+                return "renamed on the remote, then " + send(action, sent, bytes);
             }
             return "renamed on the remote";
         }
@@ -183,7 +202,7 @@ final class ActionRunner {
             queueFilesBelow(local);
             return "not on the remote: its files were queued as sends";
         }
-        return "not on the remote, sent instead: " + send(action, sent);
+        return "not on the remote, sent instead: " + send(action, sent, bytes);
     }
 
     /** Asks the engine to send each file below a local folder, which it does only where the remote lacks that version. */
@@ -198,18 +217,42 @@ final class ActionRunner {
         }
     }
 
-    private Remote.Progress progressOf(MirrorAction action) {
-        return new Remote.Progress() {
-            @Override
-            public void sent(int part, int parts, long bytes) {
-                audit.record(mapping.name(), action, Event.PROGRESS, bytes, "part " + part + " of " + parts);
-            }
+    /**
+     * A large upload's parts: each confirmed part in the audit table, and in the log as parts done of total at the
+     * reporter's pace, from the first part on (an upload in one request says nothing but its completion).
+     */
+    private final class PartsProgress implements Remote.Progress, AutoCloseable {
+        private final MirrorAction action;
+        private final long size;
+        private Progress.Work work;
 
-            @Override
-            public boolean stopping() {
-                return engine.stopping();
+        PartsProgress(MirrorAction action, long size) {
+            this.action = action;
+            this.size = size;
+        }
+
+        @Override
+        public void sent(int part, int parts, long bytes) {
+            audit.record(mapping.name(), action, Event.PROGRESS, bytes, "part " + part + " of " + parts);
+            synchronized (this) {
+                if (work == null) {
+                    work = progress.start(LOG, "mirror " + mapping.name() + ": uploading " + action.path(), "parts", parts, size);
+                }
             }
-        };
+            work.advance(1, bytes);
+        }
+
+        @Override
+        public boolean stopping() {
+            return engine.stopping();
+        }
+
+        @Override
+        public synchronized void close() {
+            if (work != null) {
+                work.close();
+            }
+        }
     }
 
     private Row row(MirrorAction action, Event event, String detail) {

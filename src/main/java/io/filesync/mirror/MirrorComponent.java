@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import javax.sql.DataSource;
 
 import io.filesync.core.error.ErrorRecorder;
+import io.filesync.core.observe.Progress;
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.DefaultComponent;
 
@@ -55,7 +56,8 @@ public class MirrorComponent extends DefaultComponent {
             MirrorMapping mapping = endpoint.mappingSettings();
             ExecutorService partSenders = getCamelContext().getExecutorServiceManager()
                     .newFixedThreadPool(this, SCHEME + "-" + mapping.name() + "-part", endpoint.partsInFlight());
-            MirrorEngine engine = new MirrorEngine(mapping, endpoint.newRemote(dataSource, partSenders), dataSource, errors);
+            MirrorEngine engine = new MirrorEngine(mapping, endpoint.newRemote(dataSource, partSenders), dataSource, errors,
+                    Progress.of(getCamelContext()));
             ExecutorService executor = getCamelContext().getExecutorServiceManager()
                     .newSingleThreadExecutor(this, SCHEME + "-" + mapping.name());
             ExecutorService workers = getCamelContext().getExecutorServiceManager()

@@ -16,6 +16,7 @@ import javax.sql.DataSource;
 import io.filesync.core.DryRunRecords;
 import io.filesync.core.FileVersionRepository;
 import io.filesync.core.error.ErrorRecorder;
+import io.filesync.core.observe.Progress;
 import io.filesync.mirror.MirrorAudit.Event;
 import io.filesync.mirror.MirrorAudit.Row;
 import org.slf4j.Logger;
@@ -47,6 +48,11 @@ public final class MirrorEngine {
 
     /** @param errors where failures are also recorded for the shared error table; may be null */
     public MirrorEngine(MirrorMapping mapping, Remote remote, DataSource dataSource, ErrorRecorder errors) {
+        this(mapping, remote, dataSource, errors, Progress.silent());
+    }
+
+    /** @param progress where actions completed, the queue draining and large uploads are said in the log */
+    public MirrorEngine(MirrorMapping mapping, Remote remote, DataSource dataSource, ErrorRecorder errors, Progress progress) {
         this.mapping = mapping;
         this.remote = remote;
         this.queue = new ActionQueue(dataSource, mapping.name());
@@ -56,7 +62,8 @@ public final class MirrorEngine {
         this.concurrency = Math.max(1, Math.min(mapping.concurrency(), remote.maxConcurrency()));
         this.dispatcher = new ActionDispatcher(mapping, remote, queue, audit, remoteState, errors, concurrency, this::fileChanged,
                 mapping.completeSync() ? new RemoteSweep(mapping, remote, audit,
-                        (path, reason) -> deleted(path, false, reason, System.currentTimeMillis() + mapping.moveWindow())) : null);
+                        (path, reason) -> deleted(path, false, reason, System.currentTimeMillis() + mapping.moveWindow())) : null,
+                progress);
     }
 
     public MirrorMapping mapping() {

@@ -32,7 +32,7 @@ import org.apache.camel.health.HealthCheckRegistry;
  *   "recordsProblem"?: why the four lists above are not fresh (the database did not answer in time),
  *   "metrics":     [ { "name", "tags": {...}, "value" } ],
  *   "progress":    [ { "name", "unit", "done", "total", "bytes", "totalBytes", "runningSeconds",
- *                      "bytesPerSecond" | "unitsPerSecond", "etaSeconds"? } ] }
+ *                      "unitsPerSecond", "bytesPerSecond", "etaSeconds"? } ] }
  * </pre>
  * A subject is what one job has several of (a mirror mapping, a table, a tailed file), with the job's meters for it;
  * its state is that of the health check named after it ({@code mirror:<mapping>}), where there is one.

@@ -108,7 +108,8 @@ public final class Progress extends ServiceSupport {
      * @param name       says what the work is, e.g. {@code mirror photos: initial sync}
      * @param unit       what it counts, plural: {@code files}, {@code parts}, {@code rows}
      * @param total      units in all, or -1 when not known
-     * @param totalBytes bytes in all, -1 when not known, 0 when the work counts no bytes
+     * @param totalBytes bytes in all, -1 when not known (bytes are then said without a total), 0 when the work
+     *                   counts no bytes
      */
     public Work start(Logger log, String name, String unit, long total, long totalBytes) {
         Work work = new Work(this, log, name, unit, total, totalBytes, clock.millis());
@@ -193,7 +194,8 @@ public final class Progress extends ServiceSupport {
         private long reportedAt;
         private long doneAtReport;
         private long bytesAtReport;
-        private double lastRate;
+        private double unitRate;
+        private double byteRate;
 
         Work(Progress owner, Logger log, String name, String unit, long total, long totalBytes, long startedAt) {
             this.owner = owner;
@@ -229,27 +231,35 @@ public final class Progress extends ServiceSupport {
         }
 
         synchronized void report(long now, long interval) {
-            if (now - startedAt < interval || (done == doneAtReport && bytes == bytesAtReport)) {
-                // Short work says nothing (its job says when it ends); stalled work neither.
-                if (now - startedAt >= interval) {
-                    reportedAt = now;
-                    lastRate = 0;
-                }
+            if (now - startedAt < interval) {
+                // Short work says nothing: its job says when it ends.
+                return;
+            }
+            if (done == doneAtReport && bytes == bytesAtReport) {
+                // Stalled work says nothing either; its rate starts again from here.
+                reportedAt = now;
+                unitRate = 0;
+                byteRate = 0;
                 return;
             }
             double seconds = Math.max(1, now - reportedAt) / 1000.0;
-            boolean byBytes = totalBytes != 0 && bytes > 0;
-            double rate = ((byBytes ? bytes - bytesAtReport : done - doneAtReport)) / seconds;
-            lastRate = rate;
-            log.info("{}", line(rate, byBytes));
+            unitRate = (done - doneAtReport) / seconds;
+            byteRate = (bytes - bytesAtReport) / seconds;
+            log.info("{}", line());
             reportedAt = now;
             doneAtReport = done;
             bytesAtReport = bytes;
         }
 
-        private String line(double rate, boolean byBytes) {
+        /** Whether bytes are said: the work counts them (a total not 0) and some went. */
+        private boolean byBytes() {
+            return totalBytes != 0 && bytes > 0;
+        }
+
+        private String line() {
             long units = total;
             long allBytes = totalBytes;
+            boolean byBytes = byBytes();
             StringBuilder line = new StringBuilder(name).append(": ").append(done);
             if (units >= 0) {
                 line.append(" of ").append(units);
@@ -268,24 +278,21 @@ public final class Progress extends ServiceSupport {
             if (percent >= 0) {
                 line.append(" (").append(Math.min(100, percent)).append("%)");
             }
-            line.append(", ").append(byBytes ? Sizes.bytes((long) rate) + "/s" : Math.round(rate) + " " + unit + "/s");
-            long eta = etaSeconds(rate, byBytes);
+            line.append(", ").append(byBytes ? Sizes.bytes((long) byteRate) + "/s" : Math.round(unitRate) + " " + unit + "/s");
+            long eta = etaSeconds();
             if (eta >= 0) {
                 line.append(", about ").append(Sizes.duration(eta)).append(" left");
             }
             return line.toString();
         }
 
-        /** Seconds left at {@code rate}, or -1 without a total or a rate. */
-        private long etaSeconds(double rate, boolean byBytes) {
-            if (rate <= 0) {
-                return -1;
+        /** Seconds left at the last interval's rate: by bytes where their total is known, else by units; -1 if neither. */
+        private long etaSeconds() {
+            if (totalBytes > 0 && byteRate > 0) {
+                return (long) Math.ceil(Math.max(0, totalBytes - bytes) / byteRate);
             }
-            if (byBytes && totalBytes > 0) {
-                return (long) Math.ceil(Math.max(0, totalBytes - bytes) / rate);
-            }
-            if (!byBytes && total >= 0) {
-                return (long) Math.ceil(Math.max(0, total - done) / rate);
+            if (total >= 0 && unitRate > 0) {
+                return (long) Math.ceil(Math.max(0, total - done) / unitRate);
             }
             return -1;
         }
@@ -299,9 +306,9 @@ public final class Progress extends ServiceSupport {
             facts.put("bytes", bytes);
             facts.put("totalBytes", totalBytes);
             facts.put("runningSeconds", (now - startedAt) / 1000);
-            boolean byBytes = totalBytes != 0 && bytes > 0;
-            facts.put(byBytes ? "bytesPerSecond" : "unitsPerSecond", Math.round(lastRate));
-            long eta = etaSeconds(lastRate, byBytes);
+            facts.put("unitsPerSecond", Math.round(unitRate));
+            facts.put("bytesPerSecond", Math.round(byteRate));
+            long eta = etaSeconds();
             if (eta >= 0) {
                 facts.put("etaSeconds", eta);
             }
