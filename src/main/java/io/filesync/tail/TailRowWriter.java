@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.sql.DataSource;
 
@@ -17,8 +18,11 @@ import io.filesync.core.db.SqlDialect;
 import io.filesync.core.db.Transactions;
 import io.filesync.core.error.ErrorRecord;
 import io.filesync.core.error.ErrorRecorder;
+import io.filesync.core.observe.Progress;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stores a {@link TailBatch} as rows through the user's INSERT template. The rows, the error records of the batch's
@@ -31,6 +35,8 @@ import org.apache.camel.CamelContextAware;
  */
 public final class TailRowWriter implements CamelContextAware {
 
+    private static final Logger LOG = LoggerFactory.getLogger(TailRowWriter.class);
+
     private final DataSource dataSource;
     private final InsertTemplate template;
     private final LineFields fields;
@@ -40,6 +46,11 @@ public final class TailRowWriter implements CamelContextAware {
     private volatile boolean setUp;
     /** Known after the first batch; read from the connection's metadata once, not per batch. */
     private volatile SqlDialect dialect;
+    private volatile Progress progress = Progress.silent();
+    /** One per file, so a burst of batches of one file is summarised without hiding another file's. */
+    private final Map<String, Progress.Tally> committed = new ConcurrentHashMap<>();
+    /** Files told apart at most; beyond, the tallies are said and started again (files rotate away). */
+    private static final int MAX_TALLIES = 1000;
 
     /**
      * @param dataSource  the database the rows go to
@@ -65,6 +76,9 @@ public final class TailRowWriter implements CamelContextAware {
     @Override
     public void setCamelContext(CamelContext camelContext) {
         errors.setCamelContext(camelContext);
+        if (camelContext != null) {
+            progress = Progress.of(camelContext);
+        }
     }
 
     @Override
@@ -109,7 +123,21 @@ public final class TailRowWriter implements CamelContextAware {
         if (sameDatabase) {
             batch.offsets().committed(batch.to());
         }
+        said(batch, good.size(), bad.size());
         return batch;
+    }
+
+    /** A batch committed: one INFO line per file, summarised per interval when batches come fast. */
+    private void said(TailBatch batch, int rows, int bad) {
+        String path = batch.to().path();
+        if (committed.size() >= MAX_TALLIES && !committed.containsKey(path)) {
+            committed.values().forEach(Progress.Tally::close);
+            committed.clear();
+        }
+        Progress.Tally tally = committed.computeIfAbsent(path,
+                file -> progress.tally(LOG, "tail " + job + " " + file, "lines committed"));
+        tally.completed("committed " + (rows + bad) + " lines, up to line " + batch.to().lineNumber()
+                + (bad > 0 ? " (" + bad + " bad, kept as error records)" : ""), rows + bad, 0);
     }
 
     private SqlDialect dialectOf(Connection connection) throws SQLException {

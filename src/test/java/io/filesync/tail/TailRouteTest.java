@@ -1,5 +1,6 @@
 package io.filesync.tail;
 
+import io.filesync.testing.CapturedLog;
 import io.filesync.testing.Rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -171,6 +172,17 @@ class TailRouteTest {
             }
         }
         awaitExactly("many_files", IntStream.range(0, 1000).flatMap(file -> IntStream.range(0, 3).map(round -> file * 10 + round)));
+    }
+
+    @Test
+    void aCommittedBatchIsOneInfoLineNamingTheFileAndItsCount() throws Exception {
+        try (CapturedLog log = CapturedLog.of(TailRowWriter.class.getName())) {
+            Path folder = startTail("said_lines", "*.log", "");
+            append(folder.resolve("app.log"), "one\ntwo\nthree\n");
+            awaitRows("said_lines", 3);
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(log.lines())
+                    .containsExactly("INFO tail said_lines app.log: committed 3 lines, up to line 3"));
+        }
     }
 
     private Path startTail(String name, String include, String options) throws Exception {
