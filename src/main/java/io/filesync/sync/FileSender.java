@@ -16,8 +16,10 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.filesync.core.observe.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.helpers.MessageFormatter;
 
 /**
  * Sends the content of a batch of files, a few requests for the whole batch rather than several per file: the
@@ -33,6 +35,8 @@ import org.slf4j.LoggerFactory;
 final class FileSender {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileSender.class);
+
+    private volatile Progress.Tally sentFiles = Progress.silent().tally(LOG, "Sync", "files sent");
     /** Below this many chunks a full chunk list is as small as a delta: no base needed. */
     private static final int DELTA_MIN_CHUNKS = ManifestCache.MIN_CHUNKS;
     /**
@@ -279,7 +283,7 @@ final class FileSender {
                 // Refused on its own (a name the server cannot hold): the rest of the group goes on without it.
                 group.outcomes.add(Outcome.refused(offered.get(i), refused.get(i)));
             } else if (copied.get(i)) {
-                logFile(group.named, "Sync: sent {} ({} bytes) by reference: the server had its content, 0 content bytes sent",
+                logFile(group.named, 0, "sent {} ({} bytes) by reference: the server had its content, 0 content bytes sent",
                         SyncPaths.printable(offered.get(i).path()), manifest.size());
                 group.byReference++;
                 group.byReferenceBytes += manifest.size();
@@ -360,7 +364,7 @@ final class FileSender {
                 if (answer.isEmpty()) {
                     done[i] = true;
                     filesSent.incrementAndGet();
-                    logFile(group.named, "Sync: sent {}: {} of {} bytes", SyncPaths.printable(files.get(i).path()), group.sent[i],
+                    logFile(group.named, group.sent[i], "sent {}: {} of {} bytes", SyncPaths.printable(files.get(i).path()), group.sent[i],
                             group.manifests.get(i).size());
                     group.held.put(files.get(i).path(), group.manifests.get(i));
                     group.outcomes.add(new Outcome(files.get(i).path(), files.get(i).version() + group.manifests.get(i).hex(), true));
@@ -387,13 +391,21 @@ final class FileSender {
         return group.outcomes;
     }
 
-    /** A line for one file sent: at INFO in a small group, at DEBUG under its group's summary in a larger one. */
-    private static void logFile(boolean named, String format, Object... arguments) {
+    /**
+     * A line for one file sent: in a small group through the tally (INFO, summarised per interval when many small
+     * groups follow each other), at DEBUG under its group's summary in a larger one.
+     */
+    private void logFile(boolean named, long bytes, String format, Object... arguments) {
         if (named) {
-            LOG.info(format, arguments);
+            sentFiles.completed(MessageFormatter.arrayFormat(format, arguments).getMessage(), 1, bytes);
         } else if (LOG.isDebugEnabled()) {
-            LOG.debug(format, arguments);
+            LOG.debug("Sync: " + format, arguments);
         }
+    }
+
+    /** Says the files sent through the context's progress reporter. */
+    void sayThrough(Progress progress) {
+        sentFiles = progress.tally(LOG, "Sync", "files sent");
     }
 
     /**

@@ -13,12 +13,18 @@ import javax.sql.DataSource;
 import io.filesync.core.db.ManagedTable;
 import io.filesync.core.db.SqlDialect;
 import io.filesync.core.db.Transactions;
+import io.filesync.core.observe.Progress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The server's history: one row in table {@value #TABLE} per change it applied (and per refused request), with the
- * client, the path, the operation, the content bytes it received and the bytes dedup spared the wire.
+ * client, the path, the operation, the content bytes it received and the bytes dedup spared the wire. Each change
+ * recorded is also said in the log, one line each while few and summarised per interval when many.
  */
 public final class SyncAudit {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SyncAudit.class);
 
     public static final String TABLE = "sync_audit";
 
@@ -37,8 +43,15 @@ public final class SyncAudit {
             + "bytes_saved BIGINT NOT NULL, "
             + "detail " + sql.textType());
 
+    private volatile Progress.Tally applied = Progress.silent().tally(LOG, "Sync server", "changes applied");
+
     public SyncAudit(DataSource dataSource) {
         this.dataSource = dataSource;
+    }
+
+    /** Says the changes applied through the context's progress reporter; until then they are said at DEBUG only. */
+    public void sayThrough(Progress progress) {
+        applied = progress.tally(LOG, "Sync server", "changes applied");
     }
 
     /** A row stamped now. */
@@ -76,6 +89,15 @@ public final class SyncAudit {
             });
         } catch (SQLException e) {
             throw new IllegalStateException("Audit table " + TABLE + " is not reachable: " + e.getMessage(), e);
+        }
+        Progress.Tally tally = applied;
+        for (Entry entry : entries) {
+            if (!"refused".equals(entry.operation())) {
+                tally.completed(entry.operation() + " " + (entry.path() == null ? "" : SyncPaths.printable(entry.path()))
+                        + " from " + entry.client() + (entry.bytesReceived() > 0 ? ", " + entry.bytesReceived() + " bytes received" : "")
+                        + (entry.bytesSaved() > 0 ? ", " + entry.bytesSaved() + " bytes spared by dedup" : ""),
+                        1, entry.bytesReceived());
+            }
         }
     }
 

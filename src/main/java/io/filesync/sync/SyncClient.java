@@ -18,6 +18,7 @@ import io.filesync.core.FileVersionRepository;
 import io.filesync.core.error.BadInputException;
 import io.filesync.core.error.ErrorRecord;
 import io.filesync.core.error.ErrorRecorder;
+import io.filesync.core.observe.Progress;
 import io.filesync.watch.ChangeEvent;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -124,10 +125,13 @@ public final class SyncClient implements CamelContextAware {
     private synchronized void connect(DataSource dataSource, ErrorRecorder recorder) {
         ManifestCache cache = new ManifestCache(dataSource, stateKey(key));
         this.sender = new FileSender(transport, new Chunker(), cache, batchBytes);
+        Progress progress = camelContext == null ? Progress.silent() : Progress.of(camelContext);
+        sender.sayThrough(progress);
         FileVersionRepository state = new FileVersionRepository(dataSource, stateKey(key));
         this.unsynced = new UnsyncedPaths(root, state, this::refused);
         this.reconciler = new TreeReconciler(root, transport, state, sender, cache, GROUP_FILES, GROUP_BYTES,
-                singleThread("SyncClientCommit"), singleThread("SyncClientRead"), unsynced);
+                singleThread("SyncClientCommit"), singleThread("SyncClientRead"), unsynced,
+                progress);
         this.errors = recorder;
         this.queue = new SyncQueue(dataSource, key);
     }

@@ -16,6 +16,7 @@ import java.util.concurrent.RejectedExecutionException;
 import javax.sql.DataSource;
 
 import io.filesync.core.error.BadInputException;
+import io.filesync.core.observe.Progress;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
@@ -109,6 +110,9 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
                         assemblers = assembleThreads < 2 || camelContext == null ? null
                                 : camelContext.getExecutorServiceManager().newFixedThreadPool(this, "SyncServerAssemble", assembleThreads);
                         server = new SyncServer(root, chunks, dataSource, maxFileBytes, fsync, assemblers);
+                        if (camelContext != null) {
+                            server.audit().sayThrough(Progress.of(camelContext));
+                        }
                         collector = new StoreCollector(chunks, server::liveContents, gcGraceMs);
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException("Cannot open the sync server's store " + store + ": " + e.getMessage(), e);

@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
 import io.filesync.core.FileVersionRepository;
+import io.filesync.core.observe.Progress;
 import io.filesync.core.error.BadInputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,7 @@ final class TreeReconciler {
     /** Links and other special files already reported, so each is reported once per run, not at every pass. */
     private final Set<String> reportedOthers = ConcurrentHashMap.newKeySet();
     private final UnsyncedPaths unsynced;
+    private final Progress progress;
     private final SyncTransport transport;
     private final FileVersionRepository state;
     private final FileSender sender;
@@ -64,8 +66,10 @@ final class TreeReconciler {
      * @param reader     one thread, on which the group after next is read and chunked while the next one uploads
      */
     TreeReconciler(Path root, SyncTransport transport, FileVersionRepository state, FileSender sender, ManifestCache cache,
-                   int groupFiles, long groupBytes, ExecutorService committer, ExecutorService reader, UnsyncedPaths unsynced) {
+                   int groupFiles, long groupBytes, ExecutorService committer, ExecutorService reader, UnsyncedPaths unsynced,
+                   Progress progress) {
         this.unsynced = unsynced;
+        this.progress = progress;
         this.root = root;
         this.transport = transport;
         this.state = state;
@@ -214,7 +218,16 @@ final class TreeReconciler {
             state.writeBatch(created, List.of());
         }
         files.removeIf(file -> within(file.path(), refusedFolders));
-        counts[1] += send(files);
+        long bytes = 0;
+        for (FileSender.Candidate file : files) {
+            bytes += file.size();
+        }
+        // The whole folder (the start, or a rescan after a lost event) may be long work: its files and bytes are said
+        // done of total at the reporter's pace.
+        try (Progress.Work work = progress.start(LOG, path.isEmpty() ? "Sync: initial sync with " + transport.base()
+                : "Sync: " + SyncPaths.printable(path), "files", files.size(), bytes)) {
+            counts[1] += send(files, work);
+        }
         return counts;
     }
 
@@ -225,7 +238,7 @@ final class TreeReconciler {
      * next group's offer, waits for its last batches. What the server holds after each group is remembered as soon as
      * its commit returns.
      */
-    private int send(List<FileSender.Candidate> files) throws IOException {
+    private int send(List<FileSender.Candidate> files, Progress.Work work) throws IOException {
         List<List<FileSender.Candidate>> groups = FileSender.groups(files, groupFiles, groupBytes);
         int[] sent = new int[1];
         Future<List<FileSender.Outcome>> committing = null;
@@ -243,11 +256,11 @@ final class TreeReconciler {
                 FileSender.Described described = current == null ? sender.describe(groups.get(g)) : await(current);
                 current = null;
                 FileSender.Prepared prepared = sender.prepare(described, uploads);
-                remember(await(committing), sent);
+                remember(await(committing), sent, work);
                 committing = null;
                 committing = committer.submit(() -> sender.finish(prepared));
             }
-            remember(await(committing), sent);
+            remember(await(committing), sent, work);
             committing = null;
         } finally {
             uploads.release();
@@ -259,7 +272,7 @@ final class TreeReconciler {
             if (committing != null) {
                 // Failing: let the commit in flight end (and keep what it did) before the caller retries.
                 try {
-                    remember(await(committing), sent);
+                    remember(await(committing), sent, work);
                 } catch (IOException | RuntimeException alsoFailed) {
                     LOG.debug("Sync: the commit in flight failed too: {}", alsoFailed.getMessage());
                 }
@@ -268,20 +281,33 @@ final class TreeReconciler {
         return sent[0];
     }
 
-    private void remember(List<FileSender.Outcome> outcomes, int[] sent) {
+    private void remember(List<FileSender.Outcome> outcomes, int[] sent, Progress.Work work) {
         if (outcomes == null) {
             return;
         }
         Map<String, String> versions = new LinkedHashMap<>();
+        long bytes = 0;
         for (FileSender.Outcome outcome : outcomes) {
             versions.put(outcome.path(), outcome.version());
             sent[0] += outcome.sent() ? 1 : 0;
+            bytes += sizeOf(outcome.version());
         }
+        work.advance(outcomes.size(), bytes);
         state.writeBatch(versions, List.of());
         for (FileSender.Outcome outcome : outcomes) {
             if (outcome.refused() != null) {
                 unsynced.fileRefused(outcome.path(), outcome.refused());
             }
+        }
+    }
+
+    /** The size at the head of a file's version ({@code size|mtime|hash}), 0 where there is none. */
+    private static long sizeOf(String version) {
+        int bar = version == null ? -1 : version.indexOf('|');
+        try {
+            return bar > 0 ? Long.parseLong(version.substring(0, bar)) : 0;
+        } catch (NumberFormatException notASize) {
+            return 0;
         }
     }
 
