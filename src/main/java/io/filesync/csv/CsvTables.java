@@ -16,6 +16,7 @@ import io.filesync.core.db.SqlDialect;
 import io.filesync.core.db.Transactions;
 import io.filesync.core.error.BadInputException;
 import io.filesync.core.observe.FilesyncMetrics;
+import io.filesync.core.observe.Progress;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.slf4j.Logger;
@@ -51,6 +52,7 @@ public final class CsvTables implements CamelContextAware {
     private volatile Schema schema;
     private volatile CamelContext camelContext;
     private volatile CsvMeters meters = CsvMeters.NONE;
+    private volatile Progress progress = Progress.silent();
 
     /** The dialect-bound helpers, known once the database has been reached. */
     record Schema(SqlDialect dialect, SqlNames names, SqlTables tables, CsvRegistry registry, TableLoader loader) {
@@ -97,6 +99,7 @@ public final class CsvTables implements CamelContextAware {
         }
         this.camelContext = camelContext;
         this.meters = camelContext == null ? CsvMeters.NONE : new CsvMeters(FilesyncMetrics.of(camelContext), sourceKey);
+        this.progress = camelContext == null ? Progress.silent() : Progress.of(camelContext);
     }
 
     @Override
@@ -220,7 +223,7 @@ public final class CsvTables implements CamelContextAware {
      */
     private long load(Connection connection, Schema s, String path, String target, CsvScanner.Sample sample,
                       CsvRegistry.Entry current) throws SQLException, IOException {
-        TableSwap swap = new TableSwap(s, sourceKey, root, options);
+        TableSwap swap = new TableSwap(s, sourceKey, root, options, progress);
         if (sample.complete()) {
             return swap.load(connection, path, target, sample.scan(), current);
         }

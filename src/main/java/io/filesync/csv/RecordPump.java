@@ -1,6 +1,8 @@
 package io.filesync.csv;
 
 import java.io.IOException;
+
+import io.filesync.core.observe.Progress;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
@@ -17,6 +19,8 @@ import io.filesync.core.error.BadInputException;
  * input, I/O errors) are rethrown on the caller's thread by {@link #next()}, in order, after the rows before them.
  */
 final class RecordPump implements AutoCloseable {
+
+    private final Progress.Work rowsRead;
 
     static final int BATCH_ROWS = 2_000;
     private static final int QUEUED = 4;
@@ -52,6 +56,12 @@ final class RecordPump implements AutoCloseable {
      *                    database-feeding thread is not slowed; null for none
      */
     RecordPump(CsvRecords records, int width, Speculation speculation) {
+        this(records, width, speculation, null);
+    }
+
+    /** @param rowsRead advanced by each batch handed out, for the load's progress line; null for none */
+    RecordPump(CsvRecords records, int width, Speculation speculation, Progress.Work rowsRead) {
+        this.rowsRead = rowsRead;
         this.records = records;
         this.width = width;
         this.speculation = speculation;
@@ -73,6 +83,9 @@ final class RecordPump implements AutoCloseable {
             throw new IOException("Interrupted while loading " + records.source(), e);
         }
         if (batch != END) {
+            if (rowsRead != null) {
+                rowsRead.advance(batch.size(), 0);
+            }
             return batch;
         }
         ended = true;

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.util.Optional;
 
 import io.filesync.core.error.BadInputException;
+import io.filesync.core.observe.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +32,15 @@ final class TableSwap {
     private final String sourceKey;
     private final Path root;
     private final CsvOptions options;
+    private final Progress progress;
 
     TableSwap(CsvTables.Schema schema, String sourceKey, Path root, CsvOptions options) {
+        this(schema, sourceKey, root, options, Progress.silent());
+    }
+
+    /** @param progress where a long load says its rows so far */
+    TableSwap(CsvTables.Schema schema, String sourceKey, Path root, CsvOptions options, Progress progress) {
+        this.progress = progress;
         this.schema = schema;
         this.sourceKey = sourceKey;
         this.root = root;
@@ -68,7 +76,10 @@ final class TableSwap {
                 if (options.header()) {
                     records.next();
                 }
-                try (RecordPump pump = new RecordPump(records, scan.columns().size(), speculation)) {
+                // A first pass counted the rows; a single pass on guessed types knows them only at its end.
+                try (Progress.Work rowsRead = progress.start(LOG, path + ": loading into table " + target, "rows",
+                        speculation == null ? scan.rows() : -1, 0);
+                     RecordPump pump = new RecordPump(records, scan.columns().size(), speculation, rowsRead)) {
                     rows = schema.loader().load(connection, staging, scan, pump);
                 }
             }
