@@ -33,9 +33,13 @@ class SyncServerHostileRequestsIT {
     private static final Path BASE = Path.of("target/sync-hostile-it").toAbsolutePath();
     private static final String TOKEN = "hostile-token";
     private static final int CAP = 1 << 20;
-    private static final long ENDLESS = 64L << 20;
-    /** Loopback socket buffers hold a few MiB: an answer given before this much was written did not await the body. */
-    private static final long EARLY = 8L << 20;
+    private static final long ENDLESS = 128L << 20;
+    /**
+     * An answer given before this much was written did not await the body. Loopback socket buffers hold several MiB,
+     * and on a loaded machine the client's reader sees the answer while its writer goes on: 8 MiB was once passed by
+     * 0.3 MiB. The body is far longer, so a server that waits for it still fails by a wide margin.
+     */
+    private static final long EARLY = 24L << 20;
 
     private static int port;
     private static BundleBoot server;
