@@ -15,6 +15,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import io.filesync.core.ConfinedFolder;
@@ -55,12 +56,19 @@ final class FileAssembler {
     private final ChunkStore store;
     private final Path realRoot;
     private final boolean force;
+    /** Run right after a file was renamed into place: lets a test act in that very moment, as another thread may. */
+    private volatile Consumer<Path> afterRename = target -> { };
 
     /** @param realRoot the server's root, links resolved: where every target lies */
     FileAssembler(ChunkStore store, Path realRoot, boolean force) {
         this.store = store;
         this.realRoot = realRoot;
         this.force = force;
+    }
+
+    /** For tests: what runs right after each rename into place, before the assembly goes on. */
+    void afterRename(Consumer<Path> step) {
+        this.afterRename = step;
     }
 
     /** The folder handles of one batch of assemblies, the staging folder's and the targets'; closed with the batch. */
@@ -118,7 +126,6 @@ final class FileAssembler {
             if (staged != null) {
                 staging.committed(staged);
             }
-            store.placed.keep(target, manifest);
         } else if (result.mismatch()) {
             staging.discard(staged);
         } else if (staged != null) {
@@ -153,10 +160,16 @@ final class FileAssembler {
             if (attributes.size() != manifest.size()) {
                 return new Result(null, true, List.of());
             }
+            // Indexed at its content link before the rename: the index pointed at the staging file, and a commit
+            // reading a chunk from there after the rename found nothing and asked the client for it again.
+            boolean linked = store.placed.keep(temp, manifest);
             if (!moveIntoPlace(temp, target, batch)) {
                 attributes = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             }
             moved = true;
+            if (!linked) {
+                store.placed.putAll(target, manifest);
+            }
             return new Result(attributes.size() + "|" + attributes.lastModifiedTime().toMillis() + "|" + manifest.hex(),
                     false, List.of());
         } catch (IOException e) {
@@ -209,6 +222,7 @@ final class FileAssembler {
         ConfinedFolder into = targetFolder(target, batch);
         try {
             into.moveFrom(from, temp.getFileName().toString(), name);
+            afterRename.accept(target);
             return true;
         } catch (AtomicMoveNotSupportedException e) {
             String near = TEMP_PREFIX + Long.toHexString(System.nanoTime()) + ".tmp";

@@ -49,10 +49,12 @@ final class PlacedChunks {
     }
 
     /**
-     * Records the chunks of a file just put in place as lying in its content link, made (or renewed) now. Where no
-     * hard link can be made (the store on another file system), the file itself is indexed.
+     * Records the chunks of a complete file as lying in its content link, made (or renewed) now. Where no hard link
+     * can be made (the store on another file system), the file itself is indexed.
+     *
+     * @return whether the chunks are indexed at the link: they then stay found there whatever becomes of the file's path
      */
-    void keep(Path file, Manifest manifest) throws IOException {
+    boolean keep(Path file, Manifest manifest) throws IOException {
         Path link = links.resolve(manifest.hex());
         try {
             // Content seen for the first time (the common case) takes one link(2); an existing link is renewed.
@@ -60,13 +62,14 @@ final class PlacedChunks {
         } catch (FileAlreadyExistsException e) {
             if (!renew(link, file)) {
                 putAll(file, manifest);
-                return;
+                return false;
             }
         } catch (IOException | UnsupportedOperationException e) {
             putAll(file, manifest);
-            return;
+            return false;
         }
         putAll(link, manifest);
+        return true;
     }
 
     /** Points an existing content link at this file, atomically (a reader always finds one or the other). */

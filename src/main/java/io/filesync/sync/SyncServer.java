@@ -84,6 +84,10 @@ public final class SyncServer {
         return store;
     }
 
+    FileAssembler assembler() {
+        return assembler;
+    }
+
     public SyncServerTree tree() {
         return tree;
     }

@@ -346,6 +346,63 @@ class SyncServerTest extends SyncServerTestSupport {
         assertThat(Files.readAllBytes(work.resolve("root/b.bin"))).isEqualTo(copied);
     }
 
+    @Test
+    void aCopyCommittedInTheMomentTheFirstCopyIsRenamedIntoPlaceIsFilledFromItAndNothingIsAskedAgain() throws IOException {
+        byte[] content = SyncChunkerTest.random(700_000, 51);
+        Manifest manifest = chunker.chunk(content);
+        List<List<Integer>> answers = server.missing("c", List.of(manifest.encode(), manifest.encode()));
+        assertThat(answers.get(1)).isEmpty();
+        uploadBatch(manifest, content, answers.get(0));
+
+        // The order that lost under load: copy-b's commit (another thread of the same commit, in CI) ran after
+        // copy-a's staging file had left its path and before the store knew where its chunks lie now.
+        List<List<Integer>> copyB = commitInTheMomentOfRename(new SyncServer.FileRef("copy-a.bin", manifest.hex()), new SyncServer.FileRef("copy-b.bin", manifest.hex()));
+
+        assertThat(copyB).containsExactly(List.of());
+        assertThat(work.resolve("root/copy-a.bin")).hasBinaryContent(content);
+        assertThat(work.resolve("root/copy-b.bin")).hasBinaryContent(content);
+    }
+
+    @Test
+    void aFileSharingChunksWithOneBeingRenamedIntoPlaceIsFilledFromItAndNothingIsAskedAgain() throws IOException {
+        byte[] content = SyncChunkerTest.random(700_000, 53);
+        Manifest manifest = chunker.chunk(content);
+        uploadBatch(manifest, content, server.missing("c", List.of(manifest.encode())).get(0));
+        // A second file of the same bytes but the last chunk: every chunk of it is held, in the first one's staging file.
+        Manifest.Chunk last = manifest.chunks().get(manifest.chunks().size() - 1);
+        byte[] shorter = java.util.Arrays.copyOf(content, (int) last.offset());
+        Manifest prefix = chunker.chunk(shorter);
+        assertThat(server.missing("c", List.of(prefix.encode())).get(0)).isEmpty();
+
+        List<List<Integer>> answer = commitInTheMomentOfRename(new SyncServer.FileRef("whole.bin", manifest.hex()), new SyncServer.FileRef("prefix.bin", prefix.hex()));
+
+        assertThat(answer).containsExactly(List.of());
+        assertThat(work.resolve("root/prefix.bin")).hasBinaryContent(shorter);
+    }
+
+    /**
+     * Commits {@code first}, and {@code second} right after {@code first}'s file was
+     * renamed into place, before that commit goes on; checks that no chunk crossed the wire meanwhile.
+     *
+     * @return the answer to {@code second}'s commit
+     */
+    private List<List<Integer>> commitInTheMomentOfRename(SyncServer.FileRef first, SyncServer.FileRef second) throws IOException {
+        long received = server.chunkBytesReceived();
+        List<List<Integer>> answer = new ArrayList<>();
+        server.assembler().afterRename(target -> {
+            if (target.endsWith(first.path())) {
+                try {
+                    answer.addAll(server.commit("c", List.of(second)));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        assertThat(server.commit("c", List.of(first))).containsExactly(List.of());
+        assertThat(server.chunkBytesReceived()).isEqualTo(received);
+        return answer;
+    }
+
     /** Sends a content as a client does (chunk list, missing chunks, commit) and checks that it was committed. */
     private Manifest uploadAndCommit(String path, byte[] content) throws IOException {
         Manifest manifest = chunker.chunk(content);
