@@ -90,14 +90,15 @@ final class FileAssembler {
     }
 
     /**
-     * The indexes of the manifest's chunks the store lacks. The content's staging file is settled first: a chunk some
-     * of whose bytes still wait in memory for direct I/O is written, not missing.
+     * The indexes of the manifest's chunks the store lacks. A chunk some of whose bytes still wait in memory for direct
+     * I/O, in this content's staging file or any other, is held, not missing: that staging file is settled first.
      */
     List<Integer> missing(Manifest manifest) throws IOException {
         store.staging.settle(manifest.hash(), store.placed);
         List<Integer> missing = new ArrayList<>();
         for (int i = 0; i < manifest.chunks().size(); i++) {
-            if (!store.has(manifest.chunks().get(i).hash())) {
+            byte[] hash = manifest.chunks().get(i).hash();
+            if (!store.has(hash) && !(store.staging.settleWaiting(hash, store.placed) && store.has(hash))) {
                 missing.add(i);
             }
         }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -80,6 +82,11 @@ final class StagedUploads {
     private final DirectWrites direct;
     private final Map<ChunkKey, Staged> byContent = new HashMap<>();
     private final Map<ChunkKey, Set<Want>> wanted = new HashMap<>();
+    /**
+     * Chunks written into a staging file but not yet placed in the index (some of their bytes wait in memory for direct
+     * I/O), by the file that holds them: the server holds them, so another file's list must not ask for them again.
+     */
+    private final Map<ChunkKey, Staged> waiting = new ConcurrentHashMap<>();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong names = new AtomicLong();
 
@@ -221,6 +228,9 @@ final class StagedUploads {
                 } else {
                     place(staged, placed);
                 }
+                for (int index : staged.unplaced) {
+                    waiting.put(ChunkKey.of(list.get(index).hash()), staged);
+                }
             }
             return true;
         }
@@ -279,7 +289,26 @@ final class StagedUploads {
         }
     }
 
-    private static void settle(Staged staged, FileChannel out, PlacedChunks placed) throws IOException {
+    /**
+     * Settles the staging file that holds this chunk with some of its bytes still in memory, if one does: the chunk
+     * is then placed in the index, and can be read.
+     *
+     * @return whether a staging file held it so
+     */
+    boolean settleWaiting(byte[] chunkHash, PlacedChunks placed) throws IOException {
+        Staged staged = waiting.get(ChunkKey.of(chunkHash));
+        if (staged == null) {
+            return false;
+        }
+        try {
+            settle(staged, placed);
+        } catch (NoSuchFileException e) {
+            return false; // discarded meanwhile: its chunks are gone with it
+        }
+        return true;
+    }
+
+    private void settle(Staged staged, FileChannel out, PlacedChunks placed) throws IOException {
         if (staged.direct != null) {
             staged.direct.flush(out);
             staged.direct = null;
@@ -288,7 +317,7 @@ final class StagedUploads {
     }
 
     /** Places in the index the chunks written to the staging file whose bytes are all on disk. */
-    private static void place(Staged staged, PlacedChunks placed) {
+    private void place(Staged staged, PlacedChunks placed) {
         List<Manifest.Chunk> list = staged.manifest.chunks();
         staged.unplaced.removeIf(index -> {
             Manifest.Chunk chunk = list.get(index);
@@ -296,6 +325,7 @@ final class StagedUploads {
                 return false;
             }
             placed.put(chunk.hash(), new PlacedChunks.Place(staged.file, chunk.offset(), chunk.length()));
+            waiting.remove(ChunkKey.of(chunk.hash()), staged);
             return true;
         });
     }
@@ -343,6 +373,8 @@ final class StagedUploads {
             return;
         }
         bytes.addAndGet(-staged.bytes);
+        // Its chunks waiting in memory go with it: nothing holds them any more.
+        waiting.values().removeIf(holder -> holder == staged);
         try {
             Files.deleteIfExists(staged.file);
         } catch (IOException e) {

@@ -403,6 +403,31 @@ class SyncServerTest extends SyncServerTestSupport {
         return answer;
     }
 
+    @Test
+    void aChunkWhoseLastBlockWaitsInMemoryForDirectIoIsHeldAndNotAskedForAgainByAnotherFile() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(store.staging.directIo(), "direct I/O on the test's file system");
+        byte[] content = SyncChunkerTest.random(3_000_000, 52);
+        Manifest large = chunker.chunk(content);
+        List<Integer> all = server.missing("c", List.of(large.encode())).get(0);
+        // The first half arrives: the block its last chunk ends in waits in memory for the rest of its bytes.
+        int half = all.size() / 2;
+        uploadBatch(large, content, all.subList(0, half));
+        Manifest.Chunk end = large.chunks().get(half - 1);
+        assertThat((end.offset() + end.length()) % 4096).isNotZero();
+        byte[] shorter = java.util.Arrays.copyOf(content, (int) (end.offset() + end.length()));
+        Manifest prefix = chunker.chunk(shorter);
+        assertThat(prefix.chunks()).extracting(Manifest.Chunk::hex)
+                .containsExactlyElementsOf(large.chunks().subList(0, half).stream().map(Manifest.Chunk::hex).toList());
+
+        assertThat(server.missing("c", List.of(prefix.encode())).get(0)).isEmpty();
+        assertThat(server.commit("c", List.of(new SyncServer.FileRef("prefix.bin", prefix.hex())))).containsExactly(List.of());
+        assertThat(work.resolve("root/prefix.bin")).hasBinaryContent(shorter);
+
+        uploadBatch(large, content, all.subList(half, all.size()));
+        assertThat(server.commit("c", List.of(new SyncServer.FileRef("large.bin", large.hex())))).containsExactly(List.of());
+        assertThat(work.resolve("root/large.bin")).hasBinaryContent(content);
+    }
+
     /** Sends a content as a client does (chunk list, missing chunks, commit) and checks that it was committed. */
     private Manifest uploadAndCommit(String path, byte[] content) throws IOException {
         Manifest manifest = chunker.chunk(content);
