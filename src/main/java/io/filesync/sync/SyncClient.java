@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 import javax.sql.DataSource;
 
+import io.filesync.core.DryRunRecords;
 import io.filesync.core.FileVersionRepository;
 import io.filesync.core.error.BadInputException;
 import io.filesync.core.error.ErrorRecord;
@@ -64,6 +65,7 @@ public final class SyncClient implements CamelContextAware {
     private UnsyncedPaths unsynced;
     private final long initialDelayMs;
     private final long maxDelayMs;
+    private volatile boolean dryRun;
     private volatile boolean initialSyncDone;
     private long initialSyncRetryAt;
     private int initialSyncFailures;
@@ -106,6 +108,19 @@ public final class SyncClient implements CamelContextAware {
         return Manifest.IDENTITY_KIND + "|" + key;
     }
 
+    /**
+     * With dry run on, the client deletes nothing on its server (see {@link ServerDeletions}): each deletion is logged
+     * and recorded in {@link DryRunRecords#TABLE} instead. Read when the client first uses its database, so set it
+     * before the client starts.
+     */
+    public void setDryRun(boolean dryRun) {
+        this.dryRun = dryRun;
+    }
+
+    public boolean isDryRun() {
+        return dryRun;
+    }
+
     @Override
     public void setCamelContext(CamelContext camelContext) {
         this.camelContext = camelContext;
@@ -129,7 +144,9 @@ public final class SyncClient implements CamelContextAware {
         sender.sayThrough(progress);
         FileVersionRepository state = new FileVersionRepository(dataSource, stateKey(key));
         this.unsynced = new UnsyncedPaths(root, state, this::refused);
-        this.reconciler = new TreeReconciler(root, transport, state, sender, cache, GROUP_FILES, GROUP_BYTES,
+        ServerDeletions deletions = new ServerDeletions(root, transport, state, cache,
+                dryRun ? new DryRunRecords(dataSource) : null);
+        this.reconciler = new TreeReconciler(root, transport, state, sender, deletions, GROUP_FILES, GROUP_BYTES,
                 singleThread("SyncClientCommit"), singleThread("SyncClientRead"), unsynced,
                 progress);
         this.errors = recorder;

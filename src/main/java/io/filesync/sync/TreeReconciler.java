@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
+import io.filesync.core.DryRunRecords;
 import io.filesync.core.FileVersionRepository;
 import io.filesync.core.observe.Progress;
 import io.filesync.core.error.BadInputException;
@@ -53,7 +54,7 @@ final class TreeReconciler {
     private final SyncTransport transport;
     private final FileVersionRepository state;
     private final FileSender sender;
-    private final ManifestCache cache;
+    private final ServerDeletions deletions;
     private final int groupFiles;
     private final long groupBytes;
     private final ExecutorService committer;
@@ -65,7 +66,7 @@ final class TreeReconciler {
      * @param committer  one thread, on which a group's commit runs while the next group is prepared
      * @param reader     one thread, on which the group after next is read and chunked while the next one uploads
      */
-    TreeReconciler(Path root, SyncTransport transport, FileVersionRepository state, FileSender sender, ManifestCache cache,
+    TreeReconciler(Path root, SyncTransport transport, FileVersionRepository state, FileSender sender, ServerDeletions deletions,
                    int groupFiles, long groupBytes, ExecutorService committer, ExecutorService reader, UnsyncedPaths unsynced,
                    Progress progress) {
         this.unsynced = unsynced;
@@ -74,7 +75,7 @@ final class TreeReconciler {
         this.transport = transport;
         this.state = state;
         this.sender = sender;
-        this.cache = cache;
+        this.deletions = deletions;
         this.groupFiles = groupFiles;
         this.groupBytes = groupBytes;
         this.committer = committer;
@@ -112,20 +113,26 @@ final class TreeReconciler {
         });
         state.writeBatch(aligned, believed.keySet());
         int[] counts = reconcile("");
-        LOG.info("Initial sync with {}: {} unchanged (skipped), {} sent or updated, {} removed from the server",
-                transport.base(), counts[0], counts[1], counts[2]);
+        LOG.info("Initial sync with {}: {} unchanged (skipped), {} sent or updated, {} removed from the server{}",
+                transport.base(), counts[0], counts[1], counts[2],
+                counts[3] == 0 ? "" : ", " + counts[3] + " kept by the dry run (see " + DryRunRecords.TABLE + ")");
     }
 
     /**
      * Brings one path (and, for a folder, everything under it; "" for the whole folder) in line.
      *
-     * @return counts of unchanged paths, paths sent, paths deleted on the server
+     * @return counts of unchanged paths, paths sent, paths deleted on the server, deletions the dry run spared
      */
     int[] reconcile(String path) throws IOException {
-        int[] counts = new int[3];
+        int[] counts = new int[4];
         if (unsynced.insideRefusedFolder(path)) {
             // A change inside a folder the server refused: that folder's one report covers it.
             counts[0]++;
+            return counts;
+        }
+        if (deletions.insideKeptFile(path)) {
+            // Waits with the folder the dry run could not create in place of a file: sent with it once dry run is off.
+            counts[3]++;
             return counts;
         }
         Path local = path.isEmpty() ? root : root.resolve(path);
@@ -146,11 +153,18 @@ final class TreeReconciler {
                 refusedFolders.add(p);
             }
         });
+        // Spared by the dry run: still held by the server, so nothing under them is deleted or sent in this pass.
+        Set<String> kept = new java.util.HashSet<>();
         for (String p : gone) {
-            if (!p.startsWith("/") && state.snapshot(p).containsKey(p)) {
-                delete(p);
+            if (p.startsWith("/") || within(p, kept) || !state.snapshot(p).containsKey(p)) {
+                continue;
+            }
+            if (deletions.delete(p, "gone from the local folder")) {
                 LOG.info("Sync: deleted {} on the server", SyncPaths.printable(p));
                 counts[2]++;
+            } else {
+                kept.add(p);
+                counts[3]++;
             }
         }
         List<String> folders = new ArrayList<>();
@@ -159,8 +173,9 @@ final class TreeReconciler {
             String p = entry.getKey();
             BasicFileAttributes attributes = entry.getValue();
             String mine = known.get(p);
-            if (within(p, refusedFolders)) {
-                // Inside a folder the server refused: that folder's one report covers it.
+            if (within(p, refusedFolders) || within(p, kept)) {
+                // Inside a folder the server refused: that folder's one report covers it. Inside what the dry run
+                // kept in place of a folder: it cannot be sent until that is deleted.
                 continue;
             }
             if (attributes.isDirectory()) {
@@ -168,8 +183,10 @@ final class TreeReconciler {
                     counts[0]++;
                     continue;
                 }
-                if (mine != null) {
-                    delete(p);
+                if (mine != null && !deletions.delete(p, "replaced by a folder")) {
+                    kept.add(p);
+                    counts[3]++;
+                    continue;
                 }
                 folders.add(p);
             } else if (attributes.isRegularFile()) {
@@ -179,7 +196,10 @@ final class TreeReconciler {
                     continue;
                 }
                 if (DIRECTORY.equals(mine)) {
-                    delete(p);
+                    if (!deletions.delete(p, "replaced by a file")) {
+                        counts[3]++;
+                        continue;
+                    }
                     mine = null;
                 } else if (REFUSED_FOLDER.equals(mine)) {
                     mine = null;
@@ -187,13 +207,14 @@ final class TreeReconciler {
                 files.add(new FileSender.Candidate(p, root.resolve(p), attributes.size(), version, mine));
             } else {
                 // A link (or a device, a socket) is not followed: its target may lie outside the folder.
-                if (mine != null) {
-                    delete(p);
+                boolean deleted = mine != null && deletions.delete(p, "replaced by a symbolic link or another special file");
+                if (mine != null && !deleted) {
+                    counts[3]++;
                 }
                 if (reportedOthers.add(p)) {
-                    LOG.warn("Sync: {} is a symbolic link or another special file; not followed and not synced"
-                            + (mine != null ? " (the server's copy of what was there before is deleted)" : ""),
-                            SyncPaths.printable(p));
+                    LOG.warn("Sync: {} is a symbolic link or another special file; not followed and not synced{}",
+                            SyncPaths.printable(p), deleted ? " (the server's copy of what was there before is deleted)"
+                                    : mine != null ? " (dry run: the server's copy of what was there before is kept)" : "");
                 }
             }
         }
@@ -339,6 +360,13 @@ final class TreeReconciler {
         if (moved.isEmpty() || from.equals(to)) {
             return;
         }
+        if (deletions.dryRun() && replacesOtherKind(to, DIRECTORY.equals(moved.get(from)))) {
+            // The server would make room by deleting what the dry run kept there: neither is done. The source stays
+            // (spared as gone here), and the destination waits, its replacement spared, until dry run is off.
+            deletions.delete(to, "replaced by a moved " + (DIRECTORY.equals(moved.get(from)) ? "folder" : "file"));
+            reconcile(from);
+            return;
+        }
         boolean done;
         try {
             done = transport.move(from, to);
@@ -359,17 +387,10 @@ final class TreeReconciler {
         }
     }
 
-    private void delete(String path) throws IOException {
-        try {
-            transport.delete(path);
-        } catch (BadInputException refused) {
-            // A path the server refuses to name is one it cannot hold: nothing there to delete.
-            LOG.debug("Sync: the server refused to delete {}, forgotten: {}", SyncPaths.printable(path), refused.getMessage());
-        }
-        List<String> forgotten = new ArrayList<>(state.snapshot(path + "/").keySet());
-        forgotten.add(path);
-        state.writeBatch(Map.of(), forgotten);
-        cache.forget(forgotten);
+    /** Whether the server holds an entry of the other kind at a path, which a move there would delete to make room. */
+    private boolean replacesOtherKind(String path, boolean folder) {
+        String there = state.version(path);
+        return there != null && held(there) && DIRECTORY.equals(there) != folder;
     }
 
     /**
