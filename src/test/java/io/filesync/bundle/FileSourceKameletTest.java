@@ -54,6 +54,7 @@ class FileSourceKameletTest {
                 from("kamelet:filesync-file-source?directory=" + folder + "&stateKey=" + name
                         + "&settleTime=" + settle + "&scanDelay=50")
                         .routeId(name)
+                        .routeConfigurationId("filesync-error-handling")
                         .process(exchange -> {
                             String file = exchange.getMessage().getHeader(Exchange.FILE_NAME, String.class);
                             emitted.add(file + "=" + exchange.getMessage().getBody(String.class));

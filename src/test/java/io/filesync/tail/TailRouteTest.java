@@ -202,6 +202,7 @@ class TailRouteTest {
                 from("kamelet:filesync-tail-source?directory=" + folder + "&stateKey=" + name + "&include=" + include
                         + "&pollInterval=200" + options)
                         .routeId(name)
+                        .routeConfigurationId("filesync-error-handling")
                         .toF("kamelet:filesync-rows-sink?template=RAW(%s)&setupSql=RAW(%s)&job=%s", template, setupSql, name);
             }
         });
