@@ -49,6 +49,11 @@ public class WriterEndpoint extends DefaultEndpoint {
         return new SandboxedWriter(Path.of(root), maxBytes, watchedInputList());
     }
 
+    /** Fails when the root overlaps a watched input, without creating anything. */
+    void refuseOverlap() {
+        OutputRoots.refuseOverlap(Path.of(root).toAbsolutePath().normalize(), watchedInputList());
+    }
+
     List<Path> watchedInputList() {
         return Arrays.stream(watchedInputs.split(",")).map(String::strip).filter(s -> !s.isEmpty()).map(Path::of).toList();
     }

@@ -12,7 +12,7 @@ import org.apache.camel.support.DefaultProducer;
  */
 public class WriterProducer extends DefaultProducer {
 
-    private SandboxedWriter writer;
+    private volatile SandboxedWriter writer;
 
     public WriterProducer(WriterEndpoint endpoint) {
         super(endpoint);
@@ -23,10 +23,28 @@ public class WriterProducer extends DefaultProducer {
         return (WriterEndpoint) super.getEndpoint();
     }
 
+    /**
+     * Refuses a root that overlaps a watched input at once, but creates the root only on the first command: Camel
+     * starts the producers of a route that is off too, and a host that loads the routes without enabling the writer
+     * must find no new folder in its working directory.
+     */
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        writer = getEndpoint().newWriter();
+        getEndpoint().refuseOverlap();
+    }
+
+    private SandboxedWriter writer() {
+        SandboxedWriter current = writer;
+        if (current == null) {
+            synchronized (this) {
+                if (writer == null) {
+                    writer = getEndpoint().newWriter();
+                }
+                current = writer;
+            }
+        }
+        return current;
     }
 
     @Override
@@ -38,7 +56,7 @@ public class WriterProducer extends DefaultProducer {
                 ? new WriteCommand(WriteOperation.parse(operation, path), path, in.getBody(byte[].class))
                 : WriteCommand.fromJson(in.getBody(String.class));
         in.setHeader(FilesyncHeaders.SOURCE, command.path());
-        SandboxedWriter.WriteResult result = writer.apply(command);
+        SandboxedWriter.WriteResult result = writer().apply(command);
         in.setHeader(WriterHeaders.WRITTEN_FILE, result.file().toString());
         in.setHeader(WriterHeaders.WRITTEN_BYTES, result.bytes());
         if (command.operation() == WriteOperation.DELETE) {

@@ -58,13 +58,21 @@ public final class DataSources {
         config.setMaximumPoolSize(Math.max(1, maximumPoolSize));
         config.setMinimumIdle(1);
         config.setInitializationFailTimeout(-1);
+        // Hikari's no-argument constructor opens the pool on the first getConnection(), not here: a host runtime that
+        // loads the routes without enabling a job gets no connection, and no SQLite file in its working directory.
+        HikariDataSource pool;
         if (isSqlite(jdbcUrl)) {
-            prepareSqlite(config, jdbcUrl);
-        } else if (jdbcUrl.strip().startsWith("jdbc:postgresql:")) {
-            // Sends a JDBC batch of inserts as multi-row INSERTs: several times the throughput of row-by-row.
-            config.addDataSourceProperty("reWriteBatchedInserts", "true");
+            prepareSqlite(config);
+            pool = new SqlitePool(sqliteFile(jdbcUrl), jdbcUrl.strip());
+        } else {
+            if (jdbcUrl.strip().startsWith("jdbc:postgresql:")) {
+                // Sends a JDBC batch of inserts as multi-row INSERTs: several times the throughput of row-by-row.
+                config.addDataSourceProperty("reWriteBatchedInserts", "true");
+            }
+            pool = new HikariDataSource();
         }
-        return new HikariDataSource(config);
+        config.copyStateTo(pool);
+        return pool;
     }
 
     /**
@@ -126,21 +134,45 @@ public final class DataSources {
     }
 
     /**
-     * SQLite needs its folder to exist, and WAL mode so that readers keep seeing the previous table while a load
-     * swaps a new one in. Writers queue on the busy timeout instead of failing at once.
+     * WAL mode so that readers keep seeing the previous table while a load swaps a new one in. Writers queue on the
+     * busy timeout instead of failing at once.
      */
-    private static void prepareSqlite(HikariConfig config, String jdbcUrl) {
-        Path file = sqliteFile(jdbcUrl);
-        if (file != null && file.toAbsolutePath().getParent() != null) {
-            try {
-                Files.createDirectories(file.toAbsolutePath().getParent());
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot create the folder of the SQLite database of " + jdbcUrl.strip(), e);
-            }
-        }
+    private static void prepareSqlite(HikariConfig config) {
         config.addDataSourceProperty("journal_mode", "WAL");
         config.addDataSourceProperty("synchronous", "NORMAL");
         config.addDataSourceProperty("busy_timeout", String.valueOf(SQLITE_BUSY_TIMEOUT_MS));
         config.addDataSourceProperty("foreign_keys", "true");
+    }
+
+    /** SQLite needs its file's folder to exist; it is created with the first connection, not with the pool. */
+    private static final class SqlitePool extends HikariDataSource {
+
+        private final Path file;
+        private final String jdbcUrl;
+        private volatile boolean folderReady;
+
+        SqlitePool(Path file, String jdbcUrl) {
+            this.file = file;
+            this.jdbcUrl = jdbcUrl;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            if (!folderReady) {
+                createFolder();
+            }
+            return super.getConnection();
+        }
+
+        private void createFolder() {
+            if (file != null && file.toAbsolutePath().getParent() != null) {
+                try {
+                    Files.createDirectories(file.toAbsolutePath().getParent());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Cannot create the folder of the SQLite database of " + jdbcUrl, e);
+                }
+            }
+            folderReady = true;
+        }
     }
 }
