@@ -50,6 +50,10 @@ class FilesyncMainStartupTest {
         all.put("csv.dir", dir.resolve("csv").toString());
         all.put("watch.target", dir.resolve("watch").toString());
         all.put("watch.events-dir", dir.resolve("events").toString());
+        // The jobs config/application.properties enables; inline they are off.
+        for (String job : List.of("csv", "tail", "watch", "writer")) {
+            all.put(job + ".enabled", "true");
+        }
         all.putAll(settings);
         StringBuilder properties = new StringBuilder();
         all.forEach((key, value) -> properties.append(key).append(" = ").append(value.replace("\\", "\\\\")).append('\n'));
@@ -84,7 +88,7 @@ class FilesyncMainStartupTest {
                         .replace("kamelet:filesync-csv-table-sink", "kamelet:filesync-csv-tabel-sink"));
         String line = failedStart(Map.of());
         assertThat(line).startsWith("filesync could not start: " + routeFile("csv-to-table.camel.yaml")
-                + ":15: route 'csv-to-table': there is no Kamelet named 'filesync-csv-tabel-sink'");
+                + ":19: route 'csv-to-table': there is no Kamelet named 'filesync-csv-tabel-sink'");
     }
 
     @Test
@@ -104,7 +108,7 @@ class FilesyncMainStartupTest {
     void badCsvDelimiterNamesTheSettingItsValueAndTheRouteFileNotTheKameletsRouteId() throws Exception {
         String line = failedStart(Map.of("csv.delimiter", "commaa"), "csv-to-table.camel.yaml");
         assertThat(line).startsWith("filesync could not start: " + routeFile("csv-to-table.camel.yaml")
-                        + ":15: route 'csv-to-table': setting 'csv.delimiter' = 'commaa' (from " + config + "): ")
+                        + ":19: route 'csv-to-table': setting 'csv.delimiter' = 'commaa' (from " + config + "): ")
                 .contains("not 'commaa'")
                 .doesNotContain("filesync-csv-table-sink-");
     }
@@ -130,7 +134,7 @@ class FilesyncMainStartupTest {
     void badBooleanNamesTheSettingAndItsValue() throws Exception {
         String line = failedStart(Map.of("csv.recursive", "yes"), "csv-table-changes.camel.yaml");
         assertThat(line).startsWith("filesync could not start: " + routeFile("csv-table-changes.camel.yaml")
-                        + ":7: route 'csv-table-changes': setting 'csv.recursive' = 'yes' (from " + config + "): ")
+                        + ":9: route 'csv-table-changes': setting 'csv.recursive' = 'yes' (from " + config + "): ")
                 .endsWith("Cannot convert the String value: yes to type: boolean as the value is not true or false");
     }
 
@@ -138,14 +142,14 @@ class FilesyncMainStartupTest {
     void badNumberNamesTheSettingAndItsValue() throws Exception {
         String line = failedStart(Map.of("watch.settle-time-ms", "soon"), "watch-events.camel.yaml");
         assertThat(line).isEqualTo("filesync could not start: " + routeFile("watch-events.camel.yaml")
-                + ":7: route 'watch-events': setting 'watch.settle-time-ms' = 'soon' (from " + config + "): 'soon' is not a number");
+                + ":9: route 'watch-events': setting 'watch.settle-time-ms' = 'soon' (from " + config + "): 'soon' is not a number");
     }
 
     @Test
     void badEnumValueListsTheAllowedValues() throws Exception {
         String line = failedStart(Map.of("watch.content", "txt"), "watch-events.camel.yaml");
         assertThat(line).isEqualTo("filesync could not start: " + routeFile("watch-events.camel.yaml")
-                + ":7: route 'watch-events': setting 'watch.content' = 'txt' (from " + config + "): 'txt' is not one of none, text, bytes");
+                + ":9: route 'watch-events': setting 'watch.content' = 'txt' (from " + config + "): 'txt' is not one of none, text, bytes");
     }
 
     @Test
@@ -161,7 +165,7 @@ class FilesyncMainStartupTest {
         Files.copy(Path.of("routes/writer-commands.camel.yaml"), dir.resolve("routes/writer-commands.camel.yaml"));
         edit("writer-commands.camel.yaml", "readLockMinAge:", "readLockMinAgee:");
         String line = failedStart(Map.of("writer.commands-dir", dir.resolve("commands").toString()));
-        assertThat(line).isEqualTo("filesync could not start: " + routeFile("writer-commands.camel.yaml") + ":9:"
+        assertThat(line).isEqualTo("filesync could not start: " + routeFile("writer-commands.camel.yaml") + ":11:"
                 + " route 'writer-commands': unknown endpoint option readLockMinAgee=500 (misspelt, or not an option of this endpoint)");
     }
 

@@ -62,6 +62,7 @@ public final class DataSources {
         // loads the routes without enabling a job gets no connection, and no SQLite file in its working directory.
         HikariDataSource pool;
         if (isSqlite(jdbcUrl)) {
+            refuseUnusableFolder(sqliteFile(jdbcUrl), jdbcUrl.strip());
             prepareSqlite(config);
             pool = new SqlitePool(sqliteFile(jdbcUrl), jdbcUrl.strip());
         } else {
@@ -142,6 +143,25 @@ public final class DataSources {
         config.addDataSourceProperty("synchronous", "NORMAL");
         config.addDataSourceProperty("busy_timeout", String.valueOf(SQLITE_BUSY_TIMEOUT_MS));
         config.addDataSourceProperty("foreign_keys", "true");
+    }
+
+    /**
+     * Fails at start, writing nothing, when the SQLite file's folder can never be created: a file stands where a
+     * folder of its path should be. The pool itself would report it only at the first use.
+     */
+    private static void refuseUnusableFolder(Path file, String jdbcUrl) {
+        if (file == null) {
+            return;
+        }
+        for (Path folder = file.toAbsolutePath().getParent(); folder != null; folder = folder.getParent()) {
+            if (Files.isDirectory(folder)) {
+                return;
+            }
+            if (Files.exists(folder)) {
+                throw new UncheckedIOException("Cannot create the folder of the SQLite database of " + jdbcUrl,
+                        new java.nio.file.FileAlreadyExistsException(folder.toString()));
+            }
+        }
     }
 
     /** SQLite needs its file's folder to exist; it is created with the first connection, not with the pool. */
