@@ -52,6 +52,10 @@ class StartupOutputIT {
         all.put("camel.main.routes-include-pattern", "file:routes/*.camel.yaml");
         all.put("camel.main.duration-max-seconds", "20");
         all.put("camel.main.shutdown-timeout", "2");
+        // The jobs config/application.properties enables; inline they are off.
+        for (String job : List.of("csv", "tail", "watch", "writer")) {
+            all.put(job + ".enabled", "true");
+        }
         all.putAll(settings);
         StringBuilder properties = new StringBuilder();
         all.forEach((key, value) -> properties.append(key).append(" = ").append(value).append('\n'));
@@ -87,7 +91,7 @@ class StartupOutputIT {
         misspellKamelet();
         Run run = start(Map.of("csv.dir", work.resolve("csv").toString()), Map.of());
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.problems()).as(run.output()).containsExactly("filesync could not start: routes/csv-to-table.camel.yaml:15:"
+        assertThat(run.problems()).as(run.output()).containsExactly("filesync could not start: routes/csv-to-table.camel.yaml:19:"
                 + " route 'csv-to-table': there is no Kamelet named 'filesync-csv-tabel-sink'"
                 + " (Resource not found: classpath:kamelets/filesync-csv-tabel-sink.kamelet.yaml)");
     }
@@ -116,7 +120,7 @@ class StartupOutputIT {
         Run run = start(Map.of("csv.dir", work.resolve("csv").toString()),
                 Map.of("JAVA_TOOL_OPTIONS", "-Dlog4j2.configurationFile=" + debugLogging));
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.output()).contains("filesync could not start: routes/csv-to-table.camel.yaml:15:")
+        assertThat(run.output()).contains("filesync could not start: routes/csv-to-table.camel.yaml:19:")
                 .contains("Startup failure in full")
                 .contains("Caused by: java.io.FileNotFoundException: Resource not found: classpath:kamelets/filesync-csv-tabel-sink.kamelet.yaml")
                 .containsPattern("\n\tat org\\.apache\\.camel\\.");

@@ -55,6 +55,7 @@ class TailCrashIT {
                 "camel.main.routes-include-pattern = file:" + routes + "/filesync-*.camel.yaml,file:" + routes + "/tail-to-rows.camel.yaml",
                 "filesync.db.url = jdbc:sqlite:" + work.resolve("filesync.db"),
                 "tail.dir = " + tail,
+                "tail.enabled = true",
                 "") );
 
         AtomicInteger written = new AtomicInteger();
