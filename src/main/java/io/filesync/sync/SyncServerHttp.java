@@ -8,8 +8,12 @@ import static io.filesync.sync.SyncRequests.texts;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -192,7 +196,7 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
     /** Whole-file dedup for a batch of files: {"files": [{"path", "hash"}...]} answered by {"copied": [bool...]}. */
     public void offer(Exchange exchange) throws IOException {
         List<SyncServer.FileRef> files = files(exchange);
-        Map<Integer, String> refused = new java.util.TreeMap<>();
+        Map<Integer, String> refused = new TreeMap<>();
         reply(exchange, 200, Map.of("copied", refusedInPlace(server().offer(client(exchange), files, refused), refused)));
     }
 
@@ -207,7 +211,7 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
         } catch (IllegalArgumentException e) {
             throw new BadInputException(client(exchange), "chunk lists refused: " + e.getMessage());
         }
-        Map<Integer, String> refused = new java.util.TreeMap<>();
+        Map<Integer, String> refused = new TreeMap<>();
         reply(exchange, 200, Map.of("missing", refusedInPlace(server().missing(client(exchange), lists, refused), refused)));
     }
 
@@ -233,7 +237,7 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
     /** Puts a batch of files in place: {"files": [...]} answered per file by [] (done), the missing indexes, or null. */
     public void commit(Exchange exchange) throws IOException {
         List<SyncServer.FileRef> files = files(exchange);
-        Map<Integer, String> refused = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<Integer, String> refused = new ConcurrentHashMap<>();
         reply(exchange, 200, Map.of("missing", refusedInPlace(server().commit(client(exchange), files, refused), refused)));
     }
 
@@ -251,7 +255,7 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
     /** One folder ({"path"}) or many ({"paths": [...]}). */
     public void mkdir(Exchange exchange) throws IOException {
         SyncRequests.Folders folders = SyncRequests.folders(exchange);
-        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        Map<String, String> refused = new LinkedHashMap<>();
         server().tree().mkdirs(client(exchange), folders.paths(), refused);
         if (!folders.batch() && !refused.isEmpty()) {
             reply(exchange, 400, Map.of("error", refused.values().iterator().next()));
@@ -265,7 +269,7 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
      * or a list goes), so one name the server cannot hold never refuses the rest of its batch.
      */
     private static List<Object> refusedInPlace(List<?> answers, Map<Integer, String> refused) {
-        List<Object> answered = new java.util.ArrayList<>(answers);
+        List<Object> answered = new ArrayList<>(answers);
         refused.forEach(answered::set);
         return answered;
     }
