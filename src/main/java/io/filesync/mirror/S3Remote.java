@@ -1,10 +1,10 @@
 package io.filesync.mirror;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,36 +15,25 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3ClientBuilder;
-import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A mapping's S3 remote, through the AWS SDK v2 directly (camel-aws2-s3 aborts a multipart upload on any error and
- * cannot resume one). One client, thread-safe, built on first use, serves every action of the mapping but single puts.
+ * A mapping's S3 remote, through the AWS SDK v2's {@link S3Client} alone ({@link S3Clients}): camel-aws2-s3 aborts a
+ * multipart upload on any error and cannot resume one.
  * <ul>
- * <li>Every single put carries the Content-MD5 and every part the CRC32C of exactly the bytes sent, which the server
- * verifies (s3proxy too): a file changing under the read is refused, never stored corrupt. The state records the
- * checksum of what was stored. Single puts go with an unsigned payload, the MD5 being their check, signed and sent
- * by filesync itself without the S3 client ({@link S3Puts}).</li>
- * <li>Files from the multipart threshold up go in resumable parts, several at once within a memory budget
- * ({@link S3MultipartUpload}).</li>
+ * <li>A small file is one put streamed from the file with its Content-MD5, which the server verifies: a file changing
+ * under the read is refused, never stored corrupt. The state records the checksum of what was stored.</li>
+ * <li>Files from the multipart threshold up go in resumable parts, each with its CRC32C, several at once within a
+ * memory budget ({@link S3MultipartUpload}).</li>
  * <li>A move is a server-side copy, in parts above the copy threshold, then a delete of the source ({@link S3Copier}).</li>
  * </ul>
  */
@@ -52,13 +41,15 @@ public final class S3Remote implements Remote {
 
     private static final Logger LOG = LoggerFactory.getLogger(S3Remote.class);
 
+    /** The mirror's concurrent actions by default (mirror.<remote>.concurrency), for sizing the connection pool. */
+    static final int DEFAULT_CONCURRENCY = 8;
+
     private final S3Settings settings;
     private final MultipartUploads uploads;
     private final AwsCredentialsProvider credentials;
-    private final Object sdkLock = new Object();
-    private SdkHttpClient http;
+    private final int maxConnections;
+    private final Object clientLock = new Object();
     private S3Client client;
-    private final S3Puts puts;
     private final S3Errors errors;
     private final S3MultipartUpload multipart;
     private final S3Copier copier;
@@ -75,14 +66,23 @@ public final class S3Remote implements Remote {
      *                    this remote's own
      */
     public S3Remote(S3Settings settings, MultipartUploads uploads, ExecutorService partSenders) {
+        this(settings, uploads, partSenders, DEFAULT_CONCURRENCY);
+    }
+
+    /**
+     * @param partSenders runs the parts in flight (at least {@link #partsInFlight()} threads), or null for a pool of
+     *                    this remote's own
+     * @param concurrency actions the mirror runs at once: with the parts in flight, the connections the client keeps
+     */
+    public S3Remote(S3Settings settings, MultipartUploads uploads, ExecutorService partSenders, int concurrency) {
         this.settings = settings;
         this.uploads = uploads;
         this.credentials = settings.accessKey() == null || settings.accessKey().isBlank()
                 ? DefaultCredentialsProvider.builder().build()
                 : StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey(), settings.secretKey()));
-        this.puts = new S3Puts(this::http, credentials, settings.bucket(), settings.region(), settings.endpoint());
         this.errors = new S3Errors(settings);
         PartBuffers buffers = new PartBuffers(settings.partSize(), settings.uploadMemory());
+        this.maxConnections = Math.max(1, concurrency) + buffers.count();
         this.ownPartSenders = partSenders == null ? Executors.newFixedThreadPool(buffers.count(), runnable -> {
             Thread thread = new Thread(runnable, "filesync-mirror-s3-part");
             thread.setDaemon(true);
@@ -93,51 +93,13 @@ public final class S3Remote implements Remote {
         this.copier = new S3Copier(this::client, settings, errors);
     }
 
-    /**
-     * The S3 client, built on first use: an initial sync of small files needs none (their puts go through
-     * {@link S3Puts}), and building it (loading and initialising a large part of the SDK) was a second of a short run.
-     */
+    /** The S3 client, built on first use: building it loads a large part of the SDK, which a route start need not wait for. */
     private S3Client client() {
-        synchronized (sdkLock) {
+        synchronized (clientLock) {
             if (client == null) {
-                S3ClientBuilder builder = S3Client.builder()
-                        .region(Region.of(settings.region()))
-                        .httpClient(http())
-                        // One signature over the whole body, not one per aws-chunked chunk: a quarter of the CPU of puts.
-                        .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
-                        // We set each body's checksum ourselves (Content-MD5 of a single put, CRC32C of a part), computed
-                        // once from the bytes in memory; the SDK's own streaming checksum would read every body again.
-                        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                        .credentialsProvider(credentials);
-                // The S3 client adds Expect: 100-continue to every put and part by itself, whatever the HTTP client's
-                // setting (seen on the wire): most of the time of a small put. Removed here.
-                builder.overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
-                    @Override
-                    public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
-                        return context.httpRequest().toBuilder().removeHeader("Expect").build();
-                    }
-                }));
-                if (settings.endpoint() != null) {
-                    builder.endpointOverride(settings.endpoint()).forcePathStyle(true);
-                }
-                client = builder.build();
+                client = S3Clients.create(settings, credentials, maxConnections);
             }
             return client;
-        }
-    }
-
-    /**
-     * The SDK's HTTP client, built on first use. No Expect: 100-continue, a round trip before every body: the HTTP
-     * client must not add it (here), nor the S3 client ({@link #client()}). The checksum still makes the server refuse
-     * a wrong body. One HTTP client, so one pool of connections, serves the S3 client and puts through a proxy.
-     */
-    private SdkHttpClient http() {
-        synchronized (sdkLock) {
-            if (http == null) {
-                http = ApacheHttpClient.builder().expectContinueEnabled(false).build();
-            }
-            return http;
         }
     }
 
@@ -164,18 +126,33 @@ public final class S3Remote implements Remote {
         if (stamp.size() >= settings.multipartThreshold()) {
             return multipart.send(path, file, stamp, progress);
         }
-        byte[] content = new byte[(int) stamp.size()];
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            S3MultipartUpload.readFully(channel, ByteBuffer.wrap(content), 0, path);
+        // Content-MD5, which the server verifies (s3proxy, s3rver and AWS alike): read once for the digest, then
+        // streamed from the file again as the body, so memory does not grow with the file.
+        String md5 = Checksums.md5(file, stamp.size(), path);
+        String key = settings.key(path);
+        try {
+            errors.call(path, () -> client().putObject(r -> r.bucket(settings.bucket()).key(key).contentMD5(md5)
+                    .contentLength(stamp.size()), RequestBody.fromContentProvider(() -> open(file), stamp.size(),
+                    "application/octet-stream")));
+        } catch (RemoteUnavailableException unreachable) {
+            // A body that could not be read (the file gone or cut short under the read) is the file's doing, not the
+            // server's: said so, rather than pausing the queue.
+            if (unreachable.getCause() instanceof SdkClientException) {
+                stamp.verifyUnchanged(file, path);
+            }
+            throw unreachable;
         }
         stamp.verifyUnchanged(file, path);
-        // Content-MD5, which the server verifies too: s3proxy takes a much slower path for a put with a CRC32C header
-        // (2,000 puts of 4 KiB: 16 s with it, 5 s with MD5; rclone sends MD5). Parts keep CRC32C, where it costs little.
-        String md5 = Checksums.md5(content, content.length);
-        String key = settings.key(path);
-        errors.call(path, () -> puts.put(key, content, md5));
-        bytesSent.addAndGet(content.length);
-        return new Sent("put " + content.length + " bytes, md5 " + md5, "md5:" + md5);
+        bytesSent.addAndGet(stamp.size());
+        return new Sent("put " + stamp.size() + " bytes, md5 " + md5, "md5:" + md5);
+    }
+
+    private static InputStream open(Path file) {
+        try {
+            return Files.newInputStream(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
@@ -280,13 +257,9 @@ public final class S3Remote implements Remote {
 
     @Override
     public void close() {
-        puts.close();
-        synchronized (sdkLock) {
+        synchronized (clientLock) {
             if (client != null) {
                 client.close();
-            }
-            if (http != null) {
-                http.close();
             }
         }
         if (ownPartSenders != null) {

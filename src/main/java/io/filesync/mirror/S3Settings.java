@@ -12,7 +12,8 @@ import java.net.URI;
  * @param endpoint           an S3-compatible endpoint, or null for AWS
  * @param accessKey          may be null
  * @param secretKey          may be null
- * @param multipartThreshold files of at least this many bytes go in parts; smaller ones are read into memory whole
+ * @param multipartThreshold files of at least this many bytes go in parts, smaller ones in one put streamed from the
+ *                           file; at least the part size, at most 5 GiB (S3's limit for one put)
  * @param partSize           bytes per part (at least 5 MiB, S3's minimum); the memory one upload needs
  * @param abandonAfterMillis unfinished uploads older than this are aborted
  * @param uploadMemory       bytes of part buffers the remote may hold: parts in flight = this / part size (at least 1)
@@ -22,6 +23,8 @@ public record S3Settings(String bucket, String prefix, String region, URI endpoi
                          long multipartThreshold, int partSize, long abandonAfterMillis, long uploadMemory, long copyThreshold) {
 
     public static final int MIN_PART_SIZE = 5 * 1024 * 1024;
+    /** S3's limit for one put: files of this size and more can only go in parts. */
+    public static final long MAX_PUT_SIZE = 5L * 1024 * 1024 * 1024;
     /** S3's limit for one copy, and so the default copy threshold. */
     public static final long MAX_COPY_SIZE = 5L * 1024 * 1024 * 1024;
     public static final long DEFAULT_UPLOAD_MEMORY = 64L * 1024 * 1024;
@@ -44,7 +47,7 @@ public record S3Settings(String bucket, String prefix, String region, URI endpoi
         if (partSize < MIN_PART_SIZE) {
             throw new IllegalArgumentException("S3 part size must be at least 5 MiB, got " + partSize);
         }
-        multipartThreshold = Math.max(multipartThreshold, partSize);
+        multipartThreshold = Math.min(Math.max(multipartThreshold, partSize), MAX_PUT_SIZE);
         if (copyThreshold < MIN_PART_SIZE || copyThreshold > MAX_COPY_SIZE) {
             throw new IllegalArgumentException("S3 copy threshold must be between 5 MiB and 5 GiB, got " + copyThreshold);
         }

@@ -39,8 +39,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * every file under root (an initial sync), prints "RESULT seconds bytes-sent" and exits;</li>
  * </ul>
  * Credentials are the fixed ones of these local servers unless system properties mirror.access-key, mirror.secret-key
- * (S3) or mirror.user, mirror.password (SFTP) say otherwise; mirror.prefix is the S3 key prefix (default none); mirror.concurrency and mirror.upload-memory set the
- * engine's concurrency and the S3 memory budget. Also the child JVM of MirrorLargeFileIT.
+ * (S3) or mirror.user, mirror.password (SFTP) say otherwise; mirror.prefix is the S3 key prefix (default none);
+ * mirror.concurrency, mirror.upload-memory and mirror.multipart-threshold (default: the part size) set the engine's
+ * concurrency, the S3 memory budget and the size from which files go in parts. Also the child JVM of MirrorLargeFileIT.
  */
 public final class MirrorBench {
 
@@ -96,9 +97,10 @@ public final class MirrorBench {
             String name = "bench-" + kind;
             Remote remote = kind.equals("s3")
                     ? new S3Remote(new S3Settings(base, System.getProperty("mirror.prefix", ""), "us-east-1", URI.create("http://127.0.0.1:" + port),
-                    System.getProperty("mirror.access-key", KEY), System.getProperty("mirror.secret-key", SECRET), partSize, partSize,
+                    System.getProperty("mirror.access-key", KEY), System.getProperty("mirror.secret-key", SECRET),
+                    Long.getLong("mirror.multipart-threshold", partSize), partSize,
                     86_400_000L, Long.getLong("mirror.upload-memory", S3Settings.DEFAULT_UPLOAD_MEMORY), S3Settings.MAX_COPY_SIZE),
-                    new MultipartUploads(dataSource, name))
+                    new MultipartUploads(dataSource, name), null, CONCURRENCY)
                     : new SftpRemote(new SftpSettings("127.0.0.1", port, System.getProperty("mirror.user", USER),
                     System.getProperty("mirror.password", PASSWORD), null, null, null, false, base, 30_000),
                     CONCURRENCY, new SftpCheckpoints(dataSource, name));

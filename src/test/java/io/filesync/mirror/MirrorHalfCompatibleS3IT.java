@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -103,6 +105,25 @@ class MirrorHalfCompatibleS3IT {
                 .contains("cannot list the parts");
         assertThat(MirrorS3IT.sha256(object("mirror/video.bin"))).isEqualTo(sha);
         assertThat(uploads.find("video.bin")).isEmpty();
+    }
+
+    /**
+     * The mirror's single put, through the same S3 client as every other call, arrives here too, stored with the MD5
+     * it sent as its ETag. (s3rver itself does not check a Content-MD5: it stores a body that does not match one.)
+     */
+    @Test
+    void aSinglePutArrivesWithTheMd5ItWasSentWith() throws Exception {
+        fixture.write("small.txt", "same");
+        MirrorEngine engine = fixture.start("s3", false, remote(3_600_000));
+        engine.fileChanged("small.txt");
+        await().atMost(Duration.ofSeconds(20)).until(() -> engine.queue().pending() == 0);
+        String md5 = Checksums.md5("same".getBytes(), 4);
+        assertThat(fixture.audit("s3", "small.txt")).last().asString().isEqualTo("COMPLETED put 4 bytes, md5 " + md5);
+        assertThat(new String(object("mirror/small.txt"))).isEqualTo("same");
+        try (S3Client client = server.client()) {
+            assertThat(client.headObject(r -> r.bucket(bucket).key("mirror/small.txt")).eTag().replace("\"", ""))
+                    .isEqualTo(HexFormat.of().formatHex(Base64.getDecoder().decode(md5)));
+        }
     }
 
     @Test

@@ -7,12 +7,14 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -62,6 +64,36 @@ class MirrorLargeFileIT {
         }
         assertThat(queryLong(dir.resolve("mirror.db"), "SELECT COUNT(*) FROM " + MirrorAudit.TABLE
                 + " WHERE event = 'COMPLETED' AND detail LIKE 'multipart 1073741824 bytes in 205 parts%'")).isEqualTo(1);
+    }
+
+    /**
+     * A file just below a multipart threshold set high goes in one put, streamed from the file: 96 MiB through a
+     * 64 MiB heap, the server checking its Content-MD5.
+     */
+    @Test
+    void aFileBelowAHighMultipartThresholdGoesAsOnePutThroughA64MibHeap() throws Exception {
+        long size = 96L << 20;
+        Path root = Files.createDirectories(dir.resolve("root"));
+        sparse(root.resolve("below.bin"), size);
+        String bucket = TestServers.s3().createBucket();
+        Process child = mirror(root, bucket, "-Xmx64m", "-Dmirror.multipart-threshold=" + (128L << 20));
+        assertThat(child.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        String output = Files.readString(dir.resolve("mirror.log"));
+        assertThat(child.exitValue()).as(output).isZero();
+        assertThat(output).contains("RESULT").doesNotContain("OutOfMemoryError");
+        // The ETag of a single put is the MD5 of what the server stored: 96 MiB of zeros.
+        MessageDigest zeros = MessageDigest.getInstance("MD5");
+        byte[] block = new byte[1 << 20];
+        for (int i = 0; i < 96; i++) {
+            zeros.update(block);
+        }
+        try (S3Client client = TestServers.s3().client()) {
+            HeadObjectResponse head = client.headObject(r -> r.bucket(bucket).key("below.bin"));
+            assertThat(head.contentLength()).isEqualTo(size);
+            assertThat(head.eTag().replace("\"", "")).isEqualTo(HexFormat.of().formatHex(zeros.digest()));
+        }
+        assertThat(queryLong(dir.resolve("mirror.db"), "SELECT COUNT(*) FROM " + MirrorAudit.TABLE
+                + " WHERE event = 'COMPLETED' AND detail LIKE 'put 100663296 bytes, md5 %'")).isEqualTo(1);
     }
 
     @Test
@@ -175,21 +207,23 @@ class MirrorLargeFileIT {
         }
     }
 
-    private Process mirror(Path root, String bucket, String heap) throws IOException {
-        return mirror(dir, root, bucket, List.of(), heap);
+    private Process mirror(Path root, String bucket, String... jvmOptions) throws IOException {
+        return mirror(dir, root, bucket, List.of(), jvmOptions);
     }
 
     /**
      * The mirror's initial sync of {@code root} in a child JVM, its output in {@code dir}/mirror.log and its database
      * {@code dir}/mirror.db; ends when everything is sent.
      *
-     * @param prefix what the java command runs under, such as setpriv; empty for nothing
+     * @param prefix     what the java command runs under, such as setpriv; empty for nothing
+     * @param jvmOptions the heap, and any system property of {@link MirrorBench}
      */
-    static Process mirror(Path dir, Path root, String bucket, List<String> prefix, String heap) throws IOException {
+    static Process mirror(Path dir, Path root, String bucket, List<String> prefix, String... jvmOptions) throws IOException {
         S3Server s3 = TestServers.s3();
         List<String> command = new ArrayList<>(prefix);
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap,
-                "-cp", System.getProperty("java.class.path"),
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "-Dmirror.access-key=" + s3.accessKey(), "-Dmirror.secret-key=" + s3.secretKey(),
                 "-Dmirror.upload-memory=" + 4L * PART,
                 MirrorBench.class.getName(), "sync", "s3", root.toString(), dir.resolve("mirror.db").toString(),
