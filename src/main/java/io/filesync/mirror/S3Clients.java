@@ -13,10 +13,10 @@ import software.amazon.awssdk.services.s3.S3Configuration;
  * Builds the one {@link S3Client} of an S3 remote: every put, part, copy, list and delete goes through it, signed by
  * the SDK and sent by its HTTP client.
  * <p>
- * Why the Apache client: it is the SDK's default synchronous client and camel-aws2-s3 already brings it, and a
- * synchronous client fits the mirror, whose action and part threads each wait for one request. The URL connection
- * client measured no better; the Netty asynchronous one sent large files faster but would put every call behind a
- * future (docs/design/mirror.md, "S3 transport"). The pool keeps a connection for each request that can be in flight.
+ * Why the Apache client: neither the URL connection client nor the Netty asynchronous one measured better on the
+ * mirror's puts and parts (docs/design/mirror.md, "S3 transport"); it is the SDK's default synchronous client,
+ * camel-aws2-s3 already brings it, and a synchronous client fits the mirror, whose action and part threads each wait
+ * for one request. The pool keeps a connection for each request that can be in flight.
  */
 final class S3Clients {
 
