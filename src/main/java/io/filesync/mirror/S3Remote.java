@@ -17,7 +17,6 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -134,13 +133,12 @@ public final class S3Remote implements Remote {
             errors.call(path, () -> client().putObject(r -> r.bucket(settings.bucket()).key(key).contentMD5(md5)
                     .contentLength(stamp.size()), RequestBody.fromContentProvider(() -> open(file), stamp.size(),
                     "application/octet-stream")));
-        } catch (RemoteUnavailableException unreachable) {
-            // A body that could not be read (the file gone or cut short under the read) is the file's doing, not the
-            // server's: said so, rather than pausing the queue.
-            if (unreachable.getCause() instanceof SdkClientException) {
-                stamp.verifyUnchanged(file, path);
-            }
-            throw unreachable;
+        } catch (RemoteUnavailableException | RuntimeException failed) {
+            // A body that could not be read, the file gone or cut short under the read, comes back from the SDK as a
+            // bare runtime exception ("Unable to read request payload", "fewer bytes than the specified
+            // content-length"): that is the file's doing, not the server's, and is said so.
+            stamp.verifyUnchanged(file, path);
+            throw failed;
         }
         stamp.verifyUnchanged(file, path);
         bytesSent.addAndGet(stamp.size());
