@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * A mapping's S3 remote, through the AWS SDK v2's {@link S3Client} alone ({@link S3Clients}): camel-aws2-s3 aborts a
  * multipart upload on any error and cannot resume one.
  * <ul>
- * <li>A small file is one put streamed from the file with its Content-MD5, which the server verifies: a file changing
- * under the read is refused, never stored corrupt. The state records the checksum of what was stored.</li>
+ * <li>A small file is one put streamed from the file with its Content-MD5, which the server verifies (AWS, s3proxy;
+ * not every S3-compatible server does): a file changing under the read is refused, never stored corrupt. The state records the checksum of what was stored.</li>
  * <li>Files from the multipart threshold up go in resumable parts, each with its CRC32C, several at once within a
  * memory budget ({@link S3MultipartUpload}).</li>
  * <li>A move is a server-side copy, in parts above the copy threshold, then a delete of the source ({@link S3Copier}).</li>
@@ -40,7 +40,7 @@ public final class S3Remote implements Remote {
 
     private static final Logger LOG = LoggerFactory.getLogger(S3Remote.class);
 
-    /** The mirror's concurrent actions by default (mirror.<remote>.concurrency), for sizing the connection pool. */
+    /** The mirror's concurrent actions by default (the endpoint's {@code concurrency}), for sizing the connection pool. */
     static final int DEFAULT_CONCURRENCY = 8;
 
     private final S3Settings settings;
@@ -125,8 +125,8 @@ public final class S3Remote implements Remote {
         if (stamp.size() >= settings.multipartThreshold()) {
             return multipart.send(path, file, stamp, progress);
         }
-        // Content-MD5, which the server verifies (s3proxy, s3rver and AWS alike): read once for the digest, then
-        // streamed from the file again as the body, so memory does not grow with the file.
+        // Content-MD5, which AWS and s3proxy verify: read once for the digest, then streamed from the file again as the
+        // body, so memory does not grow with the file.
         String md5 = Checksums.md5(file, stamp.size(), path);
         String key = settings.key(path);
         try {
