@@ -52,8 +52,8 @@ public class MirrorEndpoint extends DefaultEndpoint {
     @UriParam(description = "Cap on the retry delay, in milliseconds", defaultValue = "60000")
     private long maxBackoff = 60000;
 
-    @UriParam(description = "How long, in milliseconds, a file just renamed to a path the remote lacks waits before it is"
-            + " uploaded, so the watcher's report of the rename turns it into a remote rename", defaultValue = "2000")
+    @UriParam(description = "How long, in milliseconds, a deletion the complete-sync comparison queues at start (or a file"
+            + " exchange of a file just renamed) waits, so that the watcher's report of a rename replaces it", defaultValue = "2000")
     private long moveWindow = MirrorMapping.DEFAULT_MOVE_WINDOW;
 
     @UriParam(description = "Registry name of the DataSource keeping the queue, audit and state", defaultValue = "filesyncDataSource")

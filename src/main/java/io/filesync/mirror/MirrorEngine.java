@@ -87,15 +87,24 @@ public final class MirrorEngine {
     // ---- recording changes (caller's thread; durable when these return) ----
 
     /**
-     * A file is new or changed: queue a send of its current content, unless the remote already holds this version.
+     * A file is new or changed, as a file exchange (a file consumer, not the watcher) or the walk of a moved folder says:
+     * queue a send of its current content, unless the remote already holds this version.
      * <p>
-     * A renamed file keeps its modification time, so the file source may hand it over as new before the watcher reports
+     * A renamed file keeps its modification time, so a file consumer may hand it over as new before the watcher reports
      * the rename. A path the remote lacks whose file was renamed lately (its status changed after its content) is
      * therefore held until {@link MirrorMapping#moveWindow()} after that change: the rename, when it comes, replaces
      * the send ({@link ActionQueue.Outcome#REPLACED_SEND}) and the remote renames its copy instead of receiving a second.
      */
     public void fileChanged(String path) throws IOException, SQLException {
         send(path, true);
+    }
+
+    /**
+     * A file the watcher reported created or updated: queue a send, unless the remote already holds this version. The
+     * watcher pairs a rename itself and reports it as one move, so unlike {@link #fileChanged} nothing waits for one.
+     */
+    public void fileWritten(String path) throws IOException, SQLException {
+        send(path, false);
     }
 
     private void send(String path, boolean mayBeRenamed) throws IOException, SQLException {

@@ -15,14 +15,15 @@ import java.util.stream.Stream;
  * @param initialBackoff  first retry delay after a failure, in milliseconds
  * @param maxBackoff      cap of the retry delay, in milliseconds
  * @param concurrency     how many actions on different paths run at once (the remote may allow fewer)
- * @param moveWindow      how long, in milliseconds, a file that was just renamed to a path the remote lacks waits before
- *                        it is uploaded, for the watcher to report the rename, which then becomes a remote rename
+ * @param moveWindow      how long, in milliseconds, a deletion the complete-sync comparison queues at start, or a file
+ *                        exchange (not a watcher event) of a file just renamed, waits for the watcher to report a
+ *                        rename, which then becomes a remote rename
  * @param dryRun          whether deletions on the remote are only logged and audited ("would delete"), never run
  */
 public record MirrorMapping(String name, Path root, boolean completeSync, long initialBackoff, long maxBackoff, int concurrency,
                             long moveWindow, boolean dryRun) {
 
-    /** The default {@link #moveWindow()}: several times the move routes' watcher settle time (250 ms). */
+    /** The default {@link #moveWindow()}: long enough for the watcher's start-up report of renames made while stopped. */
     public static final long DEFAULT_MOVE_WINDOW = 2000;
 
     public MirrorMapping {

@@ -10,9 +10,9 @@ import org.apache.camel.support.DefaultProducer;
 
 /**
  * Records one change as an action of the mapping's durable queue, before the exchange completes: so the source
- * (the file source's idempotent repository, the watcher's snapshot) acknowledges a change only once it is safe.
- * Two kinds of exchange come in: a change event of {@code filesync-watch:} (deletes and moves; created and updated
- * files too), or a file of the file source (sends).
+ * (the watcher's snapshot, a file consumer's idempotent repository) acknowledges a change only once it is safe.
+ * Two kinds of exchange come in: a change event of {@code filesync-watch:} (the mirror routes' one change source:
+ * sends, deletes and moves), or a file exchange of a file consumer (a send; see {@link MirrorEngine#fileChanged}).
  */
 public class MirrorProducer extends DefaultProducer {
 
@@ -56,23 +56,26 @@ public class MirrorProducer extends DefaultProducer {
         if (type != null) {
             path = in.getHeader(WatchHeaders.PATH, String.class);
             boolean directory = Boolean.TRUE.equals(in.getHeader(WatchHeaders.DIRECTORY, Boolean.class));
-            switch (ChangeType.valueOf(type)) {
+            recorded = switch (ChangeType.valueOf(type)) {
                 case FILE_CREATED, FILE_UPDATED -> {
-                    engine.fileChanged(path);
-                    recorded = "send";
+                    if (RemoteSweep.hidden(path)) {
+                        yield "ignored";
+                    }
+                    engine.fileWritten(path);
+                    yield "send";
                 }
                 case FILE_DELETED, DIRECTORY_DELETED -> {
+                    if (RemoteSweep.hidden(path)) {
+                        yield "ignored";
+                    }
                     engine.deleted(path, directory);
-                    recorded = "delete";
+                    yield "delete";
                 }
-                case FILE_MOVED, DIRECTORY_MOVED -> {
-                    engine.moved(in.getHeader(WatchHeaders.PREVIOUS_PATH, String.class), path, directory);
-                    recorded = "move";
-                }
+                case FILE_MOVED, DIRECTORY_MOVED -> moved(in.getHeader(WatchHeaders.PREVIOUS_PATH, String.class), path, directory);
                 // A new folder needs no action (its files come as their own events); the root's own events are
                 // not deletions to mirror: the mass-delete guard handles a vanished root.
-                default -> recorded = "ignored";
-            }
+                default -> "ignored";
+            };
         } else {
             String absolute = in.getHeader(Exchange.FILE_PATH, String.class);
             if (absolute == null) {
@@ -84,5 +87,23 @@ public class MirrorProducer extends DefaultProducer {
         }
         in.setHeader(MirrorHeaders.RECORDED, recorded);
         in.setHeader(MirrorHeaders.PATH, path);
+    }
+
+    /**
+     * Hidden files and folders are not the mirror's (see {@link RemoteSweep#hidden}): a move out of hidden is a new
+     * file or folder (the engine sends what the remote never had), a move into hidden takes the path off the mirror
+     * like a deletion (editors rename a file to a hidden backup before writing its new version).
+     */
+    private String moved(String from, String to, boolean directory) throws Exception {
+        boolean fromHidden = RemoteSweep.hidden(from);
+        if (RemoteSweep.hidden(to)) {
+            if (fromHidden) {
+                return "ignored";
+            }
+            engine.deleted(from, directory);
+            return "delete";
+        }
+        engine.moved(from, to, directory);
+        return "move";
     }
 }

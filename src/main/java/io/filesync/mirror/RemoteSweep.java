@@ -81,8 +81,8 @@ final class RemoteSweep {
     }
 
     /**
-     * Whether a name on the path starts with a dot. The file source never sends such files (camel-file skips hidden
-     * files and folders), so they are not the mirror's to delete: an SFTP mirror into a login folder keeps
+     * Whether a name on the path starts with a dot. The mirror never sends such files ({@link MirrorProducer} ignores
+     * the watcher's events for them, as camel-file skips hidden files and folders), so they are not its to delete: an SFTP mirror into a login folder keeps
      * {@code .ssh/authorized_keys}, and the hidden files of uploads under way stay.
      */
     static boolean hidden(String path) {

@@ -22,7 +22,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * The real bundle with both default mirrors turned on plus one more mapping from the Kamelet: initial sync, live
+ * The real bundle with both default mirrors turned on plus one more mapping from a templatedRoute: initial sync, live
  * changes, and changes made while filesync was stopped, against the real S3 and SFTP servers.
  */
 @ExtendWith(TestServers.class)
@@ -35,6 +35,7 @@ class MirrorRoutesIT {
     void initialSyncLiveChangesAndOfflineChangesReachBothRemotes() throws Exception {
         S3Server s3 = TestServers.s3();
         String bucket = s3.createBucket();
+        String photosBucket = s3.createBucket();
         SftpRoot sftp = TestServers.sftp().newRoot();
         Path s3Root = Files.createDirectories(work.resolve("s3root"));
         Path sftpRoot = Files.createDirectories(work.resolve("sftproot"));
@@ -42,18 +43,25 @@ class MirrorRoutesIT {
         Files.writeString(s3Root.resolve("a.txt"), "a1");
         Files.createDirectories(s3Root.resolve("sub dir"));
         Files.writeString(s3Root.resolve("sub dir/b.txt"), "b1");
+        Files.writeString(s3Root.resolve("draft.txt"), "d1");
         Files.writeString(sftpRoot.resolve("c.txt"), "c1");
         Files.writeString(photos.resolve("p.jpg"), "jpeg");
         Path extra = work.resolve("photos.camel.yaml");
-        Files.writeString(extra, """
-                - route:
-                    id: photos-send
-                    from:
-                      uri: kamelet:filesync-file-source
-                      parameters: { directory: "%1$s", stateKey: photos-send, settleTime: 200, scanDelay: 200 }
-                      steps:
-                        - to: "kamelet:filesync-mirror-sink?mapping=photos&root=%1$s&remote=s3&bucket=%2$s&prefix=photos/&endpoint=%3$s&accessKey=RAW({{it.key}})&secretKey=RAW({{it.secret}})"
-                """.formatted(photos, bucket, s3.endpoint()));
+        // A second S3 mapping, to a bucket of its own: one templatedRoute entry, nothing else.
+        String photosMapping = """
+                - templatedRoute:
+                    routeTemplateRef: mirror-s3
+                    parameters:
+                      - { name: mapping, value: photos }
+                      - { name: root, value: "%1$s" }
+                      - { name: bucket, value: "%2$s" }
+                      - { name: prefix, value: photos/ }
+                      - { name: endpoint, value: "%3$s" }
+                      - { name: accessKey, value: "{{it.key}}" }
+                      - { name: secretKey, value: "{{it.secret}}" }
+                """.formatted(photos, photosBucket, s3.endpoint());
+        assertThat(photosMapping.lines()).hasSizeLessThanOrEqualTo(10);
+        Files.writeString(extra, photosMapping);
 
         Map<String, String> settings = new HashMap<>(Map.ofEntries(
                 Map.entry("camel.main.routes-include-pattern", "file:routes/*.camel.yaml,file:" + extra),
@@ -72,18 +80,28 @@ class MirrorRoutesIT {
 
         try (BundleBoot bundle = BundleBoot.start(work, settings)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> "a1".equals(object(bucket, "team/a.txt"))
-                    && "b1".equals(object(bucket, "team/sub dir/b.txt")) && "jpeg".equals(object(bucket, "photos/p.jpg"))
+                    && "b1".equals(object(bucket, "team/sub dir/b.txt")) && "jpeg".equals(object(photosBucket, "photos/p.jpg"))
+                    && "d1".equals(object(bucket, "team/draft.txt"))
                     && Files.exists(sftp.root().resolve("in/c.txt")));
             assertThat(sftp.root().resolve("in/c.txt")).hasContent("c1");
 
             Files.writeString(s3Root.resolve("a.txt"), "a2");
             Files.move(s3Root.resolve("sub dir/b.txt"), s3Root.resolve("sub dir/b-renamed.txt"));
             Files.writeString(s3Root.resolve("new.txt"), "new1");
+            // Hidden files are not the mirror's: one written is never sent, a file renamed to one leaves the mirror.
+            Files.writeString(s3Root.resolve(".new.txt.swp"), "swap");
+            Files.move(s3Root.resolve("draft.txt"), s3Root.resolve(".draft.txt.bak"));
+            Files.createDirectories(photos.resolve("2024"));
+            Files.move(photos.resolve("p.jpg"), photos.resolve("2024/p.jpg"));
             Files.delete(sftpRoot.resolve("c.txt"));
             Files.writeString(sftpRoot.resolve("d.txt"), "d1");
             await().atMost(Duration.ofSeconds(30)).until(() -> "a2".equals(object(bucket, "team/a.txt"))
                     && "b1".equals(object(bucket, "team/sub dir/b-renamed.txt")) && object(bucket, "team/sub dir/b.txt") == null
-                    && "new1".equals(object(bucket, "team/new.txt")) && Files.exists(sftp.root().resolve("in/d.txt")));
+                    && "new1".equals(object(bucket, "team/new.txt")) && Files.exists(sftp.root().resolve("in/d.txt"))
+                    && object(bucket, "team/draft.txt") == null
+                    && "jpeg".equals(object(photosBucket, "photos/2024/p.jpg")) && object(photosBucket, "photos/p.jpg") == null);
+            assertThat(bundle.main().getCamelContext().getRoute("mirror-photos-changes")).isNotNull();
+            assertThat(bundle.main().getCamelContext().getRoute("mirror-photos-move")).isNotNull();
             // Without complete-sync, the SFTP copy of the deleted file stays.
             assertThat(sftp.root().resolve("in/c.txt")).hasContent("c1");
             await().atMost(Duration.ofSeconds(30)).until(() -> pending() == 0);
@@ -112,7 +130,9 @@ class MirrorRoutesIT {
         assertThat(audit("s3", "sub dir/b-renamed.txt")).last().asString().startsWith("COMPLETED deleted");
         try (S3Client client = s3.client()) {
             assertThat(client.listObjectsV2(r -> r.bucket(bucket)).contents()).extracting(S3Object::key)
-                    .containsExactlyInAnyOrder("team/a.txt", "team/new.txt", "team/offline.txt", "photos/p.jpg");
+                    .containsExactlyInAnyOrder("team/a.txt", "team/new.txt", "team/offline.txt");
+            assertThat(client.listObjectsV2(r -> r.bucket(photosBucket)).contents()).extracting(S3Object::key)
+                    .containsExactly("photos/2024/p.jpg");
         }
         assertThat(Files.readString(work.resolve("filesync.db"), java.nio.charset.StandardCharsets.ISO_8859_1))
                 .doesNotContain(s3.secretKey()).doesNotContain(sftp.password());

@@ -76,7 +76,7 @@ class StatusPageIT {
                 assertThat(text("#status")).isIn("UP", "DOWN");
                 assertThat(jobState("csv-to-table")).isEqualTo("waiting");
                 assertThat(jobState("watch-events")).isEqualTo("waiting");
-                assertThat(jobState("mirror-s3-actions")).isEqualTo("stopped");
+                assertThat(jobState("mirror-s3-changes")).isEqualTo("stopped");
                 assertThat(browser.findElement(By.id("dry-run")).isDisplayed()).isTrue();
             });
 
