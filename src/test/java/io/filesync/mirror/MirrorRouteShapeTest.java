@@ -128,6 +128,22 @@ class MirrorRouteShapeTest {
         }
     }
 
+    @Test
+    void aMappingWithoutItsBucketFailsTheStartNamingIt() throws Exception {
+        Path extra = work.resolve("no-bucket.camel.yaml");
+        java.nio.file.Files.writeString(extra, """
+                - templatedRoute:
+                    routeTemplateRef: mirror-s3
+                    routeId: mirror-nobucket-changes
+                    parameters:
+                      - { name: mapping, value: nobucket }
+                      - { name: root, value: "%s" }
+                """.formatted(work.resolve("nobucket")));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BundleBoot.start(work, Map.of(
+                        "camel.main.routes-include-pattern", "file:routes/*.camel.yaml,file:" + extra)).close())
+                .hasStackTraceContaining("mirror-s3").hasStackTraceContaining("bucket");
+    }
+
     private static String target(WhenDefinition when) {
         String uri = ((ToDefinition) when.getOutputs().get(0)).getUri();
         return uri.substring(uri.indexOf('/') + 1, uri.indexOf('?'));

@@ -51,11 +51,11 @@ class MirrorRoutesIT {
         String photosMapping = """
                 - templatedRoute:
                     routeTemplateRef: mirror-s3
+                    routeId: mirror-photos-changes
                     parameters:
                       - { name: mapping, value: photos }
                       - { name: root, value: "%1$s" }
                       - { name: bucket, value: "%2$s" }
-                      - { name: prefix, value: photos/ }
                       - { name: endpoint, value: "%3$s" }
                       - { name: accessKey, value: "{{it.key}}" }
                       - { name: secretKey, value: "{{it.secret}}" }
@@ -80,7 +80,7 @@ class MirrorRoutesIT {
 
         try (BundleBoot bundle = BundleBoot.start(work, settings)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> "a1".equals(object(bucket, "team/a.txt"))
-                    && "b1".equals(object(bucket, "team/sub dir/b.txt")) && "jpeg".equals(object(photosBucket, "photos/p.jpg"))
+                    && "b1".equals(object(bucket, "team/sub dir/b.txt")) && "jpeg".equals(object(photosBucket, "p.jpg"))
                     && "d1".equals(object(bucket, "team/draft.txt"))
                     && Files.exists(sftp.root().resolve("in/c.txt")));
             assertThat(sftp.root().resolve("in/c.txt")).hasContent("c1");
@@ -99,7 +99,7 @@ class MirrorRoutesIT {
                     && "b1".equals(object(bucket, "team/sub dir/b-renamed.txt")) && object(bucket, "team/sub dir/b.txt") == null
                     && "new1".equals(object(bucket, "team/new.txt")) && Files.exists(sftp.root().resolve("in/d.txt"))
                     && object(bucket, "team/draft.txt") == null
-                    && "jpeg".equals(object(photosBucket, "photos/2024/p.jpg")) && object(photosBucket, "photos/p.jpg") == null);
+                    && "jpeg".equals(object(photosBucket, "2024/p.jpg")) && object(photosBucket, "p.jpg") == null);
             assertThat(bundle.main().getCamelContext().getRoute("mirror-photos-changes")).isNotNull();
             assertThat(bundle.main().getCamelContext().getRoute("mirror-photos-move")).isNotNull();
             // Without complete-sync, the SFTP copy of the deleted file stays.
@@ -132,7 +132,7 @@ class MirrorRoutesIT {
             assertThat(client.listObjectsV2(r -> r.bucket(bucket)).contents()).extracting(S3Object::key)
                     .containsExactlyInAnyOrder("team/a.txt", "team/new.txt", "team/offline.txt");
             assertThat(client.listObjectsV2(r -> r.bucket(photosBucket)).contents()).extracting(S3Object::key)
-                    .containsExactly("photos/2024/p.jpg");
+                    .containsExactly("2024/p.jpg");
         }
         assertThat(Files.readString(work.resolve("filesync.db"), java.nio.charset.StandardCharsets.ISO_8859_1))
                 .doesNotContain(s3.secretKey()).doesNotContain(sftp.password());
