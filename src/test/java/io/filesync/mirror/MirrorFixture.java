@@ -94,6 +94,18 @@ final class MirrorFixture implements AutoCloseable {
         }
     }
 
+    /** How many audit rows a mapping has in a bundle's SQLite file. */
+    static int auditCount(Path databaseFile, String mapping) throws SQLException {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + databaseFile);
+             PreparedStatement query = connection.prepareStatement("SELECT COUNT(*) FROM " + MirrorAudit.TABLE + " WHERE mapping = ?")) {
+            query.setString(1, mapping);
+            try (ResultSet result = query.executeQuery()) {
+                result.next();
+                return result.getInt(1);
+            }
+        }
+    }
+
     Path write(String path, String content) throws IOException {
         Path file = root.resolve(path);
         Files.createDirectories(file.getParent());

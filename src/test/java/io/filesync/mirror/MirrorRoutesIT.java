@@ -138,6 +138,46 @@ class MirrorRoutesIT {
                 .doesNotContain(s3.secretKey()).doesNotContain(sftp.password());
     }
 
+    /**
+     * Upgrading from the routes with a file source and two watchers per mapping: the one watcher's state key is new, so
+     * its first start reports every file as created; what the remote already holds is not sent again.
+     */
+    @Test
+    void aFirstStartWithoutTheWatchersSnapshotSendsOnlyWhatTheRemoteLacks() throws Exception {
+        S3Server s3 = TestServers.s3();
+        String bucket = s3.createBucket();
+        Path root = Files.createDirectories(work.resolve("s3root"));
+        for (int i = 0; i < 20; i++) {
+            Files.writeString(root.resolve("f" + i + ".txt"), "content " + i);
+        }
+        Map<String, String> settings = Map.ofEntries(
+                Map.entry("mirror.s3.enabled", "true"), Map.entry("mirror.s3.root", root.toString()),
+                Map.entry("mirror.s3.bucket", bucket), Map.entry("mirror.s3.endpoint", s3.endpoint().toString()),
+                Map.entry("mirror.s3.access-key", s3.accessKey()), Map.entry("mirror.s3.secret-key", s3.secretKey()),
+                Map.entry("mirror.s3.settle-time-ms", "200"), Map.entry("mirror.s3.initial-backoff-ms", "100"));
+        try (BundleBoot bundle = BundleBoot.start(work, settings)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> objectCount(bucket) == 20 && pending() == 0);
+        }
+        int auditRows = MirrorFixture.auditCount(work.resolve("filesync.db"), "s3");
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + work.resolve("filesync.db"));
+             java.sql.Statement statement = connection.createStatement()) {
+            assertThat(statement.executeUpdate("DELETE FROM filesync_file_state WHERE state_key = 'mirror-s3-changes'")).isGreaterThanOrEqualTo(20);
+        }
+        Files.writeString(root.resolve("f20.txt"), "content 20");
+
+        try (BundleBoot bundle = BundleBoot.start(work, settings)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> "content 20".equals(object(bucket, "f20.txt")) && pending() == 0);
+        }
+        // Only the new file's queued, started and completed rows: the twenty others were found on the remote as they are.
+        assertThat(MirrorFixture.auditCount(work.resolve("filesync.db"), "s3")).isEqualTo(auditRows + 3);
+    }
+
+    private int objectCount(String bucket) {
+        try (S3Client client = TestServers.s3().client()) {
+            return client.listObjectsV2(r -> r.bucket(bucket)).contents().size();
+        }
+    }
+
     private String object(String bucket, String key) {
         try (S3Client client = TestServers.s3().client()) {
             return client.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asUtf8String();
