@@ -125,7 +125,7 @@ public class MirrorEndpoint extends DefaultEndpoint {
      */
     Remote newRemote(DataSource dataSource, ExecutorService partSenders) {
         if (isS3()) {
-            return new S3Remote(s3.settings(mapping), new MultipartUploads(dataSource, mapping), partSenders);
+            return new S3Remote(s3.settings(mapping), new MultipartUploads(dataSource, mapping), partSenders, concurrency);
         }
         return new SftpRemote(sftp.settings(mapping), concurrency, new SftpCheckpoints(dataSource, mapping), partSenders);
     }
