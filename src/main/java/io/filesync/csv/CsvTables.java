@@ -42,6 +42,7 @@ public final class CsvTables implements CamelContextAware {
     private final DataSource dataSource;
     private final Path root;
     private final String sourceKey;
+    private final String job;
     private final CsvOptions options;
     /** Rows a file's types are guessed from before a single-pass load; a shorter file is scanned whole first. */
     static final long SPECULATION_ROWS = 10_000;
@@ -72,12 +73,21 @@ public final class CsvTables implements CamelContextAware {
      */
     public CsvTables(DataSource dataSource, String directory, String sourceKey, CsvOptions options,
                      FileVersionRepository fileVersions) {
+        this(dataSource, directory, sourceKey, sourceKey, options, fileVersions);
+    }
+
+    private CsvTables(DataSource dataSource, String directory, String sourceKey, String job, CsvOptions options,
+                      FileVersionRepository fileVersions) {
         if (sourceKey == null || sourceKey.isBlank()) {
             throw new IllegalArgumentException("A CSV folder needs a non-empty source key");
+        }
+        if (dataSource == null || directory == null || directory.isBlank()) {
+            throw new IllegalArgumentException("A CSV folder needs a dataSource and a directory");
         }
         this.dataSource = dataSource;
         this.root = Path.of(directory).toAbsolutePath().normalize();
         this.sourceKey = sourceKey;
+        this.job = job == null || job.isBlank() ? sourceKey : job;
         this.options = options == null ? CsvOptions.defaults() : options;
         this.fileVersions = fileVersions;
         this.scanner = new CsvScanner(this.options);
@@ -133,7 +143,7 @@ public final class CsvTables implements CamelContextAware {
             if (dryRun != null) {
                 // The registry keeps the entry, so every later reconcile reports the same table again until the
                 // file is back or the setting is off.
-                dryRun.wouldHave(sourceKey, "drop table", entry.get().table(), "file " + path + " deleted");
+                dryRun.wouldHave(job, "drop table", entry.get().table(), "file " + path + " deleted");
                 return SyncOutcome.WOULD_DROP;
             }
             inTransaction(connection, () -> {
@@ -150,13 +160,16 @@ public final class CsvTables implements CamelContextAware {
 
     /**
      * A file moved within the folder: its table is renamed when the content is unchanged, else the new path is
-     * loaded and the old table dropped.
+     * loaded and the old table dropped. A move to a name that is not a CSV of this folder ({@code csv.include})
+     * drops the table; a move from one loads the file.
      */
     public synchronized SyncOutcome rename(String from, String to) throws SQLException, IOException {
         String fromPath = CsvPaths.normalise(root, from);
         SyncOutcome outcome = sync(CsvPaths.normalise(root, to), fromPath);
         if (outcome != SyncOutcome.RENAMED) {
-            drop(fromPath);
+            SyncOutcome dropped = drop(fromPath);
+            // Renamed to a name csv.include leaves out: the table goes, as if the file were deleted.
+            return outcome == SyncOutcome.IGNORED ? dropped : outcome;
         }
         return outcome;
     }
@@ -187,8 +200,14 @@ public final class CsvTables implements CamelContextAware {
     }
 
     private SyncOutcome sync(String path, String preferredFrom) throws SQLException, IOException {
-        Schema s = schema();
         Path file = root.resolve(path);
+        // The change source reports every file of the folder; only csv.include's are tables (a.csv renamed to a.txt
+        // then drops a.csv's table in rename, a.txt renamed to a.csv loads it).
+        if (!options.includes(file.getFileName().toString())) {
+            LOG.debug("{}: not a CSV file of this folder (csv.include), ignored", path);
+            return SyncOutcome.IGNORED;
+        }
+        Schema s = schema();
         String target = s.names().tableFor(path, options.tableNames());
         CsvScanner.Sample sample = scanner.scan(file, path, s.dialect(), SPECULATION_ROWS);
         CsvScan scan = sample.scan();
@@ -313,5 +332,96 @@ public final class CsvTables implements CamelContextAware {
     @FunctionalInterface
     interface SqlWork {
         void run() throws SQLException;
+    }
+    /** Starts a {@link Builder}: the named-property way YAML beans build this class. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Builds a {@link CsvTables} from named settings, each one plain text as a properties file gives it. YAML
+     * declares it with {@code builderClass: io.filesync.csv.CsvTables$Builder} and {@code properties:}, so every
+     * setting is named where it is set; a setting left out keeps the default its setter names.
+     */
+    public static final class Builder {
+        private DataSource dataSource;
+        private String directory;
+        private String sourceKey;
+        private String job;
+        private String delimiter = "auto";
+        private String quote = "double";
+        private String charset = "UTF-8";
+        private boolean header = true;
+        private boolean allText;
+        private String tableNames = "relative-path";
+        private String include = CsvOptions.DEFAULT_INCLUDE;
+        private boolean dryRun;
+
+        /** The database the tables go to; required. */
+        public void setDataSource(DataSource dataSource) {
+            this.dataSource = dataSource;
+        }
+
+        /** The CSV folder; paths in events are relative to it; required. */
+        public void setDirectory(String directory) {
+            this.directory = directory;
+        }
+
+        /** Names the folder in filesync_csv_tables; keep it stable, a new key forgets every table loaded; required. */
+        public void setSourceKey(String sourceKey) {
+            this.sourceKey = sourceKey;
+        }
+
+        /** Names the flow in filesync_dry_run, as the routes' group names it in filesync_errors; default: the source key. */
+        public void setJob(String job) {
+            this.job = job;
+        }
+
+        /** auto (sniffed per file), one character, or comma, semicolon, tab, pipe; default auto. */
+        public void setDelimiter(String delimiter) {
+            this.delimiter = delimiter;
+        }
+
+        /** double, single, none or one character; default double. */
+        public void setQuote(String quote) {
+            this.quote = quote;
+        }
+
+        /** The files' charset; a byte order mark decides over it; default UTF-8. */
+        public void setCharset(String charset) {
+            this.charset = charset;
+        }
+
+        /** Whether the first row names the columns; default true. */
+        public void setHeader(boolean header) {
+            this.header = header;
+        }
+
+        /** Every column TEXT, no type inference; default false. */
+        public void setAllText(boolean allText) {
+            this.allText = allText;
+        }
+
+        /** relative-path or file-name; default relative-path. */
+        public void setTableNames(String tableNames) {
+            this.tableNames = tableNames;
+        }
+
+        /** Regular expression a file name must match to be a table; default .csv and .tsv in any case. */
+        public void setInclude(String include) {
+            this.include = include;
+        }
+
+        /** Keep a deleted file's table and record "would drop table" instead; default false. */
+        public void setDryRun(boolean dryRun) {
+            this.dryRun = dryRun;
+        }
+
+        public CsvTables build() {
+            CsvTables tables = new CsvTables(dataSource, directory, sourceKey, job,
+                    CsvOptions.of(delimiter, quote, charset, header, allText, tableNames, include), null);
+            tables.setDryRun(dryRun);
+            return tables;
+        }
     }
 }

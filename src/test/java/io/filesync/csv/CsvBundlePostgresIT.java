@@ -45,7 +45,6 @@ class CsvBundlePostgresIT {
         bundle = Bundle.onPostgres(database, Map.of(
                 "csv.dir", csv.toString(),
                 "csv.settle-time-ms", "200",
-                "csv.scan-delay-ms", "100",
                 "camel.main.routes-include-pattern", "file:routes/filesync-*.camel.yaml,file:routes/csv-*.camel.yaml"));
     }
 

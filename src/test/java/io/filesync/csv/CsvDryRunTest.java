@@ -45,8 +45,8 @@ class CsvDryRunTest {
             Files.delete(csv.resolve("region"));
 
             await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> assertThat(wouldDrop(db))
-                    .containsExactlyInAnyOrder("csv-to-table drop table sales: file sales.csv deleted",
-                            "csv-to-table drop table region_north: file region/north.csv deleted"));
+                    .containsExactlyInAnyOrder("csv drop table sales: file sales.csv deleted",
+                            "csv drop table region_north: file region/north.csv deleted"));
             assertThat(Rows.count(db, "SELECT count(*) FROM sales")).isEqualTo(2);
             assertThat(Rows.count(db, "SELECT count(*) FROM region_north")).isEqualTo(1);
         }
@@ -64,13 +64,13 @@ class CsvDryRunTest {
         try (BundleBoot bundle = BundleBoot.start(work, settings(csv))) {
             DataSource db = dataSource(bundle);
             await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> assertThat(wouldDrop(db))
-                    .containsExactly("csv-to-table drop table stock: file stock.csv deleted"));
+                    .containsExactly("csv drop table stock: file stock.csv deleted"));
             assertThat(Rows.count(db, "SELECT count(*) FROM stock")).isEqualTo(2);
         }
     }
 
     private static Map<String, String> settings(Path csv) {
-        return Map.of("csv.dir", csv.toString(), "csv.settle-time-ms", "100", "csv.scan-delay-ms", "100",
+        return Map.of("csv.dir", csv.toString(), "csv.settle-time-ms", "100",
                 "filesync.dry-run", "true");
     }
 

@@ -203,4 +203,20 @@ class CsvRenameAndReconcileTest {
 
         assertThat(db.userTables()).containsExactly("a");
     }
+
+    @Test
+    void aFileRenamedToANameCsvIncludeLeavesOutLosesItsTableAndOneRenamedToACsvNameGetsOne() throws Exception {
+        db.write("a.csv", "v\n1\n");
+        tables.sync("a.csv");
+
+        move("a.csv", "a.csv.bak");
+        assertThat(tables.rename("a.csv", "a.csv.bak")).isEqualTo(SyncOutcome.DROPPED);
+        assertThat(db.userTables()).isEmpty();
+        assertThat(db.registry("a.csv")).isNull();
+        assertThat(tables.sync("a.csv.bak")).as("a created or changed file that is not a CSV").isEqualTo(SyncOutcome.IGNORED);
+
+        move("a.csv.bak", "b.csv");
+        assertThat(tables.rename("a.csv.bak", "b.csv")).isEqualTo(SyncOutcome.LOADED);
+        assertThat(db.userTables()).containsExactly("b");
+    }
 }

@@ -32,7 +32,6 @@ import org.junit.jupiter.api.Test;
                 "filesync.errors.max-redeliveries=0",
                 "csv.dir=target/csv-route-test/csv",
                 "csv.settle-time-ms=200",
-                "csv.scan-delay-ms=100",
                 "camel.main.routes-include-pattern=file:routes/*.camel.yaml"
         })
 class CsvRouteTest {
@@ -92,8 +91,8 @@ class CsvRouteTest {
 
         write("stock.csv", "sku,qty\nA1,6\n\"B2,7\n");
         await().atMost(PATIENCE).until(() -> query("SELECT source || ' ' || line_number FROM filesync_errors"
-                + " WHERE job = 'csv-to-table' AND source LIKE '%stock.csv'"), rows -> rows.size() == 1);
-        assertThat(single("SELECT reason FROM filesync_errors WHERE job = 'csv-to-table' AND source LIKE '%stock.csv'"))
+                + " WHERE job = 'csv' AND source LIKE '%stock.csv'"), rows -> rows.size() == 1);
+        assertThat(single("SELECT reason FROM filesync_errors WHERE job = 'csv' AND source LIKE '%stock.csv'"))
                 .containsIgnoringCase("quote");
         assertThat(query("SELECT sku || '=' || qty FROM stock")).containsExactly("A1=5");
 
@@ -120,7 +119,7 @@ class CsvRouteTest {
         Files.move(temporary, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
 
         await().atMost(PATIENCE).until(() -> query("SELECT line_number || ' ' || byte_offset FROM filesync_errors"
-                + " WHERE job = 'csv-to-table' AND source LIKE '%latin1.csv'"), rows -> rows.equals(List.of("2 12")));
+                + " WHERE job = 'csv' AND source LIKE '%latin1.csv'"), rows -> rows.equals(List.of("2 12")));
         assertThat(single("SELECT reason FROM filesync_errors WHERE source LIKE '%latin1.csv'"))
                 .contains("invalid in UTF-8").contains("csv.charset").contains("windows-1252");
     }

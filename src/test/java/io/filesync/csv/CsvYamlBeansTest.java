@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * CsvOptions and CsvTables are public API for YAML: the bean declarations a route file needs create them from
- * property text, and a route calls sync, drop and rename with the file headers.
+ * CsvTables is public API for YAML: a bean declaration with named properties (the ones left out keep their
+ * defaults) creates it from property text, and a route calls sync, drop and rename with the file headers.
  */
 class CsvYamlBeansTest {
 
@@ -36,24 +36,15 @@ class CsvYamlBeansTest {
                         "2": ""
                         "3": "4"
                       destroyMethod: close
-                    - name: csvOptions
-                      type: io.filesync.csv.CsvOptions
-                      factoryMethod: of
-                      constructors:
-                        "0": "{{filesync.csv.delimiter:semicolon}}"
-                        "1": "{{filesync.csv.quote:double}}"
-                        "2": "{{filesync.csv.charset:UTF-8}}"
-                        "3": "{{filesync.csv.header:true}}"
-                        "4": "{{filesync.csv.all-text:false}}"
-                        "5": "{{filesync.csv.table-names:file-name}}"
-                        "6": "{{filesync.csv.include:}}"
                     - name: csvTables
                       type: io.filesync.csv.CsvTables
-                      constructors:
-                        "0": "#bean:filesyncDataSource"
-                        "1": "{{filesync.csv.dir}}"
-                        "2": "csv"
-                        "3": "#bean:csvOptions"
+                      builderClass: io.filesync.csv.CsvTables$Builder
+                      properties:
+                        dataSource: "#bean:filesyncDataSource"
+                        directory: "{{filesync.csv.dir}}"
+                        sourceKey: csv
+                        delimiter: "{{filesync.csv.delimiter:semicolon}}"
+                        tableNames: "{{filesync.csv.table-names:file-name}}"
                 - route:
                     id: test-csv-sync
                     from:

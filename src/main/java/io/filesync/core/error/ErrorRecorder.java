@@ -12,6 +12,7 @@ import io.filesync.core.FilesyncHeaders;
 import io.filesync.core.db.ManagedTable;
 import io.filesync.core.db.SqlDialect;
 import io.filesync.core.observe.FilesyncMetrics;
+import io.filesync.core.observe.Jobs;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
@@ -32,7 +33,8 @@ public final class ErrorRecorder implements CamelContextAware {
 
     /**
      * Exchange property naming the flow in records. Sink Kamelets set it (their own route ids are generated), so a
-     * record says {@code csv-to-table}, not {@code filesync-csv-table-sink-3}; without it the failing route's id is used.
+     * record names the flow, not {@code filesync-rows-sink-3}; without it the failing route's group is used (a job
+     * of several routes, such as {@code csv}), else its id.
      */
     public static final String JOB_PROPERTY = "FilesyncJob";
 
@@ -93,7 +95,8 @@ public final class ErrorRecorder implements CamelContextAware {
         Message in = exchange.getMessage();
         String job = exchange.getProperty(JOB_PROPERTY, String.class);
         if (job == null) {
-            job = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, exchange.getFromRouteId(), String.class);
+            job = Jobs.of(exchange.getContext(),
+                    exchange.getProperty(Exchange.FAILURE_ROUTE_ID, exchange.getFromRouteId(), String.class));
         }
         BadInputException bad = failure == null ? null : causeOfType(failure, BadInputException.class);
 

@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -16,8 +16,8 @@ import org.apache.camel.ServiceStatus;
 import org.apache.camel.spi.InflightRepository;
 
 /**
- * One entry per filesync flow (each route of {@code routes/}; the routes Kamelets create inside a flow are part of
- * it): its state and what it is doing now.
+ * One entry per filesync flow (each route of {@code routes/}, or each route group: the routes of one job; the routes
+ * Kamelets create inside a flow are part of it): its state and what it is doing now.
  * <ul>
  * <li>{@code stopped}: the route is not started (a job turned off, or stopped by an operator);</li>
  * <li>{@code failing}: an error was recorded for the flow within the last {@link #FAILING_FOR};</li>
@@ -37,21 +37,34 @@ final class JobStates {
 
     /** @param recentErrors the newest error records, as {@link RecentRecords} reads them */
     static List<Map<String, Object>> of(CamelContext context, List<Map<String, Object>> recentErrors, Instant now) {
+        // A job of several routes (a route group, such as csv: one change source and a route per kind of change)
+        // is one entry, named after the group as its error records are.
+        Map<String, List<String>> routesByJob = new TreeMap<>();
+        for (Route route : context.getRoutes()) {
+            if (!route.isCreatedByKamelet()) {
+                routesByJob.computeIfAbsent(Jobs.of(context, route.getRouteId()), job -> new ArrayList<>())
+                        .add(route.getRouteId());
+            }
+        }
         List<Map<String, Object>> jobs = new ArrayList<>();
         InflightRepository inflight = context.getInflightRepository();
-        for (Route route : context.getRoutes()) {
-            if (route.isCreatedByKamelet()) {
-                continue;
-            }
-            String id = route.getRouteId();
-            ServiceStatus status = context.getRouteController().getRouteStatus(id);
+        routesByJob.forEach((id, routeIds) -> {
+            boolean started = false;
+            int inflightCount = 0;
             List<String> doing = new ArrayList<>();
-            for (InflightRepository.InflightExchange exchange : inflight.browse(id, DOING_SHOWN, true)) {
-                doing.add(subjectOf(exchange.getExchange()) + " (" + exchange.getElapsed() / 1000 + " s)");
+            for (String routeId : routeIds) {
+                ServiceStatus status = context.getRouteController().getRouteStatus(routeId);
+                started |= status != null && status.isStarted();
+                inflightCount += inflight.size(routeId);
+                for (InflightRepository.InflightExchange exchange : inflight.browse(routeId, DOING_SHOWN, true)) {
+                    if (doing.size() < DOING_SHOWN) {
+                        doing.add(subjectOf(exchange.getExchange()) + " (" + exchange.getElapsed() / 1000 + " s)");
+                    }
+                }
             }
             String lastError = lastErrorOf(id, recentErrors, now);
             String state;
-            if (status == null || !status.isStarted()) {
+            if (!started) {
                 state = "stopped";
             } else if (lastError != null) {
                 state = "failing";
@@ -64,13 +77,12 @@ final class JobStates {
             job.put("id", id);
             job.put("state", state);
             job.put("doing", doing);
-            job.put("inflight", inflight.size(id));
+            job.put("inflight", inflightCount);
             if (lastError != null) {
                 job.put("lastError", lastError);
             }
             jobs.add(job);
-        }
-        jobs.sort(Comparator.comparing(job -> (String) job.get("id")));
+        });
         return jobs;
     }
 

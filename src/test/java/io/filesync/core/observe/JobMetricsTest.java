@@ -42,7 +42,7 @@ class JobMetricsTest {
             // A row with a cell too many: an error record, and the table keeps its three rows.
             Files.writeString(csv.resolve("sales.csv"), "region,amount\nnorth,10\nsouth,20,extra\n");
             await().atMost(PATIENCE).untilAsserted(() -> {
-                assertThat(scrape.value("filesync_errors_recorded_total", "job=\"csv-to-table\"")).isEqualTo(1);
+                assertThat(scrape.value("filesync_errors_recorded_total", "job=\"csv\"")).isEqualTo(1);
                 assertThat(scrape.value("filesync_csv_files_loaded_total", "table=\"sales\"")).isEqualTo(1);
                 assertThat(scrape.value("filesync_csv_rows_written_total", "table=\"sales\"")).isEqualTo(3);
             });

@@ -68,13 +68,13 @@ class StatusPageIT {
     void thePageShowsEachJobItsWorkItsErrorsAndWhatDryRunKept() throws Exception {
         Path csv = Files.createDirectories(work.resolve("csv"));
         try (BundleBoot bundle = BundleBoot.start(work, Map.of("csv.dir", csv.toString(), "csv.settle-time-ms", "100",
-                "csv.scan-delay-ms", "100", "filesync.dry-run", "true"))) {
+                "filesync.dry-run", "true"))) {
             CamelContext context = bundle.main().getCamelContext();
             browser.get("http://127.0.0.1:" + Scrape.of(context).port() + "/filesync/");
 
             await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> {
                 assertThat(text("#status")).isIn("UP", "DOWN");
-                assertThat(jobState("csv-to-table")).isEqualTo("waiting");
+                assertThat(jobState("csv")).isEqualTo("waiting");
                 assertThat(jobState("watch-events")).isEqualTo("waiting");
                 assertThat(jobState("mirror-s3-changes")).isEqualTo("stopped");
                 assertThat(browser.findElement(By.id("dry-run")).isDisplayed()).isTrue();
@@ -86,7 +86,7 @@ class StatusPageIT {
 
             Files.writeString(csv.resolve(HOSTILE), "sku,qty\nA1,6\n\"B2,7\n");
             await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> {
-                assertThat(jobState("csv-to-table")).isEqualTo("failing");
+                assertThat(jobState("csv")).isEqualTo("failing");
                 assertThat(cells("errors", 2)).anySatisfy(source -> assertThat(source).endsWith(HOSTILE));
             });
             // The name is text: no element was made of it, and its script never ran.
@@ -95,7 +95,7 @@ class StatusPageIT {
 
             Files.delete(csv.resolve("sales.csv"));
             await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> assertThat(rows("would-delete"))
-                    .anySatisfy(row -> assertThat(row).contains("csv-to-table", "would drop table", "sales",
+                    .anySatisfy(row -> assertThat(row).contains("csv", "would drop table", "sales",
                             "file sales.csv deleted")));
 
             context.getRouteController().stopRoute("watch-events");

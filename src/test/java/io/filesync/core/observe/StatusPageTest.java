@@ -57,7 +57,10 @@ class StatusPageTest {
                 JsonNode facts = new ObjectMapper().readTree(answer.body());
                 assertThat(facts.get("dryRun").asBoolean()).isTrue();
                 assertThat(facts.get("errors").get(0).get("source").asText()).endsWith("bad.csv");
-                assertThat(state(facts, "csv-to-table")).isEqualTo("failing");
+                assertThat(state(facts, "csv")).isEqualTo("failing");
+                // The CSV job's routes (one change source, a route per kind of change) are one job.
+                assertThat(state(facts, "csv-changes")).isEqualTo("absent");
+                assertThat(state(facts, "csv-table-load")).isEqualTo("absent");
                 assertThat(state(facts, "watch-events")).isEqualTo("waiting");
                 assertThat(state(facts, "sync-client")).isEqualTo("stopped");
             });
