@@ -81,22 +81,16 @@ class FilesyncMainStartupTest {
     }
 
     @Test
-    void misspeltKameletNamesTheRouteFileAndLineThatUseIt() throws Exception {
-        Files.createDirectories(dir.resolve("routes"));
-        Files.writeString(dir.resolve("routes/csv-to-table.camel.yaml"),
-                Files.readString(Path.of("routes/csv-to-table.camel.yaml"))
-                        .replace("kamelet:filesync-csv-table-sink", "kamelet:filesync-csv-tabel-sink"));
+    void misspeltComponentNamesTheRouteFileAndLineThatUseIt() throws Exception {
+        misspellWatchComponent();
         String line = failedStart(Map.of());
-        assertThat(line).startsWith("filesync could not start: " + routeFile("csv-to-table.camel.yaml")
-                + ":19: route 'csv-to-table': there is no Kamelet named 'filesync-csv-tabel-sink'");
+        assertThat(line).startsWith("filesync could not start: " + routeFile("csv-changes.camel.yaml")
+                + ":11: route 'csv-changes': no component for scheme 'filesync-wach:' (misspelt, or its component is not on the classpath)");
     }
 
     @Test
     void failedStartClosesTheDatabasePoolBeforeTheJvmExits() throws Exception {
-        Files.createDirectories(dir.resolve("routes"));
-        Files.writeString(dir.resolve("routes/csv-to-table.camel.yaml"),
-                Files.readString(Path.of("routes/csv-to-table.camel.yaml"))
-                        .replace("kamelet:filesync-csv-table-sink", "kamelet:filesync-csv-tabel-sink"));
+        misspellWatchComponent();
         failedStart(Map.of());
         // A pool left open goes on connecting in the background; during JVM exit that made the SQLite driver fail
         // and the pool log the driver's stack trace after the one-line message.
@@ -104,13 +98,34 @@ class FilesyncMainStartupTest {
                 .extracting(Thread::getName).noneMatch(name -> name.startsWith("filesync-db")));
     }
 
+    private void misspellWatchComponent() throws Exception {
+        Files.createDirectories(dir.resolve("routes"));
+        Files.writeString(dir.resolve("routes/csv-changes.camel.yaml"),
+                Files.readString(Path.of("routes/csv-changes.camel.yaml")).replace("filesync-watch:", "filesync-wach:"));
+    }
+
     @Test
-    void badCsvDelimiterNamesTheSettingItsValueAndTheRouteFileNotTheKameletsRouteId() throws Exception {
-        String line = failedStart(Map.of("csv.delimiter", "commaa"), "csv-to-table.camel.yaml");
-        assertThat(line).startsWith("filesync could not start: " + routeFile("csv-to-table.camel.yaml")
-                        + ":19: route 'csv-to-table': setting 'csv.delimiter' = 'commaa' (from " + config + "): ")
-                .contains("not 'commaa'")
-                .doesNotContain("filesync-csv-table-sink-");
+    void badCsvDelimiterNamesTheSettingItsValueAndTheBeanFile() throws Exception {
+        String line = failedStart(Map.of("csv.delimiter", "commaa"), "csv-beans.camel.yaml");
+        assertThat(line).isEqualTo("filesync could not start: " + routeFile("csv-beans.camel.yaml")
+                + ": setting 'csv.delimiter' = 'commaa' (from " + config + "): A CSV delimiter (csv.delimiter) is auto,"
+                + " one character, or comma, semicolon, tab, pipe; not 'commaa'");
+    }
+
+    @Test
+    void badCsvIncludePatternNamesItsSetting() throws Exception {
+        assertThat(failedStart(Map.of("csv.include", "*.csv"), "csv-beans.camel.yaml"))
+                .startsWith("filesync could not start: " + routeFile("csv-beans.camel.yaml")
+                        + ": setting 'csv.include' = '*.csv' (from " + config + "): ")
+                .contains("Dangling meta character '*'");
+    }
+
+    @Test
+    void badCsvTableNamingNamesItsSetting() throws Exception {
+        assertThat(failedStart(Map.of("csv.table-names", "path"), "csv-beans.camel.yaml"))
+                .isEqualTo("filesync could not start: " + routeFile("csv-beans.camel.yaml")
+                        + ": setting 'csv.table-names' = 'path' (from " + config + "): Unknown table naming 'path':"
+                        + " use relative-path or file-name");
     }
 
     @Test
@@ -132,9 +147,9 @@ class FilesyncMainStartupTest {
 
     @Test
     void badBooleanNamesTheSettingAndItsValue() throws Exception {
-        String line = failedStart(Map.of("csv.recursive", "yes"), "csv-table-changes.camel.yaml");
-        assertThat(line).startsWith("filesync could not start: " + routeFile("csv-table-changes.camel.yaml")
-                        + ":9: route 'csv-table-changes': setting 'csv.recursive' = 'yes' (from " + config + "): ")
+        String line = failedStart(Map.of("csv.recursive", "yes"), "csv-changes.camel.yaml");
+        assertThat(line).startsWith("filesync could not start: " + routeFile("csv-changes.camel.yaml")
+                        + ":11: route 'csv-changes': setting 'csv.recursive' = 'yes' (from " + config + "): ")
                 .endsWith("Cannot convert the String value: yes to type: boolean as the value is not true or false");
     }
 

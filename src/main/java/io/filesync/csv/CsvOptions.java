@@ -120,7 +120,7 @@ public record CsvOptions(Character delimiter, Character quote, Charset charset, 
         };
     }
 
-    private static Character delimiterOf(String text) {
+    static Character delimiterOf(String text) {
         if (text == null || text.isEmpty() || text.strip().equalsIgnoreCase("auto")) {
             return null;
         }
@@ -143,7 +143,7 @@ public record CsvOptions(Character delimiter, Character quote, Charset charset, 
         return text.charAt(0);
     }
 
-    private static Charset charsetOf(String text) {
+    static Charset charsetOf(String text) {
         try {
             return Charset.forName(text == null ? "" : text.strip());
         } catch (IllegalArgumentException e) {
@@ -152,7 +152,7 @@ public record CsvOptions(Character delimiter, Character quote, Charset charset, 
         }
     }
 
-    private static Character quoteOf(String text) {
+    static Character quoteOf(String text) {
         if (text == null || text.isEmpty() || text.equalsIgnoreCase("none")) {
             return null;
         }

@@ -39,7 +39,9 @@ public final class CsvTables implements CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(CsvTables.class);
 
-    private final DataSource dataSource;
+    /** The database, given, or looked up by {@link #dataSourceName} on first use. */
+    private volatile DataSource dataSource;
+    private final String dataSourceName;
     private final Path root;
     private final String sourceKey;
     private final String job;
@@ -48,7 +50,8 @@ public final class CsvTables implements CamelContextAware {
     static final long SPECULATION_ROWS = 10_000;
 
     private final FileVersionRepository fileVersions;
-    private volatile DryRunRecords dryRun;
+    private volatile boolean dryRun;
+    private volatile DryRunRecords dryRunRecords;
     private final CsvScanner scanner;
     private volatile Schema schema;
     private volatile CamelContext camelContext;
@@ -73,18 +76,20 @@ public final class CsvTables implements CamelContextAware {
      */
     public CsvTables(DataSource dataSource, String directory, String sourceKey, CsvOptions options,
                      FileVersionRepository fileVersions) {
-        this(dataSource, directory, sourceKey, sourceKey, options, fileVersions);
+        this(dataSource, null, directory, sourceKey, sourceKey, options, fileVersions);
     }
 
-    private CsvTables(DataSource dataSource, String directory, String sourceKey, String job, CsvOptions options,
-                      FileVersionRepository fileVersions) {
+    private CsvTables(DataSource dataSource, String dataSourceName, String directory, String sourceKey, String job,
+                      CsvOptions options, FileVersionRepository fileVersions) {
         if (sourceKey == null || sourceKey.isBlank()) {
             throw new IllegalArgumentException("A CSV folder needs a non-empty source key");
         }
-        if (dataSource == null || directory == null || directory.isBlank()) {
+        if ((dataSource == null && (dataSourceName == null || dataSourceName.isBlank()))
+                || directory == null || directory.isBlank()) {
             throw new IllegalArgumentException("A CSV folder needs a dataSource and a directory");
         }
         this.dataSource = dataSource;
+        this.dataSourceName = dataSourceName;
         this.root = Path.of(directory).toAbsolutePath().normalize();
         this.sourceKey = sourceKey;
         this.job = job == null || job.isBlank() ? sourceKey : job;
@@ -98,7 +103,7 @@ public final class CsvTables implements CamelContextAware {
      * in {@link DryRunRecords#TABLE} instead. Renames and reloads still happen: they keep the data.
      */
     public void setDryRun(boolean dryRun) {
-        this.dryRun = dryRun ? new DryRunRecords(dataSource) : null;
+        this.dryRun = dryRun;
     }
 
     /** Set by the Kamelet's route, once per context: loads are then counted per table in filesync_csv_* meters. */
@@ -135,15 +140,15 @@ public final class CsvTables implements CamelContextAware {
             return SyncOutcome.IGNORED;
         }
         Schema s = schema();
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = dataSource().getConnection()) {
             Optional<CsvRegistry.Entry> entry = s.registry().find(connection, sourceKey, path);
             if (entry.isEmpty()) {
                 return SyncOutcome.IGNORED;
             }
-            if (dryRun != null) {
+            if (dryRun) {
                 // The registry keeps the entry, so every later reconcile reports the same table again until the
                 // file is back or the setting is off.
-                dryRun.wouldHave(job, "drop table", entry.get().table(), "file " + path + " deleted");
+                dryRunRecords().wouldHave(job, "drop table", entry.get().table(), "file " + path + " deleted");
                 return SyncOutcome.WOULD_DROP;
             }
             inTransaction(connection, () -> {
@@ -195,8 +200,30 @@ public final class CsvTables implements CamelContextAware {
         return sourceKey;
     }
 
+    /**
+     * The database. A bean declared in YAML names it instead of referring to it: the routes folder is read in no fixed
+     * order, and the file declaring the DataSource may come later.
+     */
     DataSource dataSource() {
-        return dataSource;
+        DataSource known = dataSource;
+        if (known == null) {
+            CamelContext context = camelContext;
+            known = context == null ? null : context.getRegistry().lookupByNameAndType(dataSourceName, DataSource.class);
+            if (known == null) {
+                throw new IllegalStateException("No DataSource named '" + dataSourceName + "' in the registry");
+            }
+            dataSource = known;
+        }
+        return known;
+    }
+
+    private DryRunRecords dryRunRecords() {
+        DryRunRecords known = dryRunRecords;
+        if (known == null) {
+            known = new DryRunRecords(dataSource());
+            dryRunRecords = known;
+        }
+        return known;
     }
 
     private SyncOutcome sync(String path, String preferredFrom) throws SQLException, IOException {
@@ -212,7 +239,7 @@ public final class CsvTables implements CamelContextAware {
         CsvScanner.Sample sample = scanner.scan(file, path, s.dialect(), SPECULATION_ROWS);
         CsvScan scan = sample.scan();
         CsvRegistry.Entry renamed;
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = dataSource().getConnection()) {
             Optional<CsvRegistry.Entry> current = s.registry().find(connection, sourceKey, path);
             if (current.isPresent() && current.get().sha256().equals(scan.sha256())
                     && s.tables().exists(connection, current.get().table())) {
@@ -311,7 +338,7 @@ public final class CsvTables implements CamelContextAware {
         if (known != null) {
             return known;
         }
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = dataSource().getConnection()) {
             SqlDialect dialect = SqlDialect.of(connection);
             CsvRegistry registry = new CsvRegistry(dialect);
             registry.createIfMissing(connection);
@@ -345,21 +372,29 @@ public final class CsvTables implements CamelContextAware {
      */
     public static final class Builder {
         private DataSource dataSource;
+        private String dataSourceName = "filesyncDataSource";
         private String directory;
         private String sourceKey;
         private String job;
-        private String delimiter = "auto";
-        private String quote = "double";
-        private String charset = "UTF-8";
+        // Each setting is checked as it is set: a bad one then fails the start naming that setting and its value.
+        private Character delimiter;
+        private Character quote = '"';
+        private java.nio.charset.Charset charset = java.nio.charset.StandardCharsets.UTF_8;
         private boolean header = true;
         private boolean allText;
-        private String tableNames = "relative-path";
-        private String include = CsvOptions.DEFAULT_INCLUDE;
+        private CsvOptions.TableNames tableNames = CsvOptions.TableNames.RELATIVE_PATH;
+        private java.util.regex.Pattern include = java.util.regex.Pattern.compile(CsvOptions.DEFAULT_INCLUDE);
         private boolean dryRun;
+        private FileVersionRepository fileVersions;
 
-        /** The database the tables go to; required. */
+        /** The database the tables go to; wins over {@link #setDataSourceName}. */
         public void setDataSource(DataSource dataSource) {
             this.dataSource = dataSource;
+        }
+
+        /** Registry name of the database, looked up on first use; default filesyncDataSource. */
+        public void setDataSourceName(String dataSourceName) {
+            this.dataSourceName = dataSourceName;
         }
 
         /** The CSV folder; paths in events are relative to it; required. */
@@ -379,17 +414,17 @@ public final class CsvTables implements CamelContextAware {
 
         /** auto (sniffed per file), one character, or comma, semicolon, tab, pipe; default auto. */
         public void setDelimiter(String delimiter) {
-            this.delimiter = delimiter;
+            this.delimiter = CsvOptions.delimiterOf(delimiter);
         }
 
         /** double, single, none or one character; default double. */
         public void setQuote(String quote) {
-            this.quote = quote;
+            this.quote = CsvOptions.quoteOf(quote);
         }
 
         /** The files' charset; a byte order mark decides over it; default UTF-8. */
         public void setCharset(String charset) {
-            this.charset = charset;
+            this.charset = CsvOptions.charsetOf(charset);
         }
 
         /** Whether the first row names the columns; default true. */
@@ -404,12 +439,12 @@ public final class CsvTables implements CamelContextAware {
 
         /** relative-path or file-name; default relative-path. */
         public void setTableNames(String tableNames) {
-            this.tableNames = tableNames;
+            this.tableNames = CsvOptions.TableNames.parse(tableNames);
         }
 
         /** Regular expression a file name must match to be a table; default .csv and .tsv in any case. */
         public void setInclude(String include) {
-            this.include = include;
+            this.include = java.util.regex.Pattern.compile(include == null || include.isBlank() ? CsvOptions.DEFAULT_INCLUDE : include);
         }
 
         /** Keep a deleted file's table and record "would drop table" instead; default false. */
@@ -417,9 +452,17 @@ public final class CsvTables implements CamelContextAware {
             this.dryRun = dryRun;
         }
 
+        /**
+         * The version store of a filesync-file-source feeding these tables, told about renames and deletions so it
+         * neither emits a renamed file again nor forgets a re-created one; none by default (a watch source needs none).
+         */
+        public void setFileVersions(FileVersionRepository fileVersions) {
+            this.fileVersions = fileVersions;
+        }
+
         public CsvTables build() {
-            CsvTables tables = new CsvTables(dataSource, directory, sourceKey, job,
-                    CsvOptions.of(delimiter, quote, charset, header, allText, tableNames, include), null);
+            CsvTables tables = new CsvTables(dataSource, dataSourceName, directory, sourceKey, job,
+                    new CsvOptions(delimiter, quote, charset, header, allText, tableNames, include), fileVersions);
             tables.setDryRun(dryRun);
             return tables;
         }

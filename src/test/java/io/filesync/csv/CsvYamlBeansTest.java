@@ -98,4 +98,22 @@ class CsvYamlBeansTest {
             main.stop();
         }
     }
+
+    @Test
+    void theShippedCsvBeanLoadedBeforeTheSharedBeansFindsTheDatabaseOnFirstUse() throws Exception {
+        Path folder = Files.createDirectories(tempDir.resolve("csv"));
+        Main main = new Main();
+        // routes/ is read in no fixed order: the CSV bean file may come before the one declaring the database.
+        main.configure().withRoutesIncludePattern("file:routes/csv-beans.camel.yaml,file:routes/filesync-beans.camel.yaml");
+        main.addInitialProperty("filesync.db.url", "jdbc:sqlite:" + tempDir.resolve("order.db"));
+        main.addInitialProperty("csv.dir", folder.toString());
+        main.start();
+        try {
+            Files.writeString(folder.resolve("first.csv"), "a\n1\n");
+            CsvTables tables = main.getCamelContext().getRegistry().lookupByNameAndType("csvTables", CsvTables.class);
+            assertThat(tables.sync("first.csv")).isEqualTo(SyncOutcome.LOADED);
+        } finally {
+            main.stop();
+        }
+    }
 }
