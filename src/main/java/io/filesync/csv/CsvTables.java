@@ -360,6 +360,11 @@ public final class CsvTables implements CamelContextAware {
     interface SqlWork {
         void run() throws SQLException;
     }
+    /** Tables from named settings: for a Kamelet's beans, which take a factory method but no builderClass. */
+    public static CsvTables of(Builder settings) {
+        return settings.build();
+    }
+
     /** Starts a {@link Builder}: the named-property way YAML beans build this class. */
     public static Builder builder() {
         return new Builder();
