@@ -48,7 +48,7 @@ public final class DryRunRecords {
     /**
      * Logs and records one destruction that was not done.
      *
-     * @param job     the flow, as in filesync_errors ({@code csv-to-table}, a mirror mapping, {@code sync-client})
+     * @param job     the flow, as in filesync_errors ({@code csv}, a mirror mapping, {@code sync-client})
      * @param action  what would have been done, e.g. {@code drop table} or {@code delete}
      * @param subject what it would have been done to: a table, a remote path
      * @param detail  why, or where it came from; may be null

@@ -106,7 +106,10 @@ public final class CsvTables implements CamelContextAware {
         this.dryRun = dryRun;
     }
 
-    /** Set by the Kamelet's route, once per context: loads are then counted per table in filesync_csv_* meters. */
+    /**
+     * Set by Camel for the registry bean, by the Kamelet's route for its own: loads are then counted per table in
+     * filesync_csv_* meters, and a database given by name is looked up.
+     */
     @Override
     public void setCamelContext(CamelContext camelContext) {
         if (camelContext == this.camelContext) {
@@ -180,9 +183,10 @@ public final class CsvTables implements CamelContextAware {
     }
 
     /**
-     * Catches up with changes made while filesync was stopped; run once at start, before ingest. Tables of files
-     * that vanished are renamed when the same content now sits at a path no table was loaded from, else dropped.
-     * New and changed files are left to the ingest consumer. Staging tables left by a crash are dropped.
+     * Catches up with changes the change source cannot report one by one (a folder moved or deleted, a lost snapshot);
+     * run once at start and after such changes. Tables of files that vanished are renamed when the same content now
+     * sits at a path no table was loaded from, else dropped. New and changed files are left to {@link #sync}. Staging
+     * tables left by a crash are dropped.
      *
      * @return the number of tables renamed or dropped
      */

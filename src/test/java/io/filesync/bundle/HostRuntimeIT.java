@@ -84,7 +84,7 @@ class HostRuntimeIT {
             assertThat(log()).contains("host route ran");
         });
         assertThat(log()).contains("Started host-timer").contains("Started filesync-error-record")
-                .doesNotContain("Started csv-to-table").doesNotContain("tailing");
+                .doesNotContain("Started csv-changes").doesNotContain("tailing");
         assertThat(filesUnder(host)).as("written under the host's working directory").isEmpty();
     }
 

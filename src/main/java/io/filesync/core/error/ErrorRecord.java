@@ -6,7 +6,7 @@ import java.time.Instant;
  * One failure as stored in the error table: when, in which flow, on what input, where in it, and why.
  *
  * @param occurredAt when the failure was detected
- * @param job        the route that failed, e.g. {@code csv-to-table}
+ * @param job        the flow that failed: its route group, e.g. {@code csv}, or route id, e.g. {@code tail-to-rows}
  * @param source     the file, path or endpoint the input came from; may be null
  * @param line       1-based line number in the source; may be null
  * @param offset     byte offset in the source; may be null
