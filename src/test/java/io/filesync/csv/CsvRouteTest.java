@@ -85,6 +85,29 @@ class CsvRouteTest {
     }
 
     @Test
+    void aFolderRenamedKeepsItsTablesUnderTheNewNamesAndAFolderDeletedDropsThem() throws Exception {
+        write("north/jan.csv", "v\n1\n");
+        write("north/feb.csv", "v\n2\n");
+        awaitRows("SELECT v FROM north_jan", "1");
+        awaitRows("SELECT v FROM north_feb", "2");
+        String loadedAt = single("SELECT loaded_at FROM filesync_csv_tables WHERE relative_path = 'north/jan.csv'");
+
+        Files.move(CSV.resolve("north"), CSV.resolve("south"));
+        awaitRows("SELECT v FROM south_jan", "1");
+        awaitRows("SELECT v FROM south_feb", "2");
+        awaitTableGone("north_jan");
+        awaitTableGone("north_feb");
+        assertThat(single("SELECT loaded_at FROM filesync_csv_tables WHERE relative_path = 'south/jan.csv'"))
+                .as("a folder rename is not a reload").isEqualTo(loadedAt);
+
+        Files.delete(CSV.resolve("south/jan.csv"));
+        Files.delete(CSV.resolve("south/feb.csv"));
+        Files.delete(CSV.resolve("south"));
+        awaitTableGone("south_jan");
+        awaitTableGone("south_feb");
+    }
+
+    @Test
     void malformedVersionsAreRecordedAndTheLastGoodTableStays() throws Exception {
         write("stock.csv", "sku,qty\nA1,5\n");
         awaitRows("SELECT sku || '=' || qty FROM stock", "A1=5");
