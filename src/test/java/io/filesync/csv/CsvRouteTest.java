@@ -148,6 +148,17 @@ class CsvRouteTest {
     }
 
     @Test
+    void filesThatAreNotCsvAreLeftAloneQuietly() throws Exception {
+        Files.createDirectories(CSV);
+        // Written first, so the change source reports it (in the same settle time) before the CSV after it.
+        Files.writeString(CSV.resolve("notes.txt"), "not,a\ntable,here\n");
+        write("after-notes.csv", "a\n1\n");
+        awaitRows("SELECT a FROM after_notes", "1");
+        assertThat(query("SELECT count(*) FROM sqlite_master WHERE name = 'notes'")).containsExactly("0");
+        assertThat(query("SELECT count(*) FROM filesync_csv_tables WHERE relative_path = 'notes.txt'")).containsExactly("0");
+    }
+
+    @Test
     void aSmallCsvIsATableWellWithinASecondOfBeingClosed() throws Exception {
         long closed = System.nanoTime();
         write("quick.csv", "a\n1\n");
