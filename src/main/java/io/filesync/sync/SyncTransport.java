@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +24,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 import com.fasterxml.jackson.core.JacksonException;
@@ -34,61 +34,57 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.filesync.core.error.BadInputException;
-import io.filesync.core.http.Http11Client;
 
 /**
- * The client's side of the wire: one method per server operation, over a small blocking HTTP/1.1 client
- * ({@link Http11Client}: kept-alive connections; HTTPS with an optional trust store). Chunk batches go out on two
- * upload threads of their own, so two can be in flight while the caller builds the next; over plain HTTP a batch is
- * written straight from the caller's buffer. Failures come in two kinds: {@link Unavailable} for anything that may
- * pass (no connection, a timeout, a 5xx, a wrong token that an operator may fix, a chunk refused because the file
- * changed while it was sent), retried with backoff by the caller, and {@link BadInputException} for a request the
- * server refused (400, 413), which retrying cannot fix.
+ * The client's side of the wire: one method per server operation, each one HTTP exchange through the JDK's
+ * HTTP client ({@link SyncHttp}: pooled keep-alive connections, HTTPS with an optional trust store, a deadline per
+ * exchange, answers capped in size). Chunk batches go out on two upload threads of their own, so two can be in flight
+ * while the caller builds the next; a batch is sent from the caller's buffer as it is. Failures come in two kinds:
+ * {@link Unavailable} for anything that may pass (no connection, a timeout, a 5xx, a wrong token that an operator may
+ * fix, a chunk refused because the file changed while it was sent), retried with backoff by the caller, and
+ * {@link BadInputException} for a request the server refused (400, 413), which retrying cannot fix.
  * <p>
- * Every operation may be sent twice (a pooled connection the server closed is replaced and the request sent again):
- * the server's operations are idempotent, and a move sent again answers that the source is gone, which the caller
- * handles as any move whose source the server lacks.
+ * A request is sent once: a POST that met a connection closed under it fails as {@link Unavailable}, and the caller's
+ * retry repeats it (the server's operations are idempotent, and a move sent again answers that the source is gone).
  * <p>
  * The requests of every group of a first upload (offer, chunk lists, commit) are written and their answers read with
- * Jackson's streaming generator and parser, not its data binding: a client is a fresh JVM, and compiling the
- * binding's serializers and tree builders was a tenth of its JIT during the first upload of a large tree.
+ * Jackson's streaming generator and parser, not its data binding: a client is a fresh JVM, and the binding's
+ * serializers and tree builders cost compilation time there that the streaming API does not.
+ * <p>
+ * Built by {@link #builder()} with named settings, as the {@code syncClientTransport} bean of the sync-client route is.
  */
 public final class SyncTransport implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonFactory STREAMS = JSON.getFactory();
-    private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
-    /** Longest wait for the server's answer once a request is sent: assembling a large file takes a while. */
-    private static final int READ_TIMEOUT_MILLIS = 120_000;
-    /** Longest exchange, sending included, so a sender blocked on a stalled server ends too. */
-    private static final long EXCHANGE_TIMEOUT_MILLIS = 300_000;
-    /** Largest answer read: a listing of a few million entries. */
-    private static final int MAX_ANSWER_BYTES = 512 << 20;
     private static final int UPLOAD_THREADS = 2;
 
     private final URI base;
     private final String authorization;
     private final String client;
-    private final Http11Client http;
+    private final SyncHttp http;
     private final ThreadPoolExecutor uploads;
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicLong contentBytesSent = new AtomicLong();
 
-    /**
-     * @param serverUrl  e.g. {@code http://127.0.0.1:8765/sync}
-     * @param trustStore a PKCS12 trust store for the server's certificate, or blank for the JDK's default
-     */
-    public SyncTransport(String serverUrl, String token, String client, String trustStore, String trustStorePassword) {
-        this.base = URI.create(serverUrl.endsWith("/") ? serverUrl : serverUrl + "/");
-        this.authorization = "Bearer " + (token == null ? "" : token);
-        this.client = client;
+    private SyncTransport(Builder settings) {
+        if (settings.serverUrl == null || settings.serverUrl.isBlank()) {
+            throw new IllegalArgumentException("the sync client needs the server's URL (sync.client.server-url)");
+        }
+        String url = settings.serverUrl.trim();
+        this.base = URI.create(url.endsWith("/") ? url : url + "/");
+        if (!"http".equalsIgnoreCase(base.getScheme()) && !"https".equalsIgnoreCase(base.getScheme()) || base.getHost() == null) {
+            throw new IllegalArgumentException("sync.client.server-url must be an http:// or https:// URL with a host: " + url);
+        }
+        this.authorization = "Bearer " + (settings.token == null ? "" : settings.token);
+        this.client = settings.clientName;
         if (authorization.chars().anyMatch(c -> c < ' ') || client.chars().anyMatch(c -> c < ' ')) {
             throw new IllegalArgumentException("the sync client's token and name must be single-line text");
         }
-        SSLSocketFactory tls = trustStore != null && !trustStore.isBlank()
-                ? sslContext(Path.of(trustStore), trustStorePassword).getSocketFactory() : null;
-        this.http = new Http11Client(base, tls, CONNECT_TIMEOUT_MILLIS, READ_TIMEOUT_MILLIS, EXCHANGE_TIMEOUT_MILLIS,
-                MAX_ANSWER_BYTES);
+        SSLContext tls = settings.trustStore != null && !settings.trustStore.isBlank()
+                ? sslContext(Path.of(settings.trustStore), settings.trustStorePassword) : null;
+        this.http = new SyncHttp(base, tls, new SyncHttp.Limits(settings.connectTimeout, settings.answerTimeout,
+                settings.exchangeTimeout, settings.maxAnswerBytes));
         AtomicInteger threads = new AtomicInteger();
         this.uploads = new ThreadPoolExecutor(UPLOAD_THREADS, UPLOAD_THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 runnable -> {
@@ -97,6 +93,77 @@ public final class SyncTransport implements AutoCloseable {
                     return thread;
                 });
         this.uploads.allowCoreThreadTimeOut(true);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The transport's settings by name. The waits and the answer cap have defaults fit for any server; only tests
+     * shorten them.
+     */
+    public static final class Builder {
+        private String serverUrl;
+        private String token = "";
+        private String clientName = "filesync-client";
+        private String trustStore;
+        private String trustStorePassword;
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        /** Longest wait for the head of the server's answer, sending included: assembling a large file takes a while. */
+        private Duration answerTimeout = Duration.ofMinutes(2);
+        /** Longest exchange, the answer's body included. */
+        private Duration exchangeTimeout = Duration.ofMinutes(5);
+        /** Largest answer read: a listing of a few million entries. */
+        private int maxAnswerBytes = 512 << 20;
+
+        /** e.g. {@code http://127.0.0.1:8765/sync}, or https://... */
+        public Builder serverUrl(String serverUrl) {
+            this.serverUrl = serverUrl;
+            return this;
+        }
+
+        /** The bearer token the server expects. */
+        public Builder token(String token) {
+            this.token = token;
+            return this;
+        }
+
+        /** The name this client gives itself in the server's audit. */
+        public Builder clientName(String clientName) {
+            this.clientName = clientName;
+            return this;
+        }
+
+        /** A PKCS12 trust store for the server's certificate, or blank for the JDK's default trust. */
+        public Builder trustStore(String trustStore) {
+            this.trustStore = trustStore;
+            return this;
+        }
+
+        public Builder trustStorePassword(String trustStorePassword) {
+            this.trustStorePassword = trustStorePassword;
+            return this;
+        }
+
+        Builder answerTimeout(Duration answerTimeout) {
+            this.answerTimeout = answerTimeout;
+            return this;
+        }
+
+        Builder exchangeTimeout(Duration exchangeTimeout) {
+            this.exchangeTimeout = exchangeTimeout;
+            return this;
+        }
+
+        Builder maxAnswerBytes(int maxAnswerBytes) {
+            this.maxAnswerBytes = maxAnswerBytes;
+            return this;
+        }
+
+        public SyncTransport build() {
+            return new SyncTransport(this);
+        }
     }
 
     /** Unavailable for now: no answer, a server error, or a refused token. */
@@ -319,31 +386,15 @@ public final class SyncTransport implements AutoCloseable {
     /** One exchange: its answer's body when the server did what was asked (or, for a move, found no source). */
     private byte[] exchange(String operation, ByteBuffer body) throws IOException {
         int length = body == null ? 0 : body.remaining();
-        List<Http11Client.Header> headers = new ArrayList<>(6);
-        headers.add(new Http11Client.Header("Host", http.hostHeader()));
-        headers.add(new Http11Client.Header(SyncHeaders.AUTHORIZATION, authorization));
-        headers.add(new Http11Client.Header(SyncHeaders.CLIENT, client));
-        headers.add(new Http11Client.Header("User-Agent", "filesync"));
-        if (body != null) {
-            headers.add(new Http11Client.Header("Content-Length", Integer.toString(length)));
-        }
-        Http11Client.Response response;
-        try {
-            response = http.exchange(body == null ? "GET" : "POST", base.getRawPath() + operation, headers, body);
-        } catch (IOException e) {
-            throw new Unavailable("sync server " + base + " unreachable: " + e, e);
-        }
+        SyncHttp.Answer answer = http.exchange(operation, List.of(SyncHeaders.AUTHORIZATION, authorization,
+                SyncHeaders.CLIENT, client, "User-Agent", "filesync"), body);
         bytesSent.addAndGet(length);
-        if (response.truncated()) {
-            throw new Unavailable("sync server " + base + " answered " + operation + " with more than "
-                    + MAX_ANSWER_BYTES + " bytes", null);
-        }
-        int status = response.status();
+        int status = answer.status();
         if (status == 200 || status == 404 && operation.equals("move")) {
-            return response.body();
+            return answer.body();
         }
-        check(operation, status, parse(response.body()));
-        return response.body();
+        check(operation, status, parse(answer.body()));
+        return answer.body();
     }
 
     private void check(String operation, int status, JsonNode reply) throws IOException {
@@ -363,11 +414,13 @@ public final class SyncTransport implements AutoCloseable {
         throw new Unavailable("sync server " + base + " answered " + status + " to " + operation + ": " + error, null);
     }
 
-    /** Closes the pooled connections and ends the upload threads; batches in flight end first. */
+    /**
+     * Ends the upload threads; batches in flight end first. The JDK's client (Java 17) has no close: its pooled
+     * connections and selector thread end when it is collected.
+     */
     @Override
     public void close() {
         uploads.shutdown();
-        http.close();
     }
 
     /** Sends a request answered by {"missing": [[index...] or null, ...]}: per file, the chunks the server lacks. */

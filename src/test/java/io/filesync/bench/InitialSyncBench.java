@@ -100,7 +100,7 @@ public final class InitialSyncBench {
         try (AutoCloseable server = warm ? SyncServerDaemon.start(serverWork, port, warmUpMb) : SyncServerDaemon.boot(serverWork, port);
              HikariDataSource db = DataSources.pooled("jdbc:sqlite:" + work.resolve("client-" + trial + ".db"), null, null, 2)) {
             long serverCpuBefore = server instanceof SyncServerDaemon daemon ? daemon.cpuMs() : 0;
-            SyncTransport transport = new SyncTransport("http://127.0.0.1:" + port + "/sync", SyncServerDaemon.TOKEN, "bench", null, null);
+            SyncTransport transport = SyncTransport.builder().serverUrl("http://127.0.0.1:" + port + "/sync").token(SyncServerDaemon.TOKEN).clientName("bench").build();
             SyncClient client = SyncClient.of(source.toString(), transport, db, null, 200, 1000);
             BenchTrees.cache(source);
             BenchTrees.flushWriteback();

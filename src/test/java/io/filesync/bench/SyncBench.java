@@ -59,7 +59,7 @@ public final class SyncBench {
              CountingRelay relay = new CountingRelay(serverPort);
              HikariDataSource db = DataSources.pooled("jdbc:sqlite:" + work.resolve("client.db"), null, null, 2)) {
             try (RsyncPeer daemon = RsyncPeer.start(work, rsyncDst, rsyncPort)) {
-                SyncTransport transport = new SyncTransport("http://127.0.0.1:" + relay.port() + "/sync", SyncServerDaemon.TOKEN, "bench", null, null);
+                SyncTransport transport = SyncTransport.builder().serverUrl("http://127.0.0.1:" + relay.port() + "/sync").token(SyncServerDaemon.TOKEN).clientName("bench").build();
                 SyncClient client = SyncClient.of(clientDir.toString(), transport, db, null, 200, 1000);
 
                 byte[] content = new byte[sizeMb * 1024 * 1024];

@@ -109,7 +109,7 @@ final class SyncServerDaemon implements AutoCloseable {
             for (int round = 1; round <= MAX_WARM_UP_ROUNDS; round++) {
                 Path server = base.resolve("warm-up-" + round);
                 try (BundleBoot booted = boot(server, port);
-                     SyncTransport transport = new SyncTransport("http://127.0.0.1:" + port + "/sync", TOKEN, "warm-up", null, null);
+                     SyncTransport transport = SyncTransport.builder().serverUrl("http://127.0.0.1:" + port + "/sync").token(TOKEN).clientName("warm-up").build();
                      HikariDataSource db = DataSources.pooled("jdbc:sqlite:" + server.resolve("client.db"), null, null, 2)) {
                     drain(SyncClient.of(tree.toString(), transport, db, null, 200, 1000));
                 }

@@ -459,7 +459,7 @@ class SyncIT {
         Path file = folder.resolve("big.bin");
         write(file, content);
         try (HikariDataSource state = DataSources.pooled("jdbc:sqlite:" + folder.resolve("state.db"), null, null, 2);
-             SyncTransport transport = new SyncTransport("http://127.0.0.1:" + port + "/sync", TOKEN, "sender", null, null)) {
+             SyncTransport transport = SyncTransport.builder().serverUrl("http://127.0.0.1:" + port + "/sync").token(TOKEN).clientName("sender").build()) {
             try {
                 FileSender sender = new FileSender(transport, new Chunker(), new ManifestCache(state, "sender"), 8 << 20);
                 // Chunked, then rewritten in place with the same size before its chunks are re-read for upload: the
@@ -503,7 +503,7 @@ class SyncIT {
         write(second, good);
         Manifest goodList = chunker.chunk(good);
         List<Integer> all = IntStream.range(0, goodList.chunks().size()).boxed().toList();
-        try (SyncTransport transport = new SyncTransport("http://127.0.0.1:" + port + "/sync", TOKEN, "pipeline", null, null)) {
+        try (SyncTransport transport = SyncTransport.builder().serverUrl("http://127.0.0.1:" + port + "/sync").token(TOKEN).clientName("pipeline").build()) {
             ChunkUploader uploads = new ChunkUploader(transport, 8 << 20, false);
             uploads.add(first, chunker.chunk(claimed), List.of(0), ByteBuffer.wrap(sent));
             CompletableFuture<Void> refused = uploads.seal();

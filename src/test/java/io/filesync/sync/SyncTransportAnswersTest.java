@@ -11,7 +11,6 @@ import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.filesync.core.http.ScriptedServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -118,7 +117,7 @@ class SyncTransportAnswersTest {
 
     private void start(Function<String, String> script) throws IOException {
         server = new ScriptedServer(script);
-        transport = new SyncTransport(server.uri() + "/sync", "token", "test", null, null);
+        transport = SyncTransport.builder().serverUrl(server.uri() + "/sync").token("token").clientName("test").build();
     }
 
     private static String ok(String body) {

@@ -21,7 +21,7 @@ class SyncUploaderTest {
     @TempDir
     Path work;
     private final Chunker chunker = new Chunker();
-    private final SyncTransport unused = new SyncTransport("http://127.0.0.1:9/sync", "t", "test", null, null);
+    private final SyncTransport unused = SyncTransport.builder().serverUrl("http://127.0.0.1:9/sync").token("t").clientName("test").build();
 
     @Test
     void chunksKeptInMemoryAreQueuedWhileTheFileIsAsItWasRead() throws IOException {

@@ -1,5 +1,7 @@
 package io.filesync.core.http;
 
+import io.filesync.sync.ScriptedServer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package io.filesync.core.http;
+package io.filesync.sync;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
