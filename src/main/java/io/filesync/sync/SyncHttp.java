@@ -36,7 +36,7 @@ import javax.net.ssl.SSLHandshakeException;
  */
 final class SyncHttp {
 
-    /** The three waits of an exchange; the defaults in {@link SyncTransport.Builder}. */
+    /** The waits of an exchange and the largest answer read; the defaults are in {@link SyncTransport.Builder}. */
     record Limits(Duration connect, Duration answer, Duration exchange, int maxAnswerBytes) {
     }
 
