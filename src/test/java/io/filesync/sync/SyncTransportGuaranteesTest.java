@@ -121,6 +121,20 @@ class SyncTransportGuaranteesTest {
     }
 
     @Test
+    void oneKeptAliveConnectionCarriesAThousandExchangesWithSizedAndChunkedAnswers() throws Exception {
+        AtomicInteger count = new AtomicInteger();
+        ScriptedServer server = scripted(request -> count.incrementAndGet() % 2 == 0 ? ok("{\"copied\":[true]}")
+                : "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n{\"copi\r\nb\r\ned\":[true]}\r\n0\r\n\r\n");
+        SyncTransport transport = transport(server.uri() + "/sync", builder -> builder);
+
+        for (int i = 0; i < 1000; i++) {
+            assertThat(transport.offer(ONE_FILE)).containsExactly(true);
+        }
+        assertThat(server.requests).hasSize(1000);
+        assertThat(server.connections).hasValue(1);
+    }
+
+    @Test
     void aCommitWhoseKeptAliveConnectionDiesBeforeItsAnswerIsNotSentAgainButAListingIs() throws Exception {
         AtomicInteger lists = new AtomicInteger();
         // Each answered exchange leaves its connection in the pool; the server drops the connection on which a commit
