@@ -500,7 +500,7 @@ public final class SyncTransport implements AutoCloseable {
             context.init(null, trust.getTrustManagers(), null);
             return context;
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("Cannot load the sync trust store " + trustStore + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("Cannot load the sync trust store " + trustStore + " (sync.client.truststore, sync.client.truststore-password): " + e.getMessage(), e);
         }
     }
 }

@@ -177,11 +177,21 @@ class SyncTransportGuaranteesTest {
     }
 
     @Test
-    void aServerUrlThatIsNotHttpIsRefusedAtStartNamingTheKey() {
+    void aServerUrlMissingOrNotHttpIsRefusedAtStartNamingTheKey() {
         assertThatThrownBy(() -> SyncTransport.builder().serverUrl("ftp://127.0.0.1/sync").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sync.client.server-url");
         assertThatThrownBy(() -> SyncTransport.builder().build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sync.client.server-url");
+    }
+
+    @Test
+    void aTrustStoreThatCannotBeReadIsRefusedAtStartNamingTheFileAndTheKeys(@TempDir Path dir) throws Exception {
+        Path notAStore = Files.writeString(dir.resolve("trust.p12"), "not a key store");
+        for (Path store : List.of(dir.resolve("missing.p12"), notAStore)) {
+            assertThatThrownBy(() -> SyncTransport.builder().serverUrl("https://127.0.0.1:1/sync").trustStore(store.toString()).build())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(store.toString())
+                    .hasMessageContaining("sync.client.truststore");
+        }
     }
 
     private SyncTransport transport(String url, Function<SyncTransport.Builder, SyncTransport.Builder> settings) {
