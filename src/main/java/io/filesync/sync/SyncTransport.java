@@ -72,12 +72,16 @@ public final class SyncTransport implements AutoCloseable {
             throw new IllegalArgumentException("the sync client needs the server's URL (sync.client.server-url)");
         }
         String url = settings.serverUrl.trim();
-        this.base = URI.create(url.endsWith("/") ? url : url + "/");
+        try {
+            this.base = URI.create(url.endsWith("/") ? url : url + "/");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("sync.client.server-url is not a URL: " + url + " (" + e.getMessage() + ")", e);
+        }
         if (!"http".equalsIgnoreCase(base.getScheme()) && !"https".equalsIgnoreCase(base.getScheme()) || base.getHost() == null) {
             throw new IllegalArgumentException("sync.client.server-url must be an http:// or https:// URL with a host: " + url);
         }
         this.authorization = "Bearer " + (settings.token == null ? "" : settings.token);
-        this.client = settings.clientName;
+        this.client = settings.clientName == null ? "" : settings.clientName;
         if (authorization.chars().anyMatch(c -> c < ' ') || client.chars().anyMatch(c -> c < ' ')) {
             throw new IllegalArgumentException("the sync client's token and name must be single-line text");
         }

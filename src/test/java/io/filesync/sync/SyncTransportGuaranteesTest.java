@@ -180,6 +180,8 @@ class SyncTransportGuaranteesTest {
     void aServerUrlMissingOrNotHttpIsRefusedAtStartNamingTheKey() {
         assertThatThrownBy(() -> SyncTransport.builder().serverUrl("ftp://127.0.0.1/sync").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sync.client.server-url");
+        assertThatThrownBy(() -> SyncTransport.builder().serverUrl("http://127.0.0.1:8765/a folder/sync").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sync.client.server-url");
         assertThatThrownBy(() -> SyncTransport.builder().build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sync.client.server-url");
     }
