@@ -18,6 +18,8 @@ import org.apache.camel.model.OptionalIdentifiedDefinition;
 import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.rest.RestDefinition;
+import org.apache.camel.spi.RestConfiguration;
 
 /**
  * The route a start failure belongs to, as the user wrote it: its file, the line of the step at fault, and the
@@ -36,6 +38,10 @@ record RouteOrigin(String routeId, String file, int line, List<String> uris) {
     private static final String PARENT_ROUTE_ID = "parentRouteId";
     private static final String PARENT_PROCESSOR_ID = "parentProcessorId";
     private static final Pattern LISTEN_ADDRESS = Pattern.compile("://([^/:?]+):(\\d+)");
+    private static final Pattern REST_CONFIGURATION = Pattern.compile("-\\s+restConfiguration:\\s*");
+    private static final Pattern REST_SETTING = Pattern.compile("\\s+(host|port):\\s*\"?([^\"#]*?)\"?\\s*(#.*)?");
+    /** Route files are small; one that is not is read only this far. */
+    private static final int MAX_ROUTE_FILE_LINES = 10_000;
 
     /** The origin of this failure, or null when it belongs to no route (a bean, a YAML file that does not parse). */
     static RouteOrigin of(FailureChain chain, CamelContext context) {
@@ -131,12 +137,58 @@ record RouteOrigin(String routeId, String file, int line, List<String> uris) {
             if (uri == null || !startsAutomatically(route, context)) {
                 continue;
             }
+            if (route.getRestDefinition() != null && context.getRestConfiguration().getPort() > 0) {
+                return restListening(route, context.getRestConfiguration());
+            }
             Matcher address = LISTEN_ADDRESS.matcher(resolved(context, uri));
             if (address.find()) {
                 return new RouteOrigin(route.getRouteId(), fileOf(route), route.getInput().getLineNumber(), List.of(uri));
             }
         }
         return null;
+    }
+
+    /**
+     * A route of a {@code rest:} block listens where the {@code restConfiguration} says, and answers by the block's id.
+     * Camel keeps only the resolved host and port, so the placeholders behind them are read back from the
+     * configuration's own lines in the route file, to name the setting at fault.
+     */
+    private static RouteOrigin restListening(RouteDefinition route, RestConfiguration config) {
+        String file = fileOf(route);
+        Map<String, String> written = restConfigurationLines(file);
+        String host = written.getOrDefault("host", config.getHost());
+        String port = written.getOrDefault("port", String.valueOf(config.getPort()));
+        String scheme = config.getScheme() == null ? "http" : config.getScheme();
+        RestDefinition rest = route.getRestDefinition();
+        String id = rest.getId() != null ? rest.getId() : route.getRouteId();
+        int line = rest.getLineNumber() > 0 ? rest.getLineNumber() : route.getInput().getLineNumber();
+        return new RouteOrigin(id, file, line, List.of(config.getComponent() + ":" + scheme + "://" + host + ":" + port));
+    }
+
+    /** The host and port lines of a route file's restConfiguration, as written; empty when there are none. */
+    private static Map<String, String> restConfigurationLines(String file) {
+        Map<String, String> values = new java.util.HashMap<>();
+        if (file == null) {
+            return values;
+        }
+        try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(java.nio.file.Path.of(file))) {
+            boolean inside = false;
+            for (String line : (Iterable<String>) lines.limit(MAX_ROUTE_FILE_LINES)::iterator) {
+                if (REST_CONFIGURATION.matcher(line).matches()) {
+                    inside = true;
+                } else if (inside && line.startsWith("- ")) {
+                    break;
+                } else if (inside) {
+                    Matcher setting = REST_SETTING.matcher(line);
+                    if (setting.matches()) {
+                        values.putIfAbsent(setting.group(1), setting.group(2));
+                    }
+                }
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException | java.nio.file.InvalidPathException e) {
+            // The resolved values stand in: the address is still right, only the setting goes unnamed.
+        }
+        return values;
     }
 
     private static boolean startsAutomatically(RouteDefinition route, CamelContext context) {
