@@ -1,6 +1,6 @@
 package io.filesync.sync;
 
-/** HTTP headers of the sync protocol, and the exchange header the server route dispatches on. */
+/** HTTP headers of the sync protocol. */
 public final class SyncHeaders {
 
     /** The shared secret, as {@code Authorization: Bearer <token>} (HTTP header name). */
@@ -11,9 +11,6 @@ public final class SyncHeaders {
 
     /** SHA-256 (hex) of the chunk in the body of a chunk upload (String). */
     public static final String CHUNK_HASH = "X-Filesync-Chunk";
-
-    /** The operation a request asks for, taken from the last segment of its URI: list, have, missing... (String). */
-    public static final String OPERATION = "FilesyncSyncOperation";
 
     private SyncHeaders() {
     }

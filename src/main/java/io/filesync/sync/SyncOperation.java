@@ -4,8 +4,8 @@ import java.util.Locale;
 
 /**
  * The operations of the sync protocol as the HTTP listener knows them: the method each takes and the media type of its
- * body. The listener judges a request's head by this table before any body byte is read; route {@code sync-server}
- * then dispatches on the same names.
+ * body. The listener judges a request's head by this table before any body byte is read; the {@code rest:} block of
+ * routes/sync-server.camel.yaml has a verb of the same method and name for each, to its own route.
  */
 enum SyncOperation {
     LIST("GET", null),
@@ -41,7 +41,7 @@ enum SyncOperation {
         return null;
     }
 
-    /** The last path segment of a request URI, as the route's dispatch reads it. */
+    /** The last path segment of a request URI: the operation's name. */
     static String name(String uri) {
         int query = uri.indexOf('?');
         String path = query >= 0 ? uri.substring(0, query) : uri;

@@ -33,12 +33,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP face of {@link SyncServer}, called step by step from route {@code sync-server}: authentication, one
- * method per operation, and the mapping of failures to status codes. Bodies are JSON, except a chunk list (the
+ * The HTTP face of {@link SyncServer}, called from the routes of routes/sync-server.camel.yaml: authentication, one
+ * method per operation (each the step of its own route), and the mapping of failures to status codes (route
+ * configuration {@code sync-server-answers}). Bodies are JSON, except a chunk list (the
  * chunk lists, framed by {@link SyncFraming}) and chunks (their raw bytes). Files travel in batches: one request
  * offers, describes or commits many files, so a tree of small files costs a few requests per batch, not per file.
- * The server itself is built on first use, so a disabled route leaves no folder behind. It is also the route's
- * policy: when route {@code sync-server} stops, the chunk store's pack files and the assembly threads are released.
+ * Its settings are named properties. The server itself is built on first use, so disabled routes leave no folder
+ * behind. It is also the policy of every operation's route: once the last of them stops, the chunk store's pack
+ * files and the assembly threads are released.
  */
 public final class SyncServerHttp extends RoutePolicySupport implements CamelContextAware {
 
@@ -48,18 +50,20 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
     /** Refusals on the head waiting for their audit row at most. */
     private static final int AUDITS_WAITING = 1000;
 
-    private final Path root;
-    private final Path store;
-    private final String dataSourceName;
+    private Path root = Path.of("data/sync-server/files");
+    private Path store = Path.of("data/sync-server/store");
+    private String dataSourceName = "filesyncDataSource";
     private DataSource dataSource;
     private CamelContext camelContext;
-    private final SyncToken token;
-    private final long maxFileBytes;
-    private final long maxStoreBytes;
-    private final boolean fsync;
-    private final long gcGraceMs;
-    private final int assembleThreads;
-    private final boolean directIo;
+    private SyncToken token = new SyncToken(null);
+    private long maxFileBytes = 64L * 1024 * 1024 * 1024;
+    private long maxStoreBytes;
+    private boolean fsync;
+    private long gcGraceMs = 3_600_000;
+    private int assembleThreads = 4;
+    private boolean directIo = true;
+    /** Routes of this server running now: the store is released when the last one stops. */
+    private int routesRunning;
     private volatile SyncServer server;
     private SyncServerMeters meters;
     private volatile boolean stopped;
@@ -67,30 +71,56 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
     private ExecutorService audits;
     private StoreCollector collector;
 
-    /**
-     * @param root         the folder kept identical to the client's
-     * @param store        the chunk store, outside the root
-     * @param dataSource   registry name of the DataSource holding the audit and index tables, looked up on first
-     *                     use (a name, not a reference, so bean files may load in any order)
-     * @param token        the shared secret every request must carry; blank refuses every request
-     * @param maxFileBytes  largest file accepted
-     * @param maxStoreBytes largest size of the chunk store (0: as much as the disk holds); beyond it uploads get 507
-     * @param fsync         force chunks and assembled files to disk before answering (power-loss durability)
-     * @param gcGraceMs     chunks younger than this are never collected, whatever refers to them: uploads in progress
-     * @param assembleThreads files of a commit assembled at once
-     * @param directIo      write large uploads with direct I/O, past the page cache, where the file system takes it
-     */
-    public SyncServerHttp(String root, String store, String dataSource, String token, long maxFileBytes,
-                          long maxStoreBytes, boolean fsync, long gcGraceMs, int assembleThreads, boolean directIo) {
+    /** The folder kept identical to the client's. */
+    public void setRoot(String root) {
         this.root = Path.of(root);
+    }
+
+    /** The chunk store, outside the root. */
+    public void setStore(String store) {
         this.store = Path.of(store);
+    }
+
+    /**
+     * Registry name of the DataSource holding the audit and index tables, looked up on first use (a name, not a
+     * reference, so bean files may load in any order).
+     */
+    public void setDataSource(String dataSource) {
         this.dataSourceName = dataSource;
+    }
+
+    /** The shared secret every request must carry; blank refuses every request. */
+    public void setToken(String token) {
         this.token = new SyncToken(token);
+    }
+
+    /** Largest file accepted. */
+    public void setMaxFileBytes(long maxFileBytes) {
         this.maxFileBytes = maxFileBytes;
+    }
+
+    /** Largest size of the chunk store (0: as much as the disk holds); beyond it uploads get 507. */
+    public void setMaxStoreBytes(long maxStoreBytes) {
         this.maxStoreBytes = maxStoreBytes;
+    }
+
+    /** Force chunks and assembled files to disk before answering (power-loss durability). */
+    public void setFsync(boolean fsync) {
         this.fsync = fsync;
+    }
+
+    /** Chunks younger than this are never collected, whatever refers to them: uploads in progress. */
+    public void setGcGraceMs(long gcGraceMs) {
         this.gcGraceMs = gcGraceMs;
+    }
+
+    /** Files of a commit assembled at once. */
+    public void setAssembleThreads(int assembleThreads) {
         this.assembleThreads = assembleThreads;
+    }
+
+    /** Write large uploads with direct I/O, past the page cache, where the file system takes it. */
+    public void setDirectIo(boolean directIo) {
         this.directIo = directIo;
     }
 
@@ -140,12 +170,11 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
     }
 
     /**
-     * Checks the token (in constant time) and names the operation in {@link SyncHeaders#OPERATION}. The listener's
-     * {@link SyncRequestGuard} checked the token already, on the request's head; this keeps the bean safe on its own.
+     * Checks the token (in constant time). The listener's {@link SyncRequestGuard} checked it already, on the
+     * request's head; this keeps the bean safe on its own.
      */
     public void authenticate(Exchange exchange) {
         Message in = exchange.getMessage();
-        in.setHeader(SyncHeaders.OPERATION, SyncOperation.name(in.getHeader(Exchange.HTTP_URI, "", String.class)));
         String refusal = token.refusal(in.getHeader(SyncHeaders.AUTHORIZATION, String.class));
         in.removeHeader(SyncHeaders.AUTHORIZATION);
         if (refusal != null) {
@@ -275,14 +304,19 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
     }
 
     @Override
-    public void onStart(Route route) {
+    public synchronized void onStart(Route route) {
+        routesRunning++;
         stopped = false;
         meters = SyncServerMeters.register(route.getCamelContext(), this, meters);
     }
 
+    /** The policy of every operation's route: the store is released once the last of them stops, not with the first. */
     @Override
-    public void onStop(Route route) {
-        close();
+    public synchronized void onStop(Route route) {
+        routesRunning = Math.max(0, routesRunning - 1);
+        if (routesRunning == 0) {
+            close();
+        }
     }
 
     /** The running server, or null before the first request or after a stop; read by the metrics. */
@@ -328,10 +362,6 @@ public final class SyncServerHttp extends RoutePolicySupport implements CamelCon
     public StoreCollector collector() {
         server();
         return collector;
-    }
-
-    public void unknown(Exchange exchange) {
-        reply(exchange, 404, Map.of("error", "no such operation: " + exchange.getMessage().getHeader(SyncHeaders.OPERATION)));
     }
 
     /** Maps the failure the route caught to a status code and a clear message; refusals are audited. */

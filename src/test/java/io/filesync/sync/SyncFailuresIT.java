@@ -127,10 +127,10 @@ class SyncFailuresIT {
             Path packs = base.resolve("server/store/packs");
             assertThat(openFilesUnder(packs)).isNotEmpty();
 
-            server.main().getCamelContext().getRouteController().stopRoute("sync-server");
+            server.main().getCamelContext().getRouteController().stopRouteGroup("sync-server");
             assertThat(openFilesUnder(packs)).isEmpty();
 
-            server.main().getCamelContext().getRouteController().startRoute("sync-server");
+            server.main().getCamelContext().getRouteController().startRouteGroup("sync-server");
             write(base.resolve("client/folder/after.bin"), random(300_000, 25));
             awaitInSync(client, base);
             assertThat(base.resolve("server/files/after.bin")).hasBinaryContent(random(300_000, 25));

@@ -60,7 +60,7 @@ class SyncObserveIT {
                 assertThat(serverScrape.value("filesync_sync_server_bytes_received_total")).isLessThan(400_000);
             });
 
-            server.main().getCamelContext().getRouteController().stopRoute("sync-server");
+            server.main().getCamelContext().getRouteController().stopRouteGroup("sync-server");
             SyncIT.write(folder.resolve("while-down.txt"), "queued while the server is away".getBytes());
             await().atMost(PATIENCE).untilAsserted(() -> {
                 var ready = clientScrape.get("/observe/health/ready");
@@ -71,7 +71,7 @@ class SyncObserveIT {
                 assertThat(clientScrape.value("filesync_sync_client_retries_total")).isPositive();
             });
 
-            server.main().getCamelContext().getRouteController().startRoute("sync-server");
+            server.main().getCamelContext().getRouteController().startRouteGroup("sync-server");
             await().atMost(PATIENCE).untilAsserted(() -> {
                 assertThat(work.resolve("server/files/while-down.txt")).exists();
                 assertThat(clientCheck(clientScrape)).contains("\"UP\"");
