@@ -57,6 +57,18 @@ class SyncServerRoutesTest {
     }
 
     @Test
+    void anOperationsNameUnderAnotherPathIsNotServed() throws Exception {
+        int port = freePort();
+        try (BundleBoot server = SyncBundles.server(work, port, "secret", Map.of())) {
+            for (String path : List.of("/sync/nested/list", "/other/list", "/list")) {
+                HttpResponse<String> answer = send(port, HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET());
+                assertThat(answer.statusCode()).as(path).isEqualTo(404);
+            }
+            assertThat(work.resolve("files")).doesNotExist();
+        }
+    }
+
+    @Test
     void everyOperationIsAVerbOfTheSyncRestBlockToItsOwnRoute() throws Exception {
         try (BundleBoot server = SyncBundles.server(work, freePort(), "secret", Map.of())) {
             CamelContext context = server.main().getCamelContext();
