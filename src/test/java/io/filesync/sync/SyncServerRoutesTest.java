@@ -3,6 +3,7 @@ package io.filesync.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -69,6 +70,34 @@ class SyncServerRoutesTest {
     }
 
     @Test
+    void aDisabledServerOpensNoPortInABundleLoadingEveryRoute() throws Exception {
+        int port = freePort();
+        // Every route file, as a host or the packaged app loads them, with the server off (its default).
+        try (BundleBoot bundle = BundleBoot.start(work, Map.of("sync.server.port", String.valueOf(port)))) {
+            CamelContext context = bundle.main().getCamelContext();
+            assertThat(context.getRoutesByGroup("sync-server")).isNotEmpty()
+                    .allSatisfy(route -> assertThat(context.getRouteController().getRouteStatus(route.getRouteId()).isStarted())
+                            .as(route.getRouteId()).isFalse());
+            assertPortFree(port);
+            // An operator starting the server's routes by hand (JMX, camel CLI) must not open it either: the server
+            // is off until a restart with sync.server.enabled=true, not a listener waiting to be started.
+            context.getRouteController().startRouteGroup("sync-server");
+            assertPortFree(port);
+        }
+    }
+
+    @Test
+    void anEnabledServerBesideADisabledOneOnTheSamePortAnswers() throws Exception {
+        int port = freePort();
+        try (BundleBoot off = BundleBoot.start(work.resolve("off"), Map.of("sync.server.port", String.valueOf(port)));
+                BundleBoot on = SyncBundles.server(work.resolve("on"), port, "secret", Map.of())) {
+            HttpResponse<String> answer = send(port, HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sync/list")).GET());
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(answer.body()).startsWith("{");
+        }
+    }
+
+    @Test
     void everyOperationIsAVerbOfTheSyncRestBlockToItsOwnRoute() throws Exception {
         try (BundleBoot server = SyncBundles.server(work, freePort(), "secret", Map.of())) {
             CamelContext context = server.main().getCamelContext();
@@ -93,6 +122,13 @@ class SyncServerRoutesTest {
                         .isEqualTo("sync-server-answers");
                 assertThat(route.getRoutePolicyList()).as(operation).contains(context.getRegistry().lookupByNameAndType("syncServerHttp", SyncServerHttp.class));
             }
+        }
+    }
+
+    /** Nothing listens on the port: someone else, such as a second bundle's enabled server, can take it. */
+    private static void assertPortFree(int port) throws IOException {
+        try (ServerSocket taken = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            assertThat(taken.getLocalPort()).isEqualTo(port);
         }
     }
 
