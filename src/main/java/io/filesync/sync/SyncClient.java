@@ -27,9 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client side of folder sync: keeps a server's folder identical to a local one. Watch events only queue the
- * paths they touch ({@link SyncQueue}); {@link #drain()} brings each queued path in line with the folder as it is
- * now, so bursts collapse and the last change wins.
+ * The client side of folder sync: keeps a server's folder identical to a local one. The routes hand each kind of
+ * watch event to its own method ({@link #queueSend}, {@link #queueDelete}, {@link #queueMove}), which only queues
+ * the paths it touches ({@link SyncQueue}); {@link #drain()} brings each queued path in line with the folder as it
+ * is now, so bursts collapse and the last change wins.
  * <p>
  * What the server holds is remembered per path (in the shared file-state table), so an unchanged file is neither
  * re-hashed nor re-sent, across restarts too; {@link TreeReconciler} brings a path or the whole folder in line and
@@ -39,6 +40,8 @@ import org.slf4j.LoggerFactory;
  * <p>
  * While the server is unreachable, queued paths wait with exponential backoff; nothing is dropped except requests
  * the server refuses as bad input, which are recorded in the error table.
+ * <p>
+ * Its settings are named properties; the queue and the remembered state are opened on first use.
  */
 public final class SyncClient implements CamelContextAware {
 
@@ -51,20 +54,20 @@ public final class SyncClient implements CamelContextAware {
     private static final int GROUP_FILES = 500;
     private static final long GROUP_BYTES = 16L * 1024 * 1024;
 
-    private final Path root;
-    private final SyncTransport transport;
-    private final String key;
-    private final String dataSourceName;
-    private final String errorsName;
+    private Path root = Path.of("data/sync-client").toAbsolutePath().normalize();
+    private SyncTransport transport;
+    private String key;
+    private String dataSourceName = "filesyncDataSource";
+    private String errorsName = "filesyncErrors";
     private CamelContext camelContext;
     private volatile SyncQueue queue;
     private ErrorRecorder errors;
-    private final int batchBytes;
+    private int batchBytes = DEFAULT_BATCH_BYTES;
     private volatile FileSender sender;
     private TreeReconciler reconciler;
     private UnsyncedPaths unsynced;
-    private final long initialDelayMs;
-    private final long maxDelayMs;
+    private long initialDelayMs = 1000;
+    private long maxDelayMs = 60_000;
     private volatile boolean dryRun;
     private volatile boolean initialSyncDone;
     private long initialSyncRetryAt;
@@ -74,31 +77,52 @@ public final class SyncClient implements CamelContextAware {
     private final LongAdder retries = new LongAdder();
     private SyncClientObserver observer;
 
-    /**
-     * @param root           the folder to mirror
-     * @param dataSource     registry name of the DataSource for the queue and the remembered state, looked up on
-     *                       first use (a name, not a reference, so bean files may load in any order)
-     * @param errors         registry name of the ErrorRecorder for requests the server refused
-     * @param initialDelayMs first retry delay while the server is unreachable, doubled per attempt
-     * @param maxDelayMs     longest retry delay
-     * @param batchBytes     largest chunk upload request; below the server's sync.server.max-request-bytes
-     */
-    public SyncClient(String root, SyncTransport transport, String dataSource, String errors,
-                      long initialDelayMs, long maxDelayMs, int batchBytes) {
+    /** The folder kept identical on the server. */
+    public void setRoot(String root) {
         this.root = Path.of(root).toAbsolutePath().normalize();
+    }
+
+    /** The connection to the server. */
+    public void setTransport(SyncTransport transport) {
         this.transport = transport;
-        this.batchBytes = batchBytes;
-        this.key = "sync-client:" + this.root + "->" + transport.base();
+    }
+
+    /**
+     * Registry name of the DataSource for the queue and the remembered state, looked up on first use (a name, not a
+     * reference, so bean files may load in any order).
+     */
+    public void setDataSource(String dataSource) {
         this.dataSourceName = dataSource;
+    }
+
+    /** Registry name of the ErrorRecorder for requests the server refused. */
+    public void setErrors(String errors) {
         this.errorsName = errors;
+    }
+
+    /** First retry delay while the server is unreachable, doubled per attempt. */
+    public void setRetryInitialDelayMs(long initialDelayMs) {
         this.initialDelayMs = initialDelayMs;
+    }
+
+    /** Longest retry delay. */
+    public void setRetryMaxDelayMs(long maxDelayMs) {
         this.maxDelayMs = maxDelayMs;
+    }
+
+    /** Largest chunk upload request; below the server's sync.server.max-request-bytes. */
+    public void setBatchBytes(int batchBytes) {
+        this.batchBytes = batchBytes;
     }
 
     /** For use without Camel: the database and the error recorder given directly. */
     public static SyncClient of(String root, SyncTransport transport, DataSource dataSource, ErrorRecorder errors,
                                 long initialDelayMs, long maxDelayMs) {
-        SyncClient client = new SyncClient(root, transport, null, null, initialDelayMs, maxDelayMs, DEFAULT_BATCH_BYTES);
+        SyncClient client = new SyncClient();
+        client.setRoot(root);
+        client.setTransport(transport);
+        client.setRetryInitialDelayMs(initialDelayMs);
+        client.setRetryMaxDelayMs(maxDelayMs);
         client.connect(dataSource, errors);
         return client;
     }
@@ -138,6 +162,10 @@ public final class SyncClient implements CamelContextAware {
      * nothing. The durable queue keeps its key: paths waiting to be sent are valid whatever the hash.
      */
     private synchronized void connect(DataSource dataSource, ErrorRecorder recorder) {
+        if (transport == null) {
+            throw new IllegalStateException("The sync client has no transport to its server");
+        }
+        this.key = "sync-client:" + root + "->" + transport.base();
         ManifestCache cache = new ManifestCache(dataSource, stateKey(key));
         this.sender = new FileSender(transport, new Chunker(), cache, batchBytes);
         Progress progress = camelContext == null ? Progress.silent() : Progress.of(camelContext);
@@ -224,30 +252,38 @@ public final class SyncClient implements CamelContextAware {
     }
 
     /**
-     * Queues the path a change event touched (both paths of a move). A path whose name Java cannot spell (see
-     * {@link #spelledExactly}) is never queued: it is reported once, and the other side of a move is queued alone.
+     * Queues the path of a file or folder created or changed. A path whose name Java cannot spell (see
+     * {@link #spelledExactly}) is never queued: it is reported once instead.
      */
-    public void enqueue(ChangeEvent event) {
+    public void queueSend(ChangeEvent event) {
         SyncQueue queue = ready();
-        switch (event.type()) {
-            case TARGET_CREATED, TARGET_DELETED -> LOG.debug("Sync client ignores {}", event);
-            case FILE_MOVED, DIRECTORY_MOVED -> {
-                boolean to = spelledExactly(event);
-                if (to && event.previousPath() != null) {
-                    queue.add(event.path(), event.previousPath());
-                } else if (to) {
-                    queue.add(event.path(), null);
-                } else if (event.previousPath() != null) {
-                    // Renamed to a name that cannot be synced: what the server holds under the old name goes.
-                    queue.add(event.previousPath(), null);
-                }
-            }
-            default -> {
-                // A deleted name that could not be spelled was never synced: nothing to delete either.
-                if (spelledExactly(event)) {
-                    queue.add(event.path(), null);
-                }
-            }
+        if (spelledExactly(event)) {
+            queue.add(event.path(), null);
+        }
+    }
+
+    /** Queues the path of a file or folder gone; the drain finds it gone and deletes it on the server. */
+    public void queueDelete(ChangeEvent event) {
+        SyncQueue queue = ready();
+        // A deleted name that could not be spelled was never synced: nothing to delete either.
+        if (spelledExactly(event)) {
+            queue.add(event.path(), null);
+        }
+    }
+
+    /**
+     * Queues both paths of a move, so the server moves what it holds instead of receiving it again. Renamed to a name
+     * that cannot be spelled, the old name alone is queued, and deleted there.
+     */
+    public void queueMove(ChangeEvent event) {
+        SyncQueue queue = ready();
+        boolean to = spelledExactly(event);
+        if (to && event.previousPath() != null) {
+            queue.add(event.path(), event.previousPath());
+        } else if (to) {
+            queue.add(event.path(), null);
+        } else if (event.previousPath() != null) {
+            queue.add(event.previousPath(), null);
         }
     }
 

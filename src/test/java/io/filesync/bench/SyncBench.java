@@ -125,7 +125,8 @@ public final class SyncBench {
     private Result measure(String name, CountingRelay relay, SyncClient client, String path, ChangeType type, Path rsyncSrc,
                            int rsyncPort) throws Exception {
         relay.reset();
-        client.enqueue(ChangeEvent.of(type, path, null, null, null, false, System.currentTimeMillis(), null));
+        // Every case here creates or changes a file: what route sync-client-send hands to the client.
+        client.queueSend(ChangeEvent.of(type, path, null, null, null, false, System.currentTimeMillis(), null));
         long start = System.nanoTime();
         client.drain();
         long filesyncMs = (System.nanoTime() - start) / 1_000_000;
