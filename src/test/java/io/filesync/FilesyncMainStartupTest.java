@@ -175,6 +175,14 @@ class FilesyncMainStartupTest {
     }
 
     @Test
+    void badSwitchOfTheSyncServerNamesTheSettingThoughCamelReadsItBuildingTheRestBlock() throws Exception {
+        // The rest: block's disabled switch is read while Camel builds its routes, before any route exists to blame.
+        String line = failedStart(Map.of("sync.server.enabled", "yes"), "sync-server.camel.yaml");
+        assertThat(line).startsWith("filesync could not start: ")
+                .contains("setting 'sync.server.enabled' = 'yes' (from " + config + "): ");
+    }
+
+    @Test
     void misspeltEndpointOptionNamesTheOptionAndTheLineNotTheWholeUri() throws Exception {
         Files.createDirectories(dir.resolve("routes"));
         Files.copy(Path.of("routes/writer-commands.camel.yaml"), dir.resolve("routes/writer-commands.camel.yaml"));

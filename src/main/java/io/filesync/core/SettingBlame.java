@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -32,8 +33,8 @@ import org.apache.camel.spi.PropertiesComponent;
  */
 final class SettingBlame {
 
-    /** A placeholder {@code {{key}}}, {@code {{key:default}}} or {@code {{?key}}}. */
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\??([^{}:]+?)(?::([^{}]*))?}}");
+    /** A placeholder {@code {{key}}}, {@code {{key:default}}}, {@code {{?key}}} or {@code {{!key}}} (negated). */
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{[?!]?([^{}:]+?)(?::([^{}]*))?}}");
 
     private static final String NUMBER = "-?\\d+(\\.\\d+)?";
     private static final String BOOLEAN = "(?i)true|false";
@@ -92,6 +93,16 @@ final class SettingBlame {
         messages.addAll(listenPorts(chain, origin));
         FileSystemException fileProblem = chain.find(FileSystemException.class);
         List<Setting> found = new ArrayList<>();
+        // A value Camel could not convert while building the routes quotes the placeholder it came from ("Error parsing
+        // [yes] from property {{!sync.server.enabled:false}}"), with no route yet to narrow the candidates down: that
+        // key is at fault, however short its value.
+        for (String key : placeholdersIn(chain.explainingMessages().stream().filter(Objects::nonNull).toList())) {
+            Optional<String> value = valueOf(key);
+            if (value.isPresent() && appearsIn(value.get(), messages)) {
+                found.add(new Setting(key, value.get(), sourceOf(key)));
+                candidates.remove(key);
+            }
+        }
         for (String key : candidates) {
             Optional<String> value = valueOf(key);
             if (value.isEmpty()) {
