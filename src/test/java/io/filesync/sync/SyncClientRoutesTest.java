@@ -1,14 +1,20 @@
 package io.filesync.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import io.filesync.BundleBoot;
 import org.apache.camel.CamelContext;
+import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.model.BeanDefinition;
 import org.apache.camel.model.BeanFactoryDefinition;
 import org.apache.camel.model.ChoiceDefinition;
@@ -77,6 +83,46 @@ class SyncClientRoutesTest {
             assertThat(syncClient.getProperties()).containsKeys("root", "transport", "dataSource", "errors",
                     "retryInitialDelayMs", "retryMaxDelayMs", "batchBytes", "dryRun");
         }
+    }
+
+    @Test
+    void eachKindOfChangeReachesTheQueueThroughItsRouteAndAMoveKeepsItsOrigin() throws Exception {
+        // No server answers: the initial sync keeps failing, so what the routes queued stays in the queue to be read.
+        try (ServerSocket closed = new ServerSocket(0)) {
+            int port = closed.getLocalPort();
+            closed.close();
+            try (BundleBoot bundle = SyncBundles.client(work, "kinds", port, "secret", Map.of())) {
+                CamelContext context = bundle.main().getCamelContext();
+                SyncClient client = context.getRegistry().lookupByNameAndType("syncClient", SyncClient.class);
+                Path folder = work.resolve("folder");
+                Files.createDirectories(folder.resolve("album"));
+                Files.writeString(folder.resolve("album/a.txt"), "a");
+                Files.writeString(folder.resolve("kept.txt"), "kept");
+                Files.writeString(folder.resolve("gone.txt"), "gone");
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(queued(client)).containsKeys(
+                        "album", "album/a.txt", "kept.txt", "gone.txt"));
+
+                NotifyBuilder deleted = new NotifyBuilder(context).wereSentTo("direct:sync-client-delete").whenCompleted(1).create();
+                NotifyBuilder moved = new NotifyBuilder(context).wereSentTo("direct:sync-client-move").whenCompleted(2).create();
+                Files.move(folder.resolve("album"), folder.resolve("album-2024"));
+                Files.move(folder.resolve("kept.txt"), folder.resolve("renamed.txt"));
+                Files.delete(folder.resolve("gone.txt"));
+                assertThat(deleted.matches(20, TimeUnit.SECONDS)).as("gone.txt through sync-client-delete").isTrue();
+                assertThat(moved.matches(20, TimeUnit.SECONDS)).as("two moves through sync-client-move").isTrue();
+                // A move is queued with where it came from, so the server moves what it holds instead of receiving it.
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(queued(client))
+                        .containsEntry("album-2024", "album").containsEntry("renamed.txt", "kept.txt"));
+            }
+        }
+    }
+
+    /** Each queued path and the path it moved from ("" for none). */
+    private static Map<String, String> queued(SyncClient client) {
+        Map<String, String> paths = new LinkedHashMap<>();
+        for (SyncQueue.Entry entry : client.queue().due(Long.MAX_VALUE, 1000)) {
+            paths.put(entry.path(), entry.from() == null ? "" : entry.from());
+        }
+        return paths;
     }
 
     /** The route's own steps, without the error handling its route configuration adds. */
