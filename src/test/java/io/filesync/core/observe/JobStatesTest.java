@@ -1,0 +1,42 @@
+package io.filesync.core.observe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.Test;
+
+class JobStatesTest {
+
+    @Test
+    void anErrorRecordedUnderAJobsNameMarksEveryRouteOfThatGroupFailing() throws Exception {
+        try (CamelContext context = new DefaultCamelContext()) {
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    // A job made of several routes (the sync client: a change source, a route per kind, the drain)
+                    // records its errors under the job's name, which is their group.
+                    from("direct:drain").routeId("sync-client-drain").routeGroup("sync-client").log("drain");
+                    from("direct:send").routeId("sync-client-send").routeGroup("sync-client").log("send");
+                    from("direct:other").routeId("watch-events").log("other");
+                }
+            });
+            context.start();
+            Instant now = Instant.now();
+            List<Map<String, Object>> errors = List.of(Map.of("job", "sync-client", "occurred_at", now.toString(),
+                    "source", "a.txt", "reason", "refused by the server"));
+
+            Map<String, String> states = new java.util.HashMap<>();
+            for (Map<String, Object> job : JobStates.of(context, errors, now)) {
+                states.put((String) job.get("id"), (String) job.get("state"));
+            }
+            assertThat(states).containsEntry("sync-client-drain", "failing").containsEntry("sync-client-send", "failing")
+                    .containsEntry("watch-events", "waiting");
+        }
+    }
+}
