@@ -20,8 +20,8 @@ import org.apache.camel.spi.InflightRepository;
  * Kamelets create inside a flow are part of it): its state and what it is doing now.
  * <ul>
  * <li>{@code stopped}: the route is not started (a job turned off, or stopped by an operator);</li>
- * <li>{@code failing}: an error was recorded for the flow within the last {@link #FAILING_FOR}, under its route id or
- * under its route group (a job of several routes, such as the sync client, records its errors under the group);</li>
+ * <li>{@code failing}: an error was recorded for the flow within the last {@link #FAILING_FOR}, under its name (a job
+ * of several routes, such as the sync client, records its errors under its route group);</li>
  * <li>{@code running}: it has exchanges in flight, listed in {@code doing} with the file each one works on;</li>
  * <li>{@code waiting}: started, nothing in flight.</li>
  * </ul>
@@ -63,7 +63,7 @@ final class JobStates {
                     }
                 }
             }
-            String lastError = lastErrorOf(id, route.getGroup(), recentErrors, now);
+            String lastError = lastErrorOf(id, recentErrors, now);
             String state;
             if (!started) {
                 state = "stopped";
@@ -97,11 +97,9 @@ final class JobStates {
         return "exchange " + exchange.getExchangeId();
     }
 
-    private static String lastErrorOf(String routeId, String group, List<Map<String, Object>> newestFirst, Instant now) {
+    private static String lastErrorOf(String job, List<Map<String, Object>> newestFirst, Instant now) {
         for (Map<String, Object> error : newestFirst) {
-            Object job = error.get("job");
-            boolean ours = routeId.equals(job) || group != null && group.equals(job);
-            if (ours && recent(error.get("occurred_at"), now)) {
+            if (job.equals(error.get("job")) && recent(error.get("occurred_at"), now)) {
                 return (error.get("source") == null ? "" : error.get("source") + ": ") + error.get("reason");
             }
         }

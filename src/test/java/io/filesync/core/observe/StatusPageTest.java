@@ -62,7 +62,8 @@ class StatusPageTest {
                 assertThat(state(facts, "csv-changes")).isEqualTo("absent");
                 assertThat(state(facts, "csv-table-load")).isEqualTo("absent");
                 assertThat(state(facts, "watch-events")).isEqualTo("waiting");
-                assertThat(state(facts, "sync-client-changes")).isEqualTo("stopped");
+                assertThat(state(facts, "sync-client")).isEqualTo("stopped");
+                assertThat(state(facts, "sync-client-changes")).isEqualTo("absent");
             });
         }
     }
