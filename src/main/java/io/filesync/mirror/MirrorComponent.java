@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 import io.filesync.core.error.ErrorRecorder;
 import io.filesync.core.observe.Progress;
 import org.apache.camel.Endpoint;
+import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
 
 /**
@@ -17,6 +18,7 @@ import org.apache.camel.support.DefaultComponent;
  * one queue, one dispatcher and one set of workers, and a mapping whose routes are off opens no connection at all.
  * Each mapping has its own engine: several mappings run side by side.
  */
+@Component(MirrorComponent.SCHEME)
 public class MirrorComponent extends DefaultComponent {
 
     public static final String SCHEME = "filesync-mirror";

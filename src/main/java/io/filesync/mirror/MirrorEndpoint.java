@@ -176,7 +176,7 @@ public class MirrorEndpoint extends DefaultEndpoint {
         this.remote = remote;
     }
 
-    public boolean getCompleteSync() {
+    public boolean isCompleteSync() {
         return completeSync;
     }
 

@@ -1,12 +1,14 @@
 package io.filesync.mirror;
 
+import org.apache.camel.spi.Metadata;
+
 /** Headers the {@code filesync-mirror} producer sets on the exchanges it recorded. */
 public final class MirrorHeaders {
 
-    /** What was recorded: send, delete, move, or ignored (String). */
+    @Metadata(description = "What was recorded: send, delete, move, or ignored.", javaType = "String")
     public static final String RECORDED = "FilesyncMirrorRecorded";
 
-    /** The path relative to the mapping's root that the action is about (String). */
+    @Metadata(description = "The path relative to the mapping's root that the action is about.", javaType = "String")
     public static final String PATH = "FilesyncMirrorPath";
 
     private MirrorHeaders() {

@@ -30,19 +30,19 @@ public class S3Options {
     @UriParam(description = "secret key", secret = true)
     private String secretKey;
 
-    @UriParam(description = "files of at least this many bytes are uploaded in resumable parts", defaultValue = "16 MiB")
+    @UriParam(description = "files of at least this many bytes are uploaded in resumable parts", defaultValue = "16777216")
     private long multipartThreshold = 16L * 1024 * 1024;
 
-    @UriParam(description = "bytes per part (at least 5 MiB); the memory an upload needs", defaultValue = "8 MiB")
+    @UriParam(description = "bytes per part (at least 5 MiB); the memory an upload needs", defaultValue = "8388608")
     private int partSize = 8 * 1024 * 1024;
 
-    @UriParam(description = "unfinished multipart uploads older than this many milliseconds are aborted", defaultValue = "24 h")
+    @UriParam(description = "unfinished multipart uploads older than this many milliseconds are aborted", defaultValue = "86400000")
     private long abandonedUploadAge = 24L * 3600 * 1000;
 
-    @UriParam(description = "Bytes of part buffers an upload may hold: parts in flight = this / part size", defaultValue = "64 MiB")
+    @UriParam(description = "Bytes of part buffers an upload may hold: parts in flight = this / part size", defaultValue = "67108864")
     private long uploadMemory = S3Settings.DEFAULT_UPLOAD_MEMORY;
 
-    @UriParam(description = "Objects above this many bytes are moved by a multipart copy (5 MiB to 5 GiB)", defaultValue = "5 GiB")
+    @UriParam(description = "Objects above this many bytes are moved by a multipart copy (5 MiB to 5 GiB)", defaultValue = "5368709120")
     private long copyThreshold = S3Settings.MAX_COPY_SIZE;
 
     /** The settings these options describe; {@code mapping} names the endpoint in error messages. */

@@ -105,7 +105,7 @@ public class SftpOptions {
         this.knownHostsFile = knownHostsFile;
     }
 
-    public boolean getStrictHostKeyChecking() {
+    public boolean isStrictHostKeyChecking() {
         return strictHostKeyChecking;
     }
 

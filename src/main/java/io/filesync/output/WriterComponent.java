@@ -3,9 +3,11 @@ package io.filesync.output;
 import java.util.Map;
 
 import org.apache.camel.Endpoint;
+import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
 
 /** The {@code filesync-writer:} component: {@code filesync-writer:<output root>?options}; see {@link WriterEndpoint}. */
+@Component(WriterComponent.SCHEME)
 public class WriterComponent extends DefaultComponent {
 
     public static final String SCHEME = "filesync-writer";

@@ -8,29 +8,56 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
 
+import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriEndpoint;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
 
 /**
- * Options of {@code filesync-tail:<folder>}. Each has a default an experienced user would pick; only
- * {@code stateKey} must be given, because positions of different sources must never mix.
+ * Emits the complete lines appended to the files of a folder, in batches of plain lines, each file from where
+ * reading stopped last time. Consumer only. Each option has a default an experienced user would pick; only stateKey
+ * must be given, because positions of different sources must never mix.
  */
+@UriEndpoint(firstVersion = "0.1.0", scheme = TailComponent.SCHEME, title = "filesync tail",
+        syntax = "filesync-tail:directory", consumerOnly = true, category = {Category.FILE, Category.DATABASE},
+        headersClass = TailHeaders.class)
 public final class TailEndpoint extends DefaultEndpoint {
 
+    @UriPath(description = "The folder whose files are tailed; created if missing")
+    @Metadata(required = true)
     private final String directory;
+    @UriParam(defaultValue = "*", description = "Comma-separated glob patterns matched against file names; every file by default")
     private String include = "*";
+    @UriParam(defaultValue = "false", description = "Whether files in subfolders are tailed too")
     private boolean recursive;
+    @UriParam(defaultValue = "beginning", enums = "beginning,end",
+            description = "Where files present at the first start begin: at their first line or at their end")
     private String startAt = "beginning";
+    @UriParam(defaultValue = "UTF-8", description = "Charset of the files; ASCII-compatible ones only")
     private String charset = "UTF-8";
+    @UriParam(defaultValue = "1048576", description = "Longer lines, in bytes, become error records instead of rows")
     private int maxLineBytes = 1024 * 1024;
+    @UriParam(defaultValue = "5000", description = "Most lines of one file per exchange (and per transaction)")
     private int maxBatchLines = 5000;
+    @UriParam(defaultValue = "1000", description = "Milliseconds between full scans, the fallback for missed change notifications")
     private long pollInterval = 1000;
+    @UriParam(label = "advanced", defaultValue = "2", description = "Threads reading and storing batches")
     private int workers = 2;
+    @UriParam(label = "advanced", defaultValue = "60000",
+            description = "Cap, in milliseconds, of the per-file delay between attempts while storing fails")
     private long maxRetryDelay = 60_000;
+    @UriParam(defaultValue = "30000", description = "Milliseconds a file renamed away or deleted is still read after it"
+            + " last grew, because a program writes to its old log until it reopens it after a rotation")
     private long rotationGrace = 30_000;
+    @UriParam(description = "Names this source in the offsets table; give each source its own and keep it stable")
+    @Metadata(required = true)
     private String stateKey;
+    @UriParam(defaultValue = "filesyncDataSource", description = "Registry name of the DataSource where positions are kept")
     private String dataSource = "filesyncDataSource";
 
     TailEndpoint(String uri, TailComponent component, String directory) {

@@ -3,12 +3,14 @@ package io.filesync.watch;
 import java.util.Map;
 
 import org.apache.camel.Endpoint;
+import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
 
 /**
  * The {@code filesync-watch:} component: {@code filesync-watch:<file or folder>?options}. See {@link WatchEndpoint}
  * for the options and {@link WatchHeaders} for what each exchange carries.
  */
+@Component(WatchComponent.SCHEME)
 public class WatchComponent extends DefaultComponent {
 
     public static final String SCHEME = "filesync-watch";
