@@ -3,13 +3,12 @@ package io.filesync.tail;
 import java.util.List;
 
 /**
- * The body of one tail exchange: consecutive complete lines of one file, and the position reading reached. Whoever
- * stores the lines stores {@link #to()} with them, in the same transaction when it can (see {@link TailRowWriter}).
+ * One batch the engine read: consecutive complete lines of one file, and the position reading reached. The consumer
+ * sends the lines as the exchange body and the positions as headers; it stays inside the tail package.
  *
- * @param offsets where positions of this source are kept
- * @param from    the position before these lines
- * @param to      the position after them
- * @param lines   the lines, in file order; bad lines included, flagged
+ * @param from  the position before these lines
+ * @param to    the position after them
+ * @param lines the lines, in file order; bad lines included, flagged
  */
-public record TailBatch(TailOffsets offsets, TailPosition from, TailPosition to, List<TailLine> lines) {
+record TailBatch(TailPosition from, TailPosition to, List<TailLine> lines) {
 }

@@ -15,15 +15,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.support.CamelContextHelper;
 import org.apache.camel.support.DefaultConsumer;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * the position once the route succeeded; a failed batch is retried with exponential backoff, and nothing after it
  * advances meanwhile.
  * <p>
- * Positions are committed by {@link TailRowWriter} in the rows' own transaction when it can (exactly once);
- * otherwise this consumer stores them after the route succeeded (at least once).
+ * The body is the batch's lines, plain records, and the position reached travels in headers. Positions are committed
+ * by {@link TailRowWriter} in the rows' own transaction when it can (exactly once); otherwise this consumer stores
+ * them when the exchange completed successfully (at least once), as camel-file commits a file on completion.
  */
 final class TailConsumer extends DefaultConsumer {
 
@@ -70,6 +74,7 @@ final class TailConsumer extends DefaultConsumer {
         DataSource dataSource = CamelContextHelper.mandatoryLookup(getEndpoint().getCamelContext(),
                 endpoint.getDataSource(), DataSource.class);
         offsets = new TailOffsets(dataSource, endpoint.getStateKey());
+        ((TailComponent) endpoint.getComponent()).started(offsets, endpoint.getDirectory());
         meters = new TailMeters(getEndpoint().getCamelContext(), endpoint.getStateKey(), endpoint.root());
         running = true;
         ExecutorServiceManager executors = getEndpoint().getCamelContext().getExecutorServiceManager();
@@ -151,32 +156,74 @@ final class TailConsumer extends DefaultConsumer {
             return;
         }
         Exchange exchange = createExchange(false);
+        Message message = exchange.getMessage();
+        message.setBody(batch.lines());
+        message.setHeader(TailHeaders.FILE, batch.to().path());
+        message.setHeader(TailHeaders.FIRST_LINE, batch.from().lineNumber() + 1);
+        message.setHeader(TailHeaders.LAST_LINE, batch.to().lineNumber());
+        message.setHeader(TailHeaders.LINE_COUNT, batch.lines().size());
+        message.setHeader(TailHeaders.OFFSET, batch.from().offset());
+        message.setHeader(TailHeaders.END_OFFSET, batch.to().offset());
+        message.setHeader(TailHeaders.STATE_KEY, endpoint.getStateKey());
+        message.setHeader(TailHeaders.POSITION, batch.to());
+        BatchCompletion completion = new BatchCompletion(fileKey, batch);
+        // As camel-file commits on completion: the position is stored once the exchange's unit of work is done.
+        exchange.getExchangeExtension().addOnCompletion(completion);
         try {
-            exchange.getMessage().setBody(batch);
-            exchange.getMessage().setHeader(TailHeaders.FILE, batch.to().path());
-            exchange.getMessage().setHeader(TailHeaders.FIRST_LINE, batch.from().lineNumber() + 1);
-            exchange.getMessage().setHeader(TailHeaders.LINE_COUNT, batch.lines().size());
-            exchange.getMessage().setHeader(TailHeaders.OFFSET, batch.from().offset());
             getProcessor().process(exchange);
-            if (exchange.getException() == null && !offsets.isCommitted(batch.to())) {
-                offsets.save(batch.to());
-            }
         } catch (Exception e) {
             exchange.setException(e);
         }
-        if (exchange.getException() != null) {
-            // The shared error handling already recorded the cause; this line says what waits for it.
-            long delay = nextRetryDelay(fileKey);
-            LOG.warn("{}: lines {}..{} of {} not stored ({}); nothing after them advances; retrying in {} ms",
-                    endpoint.getStateKey(), batch.from().lineNumber() + 1, batch.to().lineNumber(), batch.to().path(),
-                    exchange.getException().getMessage(), delay);
-            engine.failed(fileKey, delay);
-        } else {
-            retryDelays.remove(fileKey);
-            engine.advanced(fileKey, batch.to());
-            meters.stored(batch);
-        }
+        // A failure before the route's unit of work began never reaches the completion: settle the batch here.
+        completion.settle(exchange);
         releaseExchange(exchange, false);
+    }
+
+    /**
+     * Settles one batch exactly once: on success its position is stored (unless a sink committed it with the rows)
+     * and the file advances; on failure nothing advances and the file is retried after a growing delay.
+     */
+    private final class BatchCompletion extends SynchronizationAdapter {
+
+        private final String fileKey;
+        private final TailBatch batch;
+        private final AtomicBoolean settled = new AtomicBoolean();
+
+        BatchCompletion(String fileKey, TailBatch batch) {
+            this.fileKey = fileKey;
+            this.batch = batch;
+        }
+
+        @Override
+        public void onDone(Exchange exchange) {
+            settle(exchange);
+        }
+
+        void settle(Exchange exchange) {
+            if (!settled.compareAndSet(false, true)) {
+                return;
+            }
+            Exception failure = exchange.getException();
+            if (failure == null && !offsets.isCommitted(batch.to())) {
+                try {
+                    offsets.save(batch.to());
+                } catch (Exception e) {
+                    failure = e;
+                }
+            }
+            if (failure != null) {
+                // The shared error handling already recorded the route's failure; this line says what waits for it.
+                long delay = nextRetryDelay(fileKey);
+                LOG.warn("{}: lines {}..{} of {} not stored ({}); nothing after them advances; retrying in {} ms",
+                        endpoint.getStateKey(), batch.from().lineNumber() + 1, batch.to().lineNumber(), batch.to().path(),
+                        failure.getMessage(), delay);
+                engine.failed(fileKey, delay);
+            } else {
+                retryDelays.remove(fileKey);
+                engine.advanced(fileKey, batch.to());
+                meters.stored(batch);
+            }
+        }
     }
 
     private long nextRetryDelay(String fileKey) {
@@ -259,6 +306,9 @@ final class TailConsumer extends DefaultConsumer {
     @Override
     protected void doStop() throws Exception {
         running = false;
+        if (offsets != null) {
+            ((TailComponent) endpoint.getComponent()).stopped(offsets);
+        }
         ExecutorServiceManager executors = getEndpoint().getCamelContext().getExecutorServiceManager();
         if (watchService != null) {
             watchService.close();

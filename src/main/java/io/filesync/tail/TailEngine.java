@@ -191,7 +191,7 @@ public final class TailEngine implements AutoCloseable {
     }
 
     /** Reads the next batch of a claimed file; null when it has no complete line yet (the claim is released). */
-    public TailBatch read(String fileKey) throws IOException {
+    TailBatch read(String fileKey) throws IOException {
         FollowedFile followed;
         TailPosition from;
         synchronized (this) {
@@ -211,7 +211,7 @@ public final class TailEngine implements AutoCloseable {
         if (fingerprintLength > from.fingerprintLength()) {
             to = to.withFingerprint(fingerprintLength, FileIdentity.fingerprint(followed.channel, fingerprintLength));
         }
-        return new TailBatch(offsets, from, to, chunk.lines());
+        return new TailBatch(from, to, chunk.lines());
     }
 
     /** The batch leading to this position was stored: release the claim and queue the file again if it has more. */

@@ -19,13 +19,15 @@ import io.filesync.core.db.Transactions;
 import io.filesync.core.error.ErrorRecord;
 import io.filesync.core.error.ErrorRecorder;
 import io.filesync.core.observe.Progress;
+import org.apache.camel.Body;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
+import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stores a {@link TailBatch} as rows through the user's INSERT template. The rows, the error records of the batch's
+ * Stores the lines of a tail batch as rows through the user's INSERT template. The rows, the error records of the batch's
  * bad lines and the position after the batch commit in ONE transaction when positions live in the same database, so
  * a crash at any moment neither loses nor repeats a line.
  * <p>
@@ -86,13 +88,21 @@ public final class TailRowWriter implements CamelContextAware {
         return errors.getCamelContext();
     }
 
-    /** Stores the batch; returns it so a route can go on with it. */
-    public TailBatch write(TailBatch batch) throws SQLException {
+    /**
+     * Stores the lines of one batch; returns them so a route can go on with them. When the batch comes from a running
+     * {@code filesync-tail:} source whose positions live in this database, its position commits with the rows.
+     *
+     * @param lines    the lines, as the tail source emits them
+     * @param position the position after the lines ({@link TailHeaders#POSITION}), or null
+     * @param stateKey the source's state key ({@link TailHeaders#STATE_KEY}), or null
+     */
+    public List<TailLine> write(@Body List<TailLine> lines, @Header(TailHeaders.POSITION) TailPosition position,
+                                @Header(TailHeaders.STATE_KEY) String stateKey) throws SQLException {
         String readAt = Instant.now().toString();
         List<TailLine> good = new ArrayList<>();
         List<Map<String, Object>> values = new ArrayList<>();
         List<ErrorRecord> bad = new ArrayList<>();
-        for (TailLine line : batch.lines()) {
+        for (TailLine line : lines) {
             if (line.isBad()) {
                 bad.add(errorFor(line, line.problem()));
                 continue;
@@ -104,7 +114,8 @@ public final class TailRowWriter implements CamelContextAware {
                 bad.add(errorFor(line, doesNotFit.getMessage()));
             }
         }
-        boolean sameDatabase = batch.offsets() != null && batch.offsets().dataSource() == dataSource;
+        TailOffsets offsets = position == null ? null : sourceOffsets(stateKey);
+        boolean sameDatabase = offsets != null && offsets.dataSource() == dataSource;
         setUpOnce();
         try (Connection connection = dataSource.getConnection();
              DataSources.WriteLock lock = DataSources.writeLock(dataSource, connection)) {
@@ -115,28 +126,39 @@ public final class TailRowWriter implements CamelContextAware {
                     errors.record(error, tx);
                 }
                 if (sameDatabase) {
-                    batch.offsets().save(tx, batch.to());
+                    offsets.save(tx, position);
                 }
                 return null;
             });
         }
         if (sameDatabase) {
-            batch.offsets().committed(batch.to());
+            offsets.committed(position);
         }
-        said(batch, good.size(), bad.size());
-        return batch;
+        if (!lines.isEmpty()) {
+            TailLine last = lines.get(lines.size() - 1);
+            said(last.path(), last.lineNumber(), good.size(), bad.size());
+        }
+        return lines;
+    }
+
+    /** The positions store of the running tail source with this state key, through its component; null if none. */
+    private TailOffsets sourceOffsets(String stateKey) {
+        CamelContext context = getCamelContext();
+        if (context == null || stateKey == null || context.hasComponent(TailComponent.SCHEME) == null) {
+            return null;
+        }
+        return context.getComponent(TailComponent.SCHEME, TailComponent.class).offsets(stateKey);
     }
 
     /** A batch committed: one INFO line per file, summarised per interval when batches come fast. */
-    private void said(TailBatch batch, int rows, int bad) {
-        String path = batch.to().path();
+    private void said(String path, long lastLine, int rows, int bad) {
         if (committed.size() >= MAX_TALLIES && !committed.containsKey(path)) {
             committed.values().forEach(Progress.Tally::close);
             committed.clear();
         }
         Progress.Tally tally = committed.computeIfAbsent(path,
                 file -> progress.tally(LOG, "tail " + job + " " + file, "lines committed"));
-        tally.completed("committed " + (rows + bad) + " lines, up to line " + batch.to().lineNumber()
+        tally.completed("committed " + (rows + bad) + " lines, up to line " + lastLine
                 + (bad > 0 ? " (" + bad + " bad, kept as error records)" : ""), rows + bad, 0);
     }
 

@@ -19,7 +19,6 @@ import javax.sql.DataSource;
 import io.filesync.FilesyncMain;
 import io.filesync.servers.PostgresServer.TestDatabase;
 import io.filesync.servers.TestServers;
-import io.filesync.tail.TailBatch;
 import io.filesync.tail.TailLine;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.Main;
@@ -153,8 +152,8 @@ public final class TailBench {
                                 + "&setupSql=RAW(CREATE TABLE IF NOT EXISTS lat (t BIGINT))")
                         .process(exchange -> {
                             long now = System.nanoTime();
-                            for (TailLine line : exchange.getMessage().getBody(TailBatch.class).lines()) {
-                                latencies.add(now - Long.parseLong(line.text()));
+                            for (Object line : exchange.getMessage().getBody(List.class)) {
+                                latencies.add(now - Long.parseLong(((TailLine) line).text()));
                             }
                         });
             }
