@@ -161,6 +161,15 @@ class FilesyncMainStartupTest {
     }
 
     @Test
+    void wordForANumberOfAGeneratedConfigurerNamesTheSettingAndItsValue() throws Exception {
+        // filesync-writer's maxBytes is set by its generated configurer, which reads numbers as durations too.
+        String line = failedStart(Map.of("writer.max-bytes", "soon", "writer.commands-dir", dir.resolve("commands").toString()),
+                "writer-commands.camel.yaml");
+        assertThat(line).startsWith("filesync could not start: " + routeFile("writer-commands.camel.yaml"))
+                .endsWith("setting 'writer.max-bytes' = 'soon' (from " + config + "): 'soon' is not a number");
+    }
+
+    @Test
     void badEnumValueListsTheAllowedValues() throws Exception {
         String line = failedStart(Map.of("watch.content", "txt"), "watch-events.camel.yaml");
         assertThat(line).isEqualTo("filesync could not start: " + routeFile("watch-events.camel.yaml")

@@ -18,8 +18,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
 import org.apache.camel.NoSuchEndpointException;
 import org.apache.camel.PropertyBindingException;
+import org.apache.camel.spi.PropertyConfigurerGetter;
 
 /**
  * Turns the exception chain of a failed start into one sentence a user can act on: the file and line, the route, the
@@ -187,7 +189,7 @@ public final class StartupProblem {
         }
         NumberFormatException number = chain.findInnermost(NumberFormatException.class);
         PropertyBindingException binding = chain.find(PropertyBindingException.class);
-        if (number != null && binding != null && binding.getValue() != null) {
+        if (binding != null && binding.getValue() != null && (number != null || isNumberOption(binding))) {
             return "'" + binding.getValue() + "' is not a number";
         }
         String reason = chain.reason();
@@ -197,6 +199,21 @@ public final class StartupProblem {
             reason = reason.substring(conversion + CONVERSION_PREFIX.length());
         }
         return oneLine(YAML_MARK.matcher(reason).replaceAll(";"));
+    }
+
+    /**
+     * Whether the option that failed to bind takes a number, as the endpoint's generated configurer says. Those
+     * configurers read a number as a duration too ("5s"), so a word fails inside Camel's duration parser with a
+     * message about string indexes, not with a NumberFormatException.
+     */
+    private static boolean isNumberOption(PropertyBindingException binding) {
+        if (!(binding.getTarget() instanceof Endpoint endpoint) || endpoint.getComponent() == null
+                || !(endpoint.getComponent().getEndpointPropertyConfigurer() instanceof PropertyConfigurerGetter options)) {
+            return false;
+        }
+        Class<?> type = options.getOptionType(binding.getPropertyName(), true);
+        return type != null && (Number.class.isAssignableFrom(type)
+                || (type.isPrimitive() && type != boolean.class && type != char.class));
     }
 
     /** The JDK names only the file for most file errors; the kind of error is in the exception's type. */
