@@ -37,8 +37,9 @@ public final class FileVersionRepository extends ServiceSupport implements Idemp
     /** Versions remembered in memory, so a scan of a large unchanged tree does not query once per file. */
     private static final int CACHE_ENTRIES = 100_000;
 
-    private final DataSource dataSource;
-    private final String stateKey;
+    // Set once: by the constructor, or by name (a Kamelet bean) before the repository is initialised.
+    private DataSource dataSource;
+    private String stateKey;
     /** Last known version per path, least recently used first; only ever holds what the table holds too. */
     private final Map<String, String> knownVersions = new LinkedHashMap<>(1024, 0.75f, true) {
         private static final long serialVersionUID = 1L;
@@ -59,11 +60,35 @@ public final class FileVersionRepository extends ServiceSupport implements Idemp
      * @param stateKey   names the source; sources sharing a database must use different keys
      */
     public FileVersionRepository(DataSource dataSource, String stateKey) {
+        this.dataSource = dataSource;
+        this.stateKey = stateKey;
+        checkSettings();
+    }
+
+    /** For a bean declared by named properties (dataSource, stateKey); they are checked by {@link #init()}. */
+    public FileVersionRepository() {
+    }
+
+    public void setDataSource(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public void setStateKey(String stateKey) {
+        this.stateKey = stateKey;
+    }
+
+    @Override
+    protected void doInit() {
+        checkSettings();
+    }
+
+    private void checkSettings() {
         if (stateKey == null || stateKey.isBlank()) {
             throw new IllegalArgumentException("A file source needs a non-empty stateKey");
         }
-        this.dataSource = dataSource;
-        this.stateKey = stateKey;
+        if (dataSource == null) {
+            throw new IllegalArgumentException("A file source needs a dataSource");
+        }
     }
 
     /** The idempotent key of one version of a file: its path relative to the source folder, size and mtime. */

@@ -39,12 +39,19 @@ public final class TailRowWriter implements CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(TailRowWriter.class);
 
-    private final DataSource dataSource;
-    private final InsertTemplate template;
-    private final LineFields fields;
-    private final ErrorRecorder errors;
-    private final String job;
-    private final String setupSql;
+    // Settings, by name for the Kamelet's bean (setters, then init) or all at once through the constructor.
+    private DataSource dataSource;
+    private String templateSql;
+    private String delimiter = ",";
+    private String pattern = "";
+    private boolean emptyAsNull = true;
+    private String setupSql = "";
+    private String job = "tail-to-rows";
+    // Built from the settings by init(), which also checks them, so a bad template fails the start.
+    private InsertTemplate template;
+    private LineFields fields;
+    private ErrorRecorder errors;
+    private volatile CamelContext camelContext;
     private volatile boolean setUp;
     /** Known after the first batch; read from the connection's metadata once, not per batch. */
     private volatile SqlDialect dialect;
@@ -65,19 +72,71 @@ public final class TailRowWriter implements CamelContextAware {
      */
     public TailRowWriter(DataSource dataSource, String template, String delimiter, String pattern, boolean emptyAsNull,
                          String setupSql, String job) {
+        setDataSource(dataSource);
+        setTemplate(template);
+        setDelimiter(delimiter);
+        setPattern(pattern);
+        setEmptyAsNull(emptyAsNull);
+        setSetupSql(setupSql);
+        setJob(job);
+        init();
+    }
+
+    /** For a bean declared by named properties; call {@link #init()} once they are set. */
+    public TailRowWriter() {
+    }
+
+    /** Checks the settings and prepares the statement; the constructor with arguments calls it itself. */
+    public void init() {
+        if (dataSource == null) {
+            throw new IllegalArgumentException("the rows sink needs a dataSource");
+        }
+        InsertTemplate parsed = new InsertTemplate(templateSql);
+        LineFields lineFields = new LineFields(delimiter, pattern, emptyAsNull);
+        lineFields.checkCovers(parsed);
+        template = parsed;
+        fields = lineFields;
+        errors = new ErrorRecorder(dataSource);
+        if (camelContext != null) {
+            errors.setCamelContext(camelContext);
+        }
+    }
+
+    public void setDataSource(DataSource dataSource) {
         this.dataSource = dataSource;
-        this.template = new InsertTemplate(template);
-        this.fields = new LineFields(delimiter, pattern, emptyAsNull);
-        this.fields.checkCovers(this.template);
-        this.errors = new ErrorRecorder(dataSource);
+    }
+
+    public void setTemplate(String template) {
+        this.templateSql = template;
+    }
+
+    public void setDelimiter(String delimiter) {
+        this.delimiter = delimiter;
+    }
+
+    public void setPattern(String pattern) {
+        this.pattern = pattern;
+    }
+
+    public void setEmptyAsNull(boolean emptyAsNull) {
+        this.emptyAsNull = emptyAsNull;
+    }
+
+    public void setSetupSql(String setupSql) {
         this.setupSql = setupSql == null ? "" : setupSql.strip();
+    }
+
+    public void setJob(String job) {
         this.job = job;
     }
 
     /** Set by the Kamelet's route: the error records of bad lines are then counted in filesync's metrics. */
     @Override
     public void setCamelContext(CamelContext camelContext) {
-        errors.setCamelContext(camelContext);
+        this.camelContext = camelContext;
+        if (errors != null) {
+            errors.setCamelContext(camelContext);
+        }
         if (camelContext != null) {
             progress = Progress.of(camelContext);
         }
@@ -85,7 +144,7 @@ public final class TailRowWriter implements CamelContextAware {
 
     @Override
     public CamelContext getCamelContext() {
-        return errors.getCamelContext();
+        return camelContext;
     }
 
     /**
