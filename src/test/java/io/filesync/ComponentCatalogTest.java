@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.filesync.watch.WatchEndpoint;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Component;
 import org.apache.camel.builder.RouteBuilder;
@@ -19,6 +20,7 @@ import org.apache.camel.catalog.RuntimeCamelCatalog;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.PropertyConfigurer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -118,5 +120,17 @@ class ComponentCatalogTest {
 
         assertThatThrownBy(context::start).hasStackTraceContaining(option + "Typo=1")
                 .hasStackTraceContaining("Unknown parameters");
+    }
+
+    @Test
+    void aNumberOptionTakesDigitsOrADurationButNotAWordCamelWouldReadAsZero() {
+        context.start();
+
+        WatchEndpoint endpoint = context.getEndpoint("filesync-watch:" + dir
+                + "?snapshot=false&settleTime=2s", WatchEndpoint.class);
+
+        assertThat(endpoint.getSettleTime()).isEqualTo(2000);
+        assertThatThrownBy(() -> context.getEndpoint("filesync-writer:" + dir + "?maxBytes=plenty"))
+                .hasStackTraceContaining("maxBytes=plenty").hasStackTraceContaining("'plenty' is not a number");
     }
 }

@@ -170,6 +170,15 @@ class FilesyncMainStartupTest {
     }
 
     @Test
+    void wordThatCamelsDurationParserReadsAsZeroIsStillNotANumber() throws Exception {
+        // Camel's duration parser reads "plenty" as 0: without a check the writer would have started with maxBytes=0.
+        String line = failedStart(Map.of("writer.max-bytes", "plenty", "writer.commands-dir", dir.resolve("commands").toString()),
+                "writer-commands.camel.yaml");
+        assertThat(line).startsWith("filesync could not start: " + routeFile("writer-commands.camel.yaml"))
+                .endsWith("setting 'writer.max-bytes' = 'plenty' (from " + config + "): 'plenty' is not a number");
+    }
+
+    @Test
     void badEnumValueListsTheAllowedValues() throws Exception {
         String line = failedStart(Map.of("watch.content", "txt"), "watch-events.camel.yaml");
         assertThat(line).isEqualTo("filesync could not start: " + routeFile("watch-events.camel.yaml")

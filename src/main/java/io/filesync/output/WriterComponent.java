@@ -2,6 +2,7 @@ package io.filesync.output;
 
 import java.util.Map;
 
+import io.filesync.core.NumberOptions;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
@@ -18,6 +19,7 @@ public class WriterComponent extends DefaultComponent {
             throw new IllegalArgumentException(SCHEME + ": needs an output root, e.g. " + SCHEME + ":data/output");
         }
         WriterEndpoint endpoint = new WriterEndpoint(uri, this, remaining);
+        NumberOptions.check(endpoint, parameters);
         setProperties(endpoint, parameters);
         return endpoint;
     }

@@ -3,6 +3,7 @@ package io.filesync.tail;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.filesync.core.NumberOptions;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
@@ -27,6 +28,7 @@ public final class TailComponent extends DefaultComponent {
             throw new IllegalArgumentException("filesync-tail needs a folder: filesync-tail:data/tail?stateKey=...");
         }
         TailEndpoint endpoint = new TailEndpoint(uri, this, remaining);
+        NumberOptions.check(endpoint, parameters);
         setProperties(endpoint, parameters);
         endpoint.validate();
         return endpoint;

@@ -2,6 +2,7 @@ package io.filesync.watch;
 
 import java.util.Map;
 
+import io.filesync.core.NumberOptions;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
@@ -21,6 +22,7 @@ public class WatchComponent extends DefaultComponent {
             throw new IllegalArgumentException(SCHEME + ": needs a file or folder to watch, e.g. " + SCHEME + ":data/watch");
         }
         WatchEndpoint endpoint = new WatchEndpoint(uri, this, remaining);
+        NumberOptions.check(endpoint, parameters);
         setProperties(endpoint, parameters);
         return endpoint;
     }
