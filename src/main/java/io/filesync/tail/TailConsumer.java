@@ -172,10 +172,12 @@ final class TailConsumer extends DefaultConsumer {
         try {
             getProcessor().process(exchange);
         } catch (Exception e) {
+            // Thrown before the route's unit of work began, so the completion will not run: settle the batch here.
             exchange.setException(e);
+            completion.settle(exchange);
         }
-        // A failure before the route's unit of work began never reaches the completion: settle the batch here.
-        completion.settle(exchange);
+        // Otherwise the completion settles it, when the unit of work is done: here for a synchronous route, later
+        // when the route hands the exchange (and its completions) over to another thread, as seda: does.
         releaseExchange(exchange, false);
     }
 
