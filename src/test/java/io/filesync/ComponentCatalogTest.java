@@ -132,5 +132,7 @@ class ComponentCatalogTest {
         assertThat(endpoint.getSettleTime()).isEqualTo(2000);
         assertThatThrownBy(() -> context.getEndpoint("filesync-writer:" + dir + "?maxBytes=plenty"))
                 .hasStackTraceContaining("maxBytes=plenty").hasStackTraceContaining("'plenty' is not a number");
+        assertThatThrownBy(() -> context.getEndpoint("filesync-mirror:words?remote=s3&root=" + dir + "&concurrency=plenty"))
+                .hasStackTraceContaining("concurrency=plenty").hasStackTraceContaining("'plenty' is not a number");
     }
 }

@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 
 import javax.sql.DataSource;
 
+import io.filesync.core.NumberOptions;
 import io.filesync.core.error.ErrorRecorder;
 import io.filesync.core.observe.Progress;
 import org.apache.camel.Endpoint;
@@ -38,6 +39,7 @@ public class MirrorComponent extends DefaultComponent {
             throw new IllegalArgumentException(SCHEME + ": needs a mapping name, e.g. " + SCHEME + ":photos?root=...&remote=s3");
         }
         MirrorEndpoint endpoint = new MirrorEndpoint(uri, this, remaining);
+        NumberOptions.check(endpoint, parameters);
         setProperties(endpoint, parameters);
         // The remote's options live in their own objects; whatever none of them takes is reported as unknown.
         setProperties(endpoint.getS3(), parameters);

@@ -83,7 +83,7 @@ class MirrorRouteShapeTest {
                 if (endpoint.getMapping().equals("s3")) {
                     assertThat(endpoint.getRemote()).isEqualTo("s3");
                     assertThat(endpoint.getRoot()).isEqualTo(work.resolve("s3root").toString());
-                    assertThat(endpoint.getCompleteSync()).isTrue();
+                    assertThat(endpoint.isCompleteSync()).isTrue();
                     assertThat(endpoint.getConcurrency()).isEqualTo(3);
                     S3Options s3 = endpoint.getS3();
                     assertThat(List.of(s3.getBucket(), s3.getPrefix(), s3.getRegion(), s3.getEndpointOverride(), s3.getAccessKey(),
@@ -93,7 +93,7 @@ class MirrorRouteShapeTest {
                     assertThat(endpoint.getRemote()).isEqualTo("sftp");
                     SftpOptions sftp = endpoint.getSftp();
                     assertThat(List.of(sftp.getHost(), String.valueOf(sftp.getPort()), sftp.getUsername(), sftp.getPassword(),
-                            sftp.getDirectory(), String.valueOf(sftp.getStrictHostKeyChecking())))
+                            sftp.getDirectory(), String.valueOf(sftp.isStrictHostKeyChecking())))
                             .containsExactly("sftp.example", "2222", "me", secret, "/in", "false");
                 }
             }
