@@ -30,8 +30,6 @@ class HostRuntimeIT {
 
     /** README, "Deploying into an existing Camel runtime": what a host adds for the CSV job, beside camel-main and camel-yaml-dsl. */
     private static final List<String> CSV_JOB_DEPENDENCIES = List.of(
-            "org.apache.camel:camel-kamelet",
-            "org.apache.camel:camel-file",
             "org.apache.camel:camel-bean",
             "org.apache.camel:camel-direct",
             "org.apache.camel:camel-timer",
