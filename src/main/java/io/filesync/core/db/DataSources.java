@@ -42,10 +42,7 @@ public final class DataSources {
      * @param maximumPoolSize upper bound on open connections
      */
     public static HikariDataSource pooled(String jdbcUrl, String username, String password, int maximumPoolSize) {
-        if (jdbcUrl == null || jdbcUrl.isBlank()) {
-            throw new IllegalArgumentException("filesync.db.url is empty: give a JDBC URL such as jdbc:sqlite:data/filesync.db");
-        }
-        requireDriverFor(jdbcUrl.strip());
+        checkUrl(jdbcUrl);
         HikariConfig config = new HikariConfig();
         config.setPoolName("filesync-db");
         config.setJdbcUrl(jdbcUrl.strip());
@@ -62,7 +59,6 @@ public final class DataSources {
         // loads the routes without enabling a job gets no connection, and no SQLite file in its working directory.
         HikariDataSource pool;
         if (isSqlite(jdbcUrl)) {
-            refuseUnusableFolder(sqliteFile(jdbcUrl), jdbcUrl.strip());
             prepareSqlite(config);
             pool = new SqlitePool(sqliteFile(jdbcUrl), jdbcUrl.strip());
         } else {
@@ -74,6 +70,20 @@ public final class DataSources {
         }
         config.copyStateTo(pool);
         return pool;
+    }
+
+    /**
+     * Fails unless a pool on this URL could open: a driver accepts it and, for SQLite, the file's folder can exist.
+     * Nothing is written.
+     */
+    static void checkUrl(String jdbcUrl) {
+        if (jdbcUrl == null || jdbcUrl.isBlank()) {
+            throw new IllegalArgumentException("filesync.db.url is empty: give a JDBC URL such as jdbc:sqlite:data/filesync.db");
+        }
+        requireDriverFor(jdbcUrl.strip());
+        if (isSqlite(jdbcUrl)) {
+            refuseUnusableFolder(sqliteFile(jdbcUrl), jdbcUrl.strip());
+        }
     }
 
     /**
