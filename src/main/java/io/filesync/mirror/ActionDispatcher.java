@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.filesync.core.FileVersionRepository;
 import io.filesync.core.error.ErrorRecorder;
 import io.filesync.core.observe.Progress;
+import io.filesync.core.retry.Backoff;
 import io.filesync.mirror.MirrorAudit.Event;
 import io.filesync.mirror.MirrorAudit.Row;
 import org.slf4j.Logger;

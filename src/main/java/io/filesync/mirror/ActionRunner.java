@@ -18,6 +18,7 @@ import io.filesync.core.error.BadInputException;
 import io.filesync.core.error.ErrorRecord;
 import io.filesync.core.error.ErrorRecorder;
 import io.filesync.core.observe.Progress;
+import io.filesync.core.retry.Backoff;
 import io.filesync.mirror.MirrorAudit.Event;
 import io.filesync.mirror.MirrorAudit.Row;
 import io.filesync.mirror.Settlement.Disposition;

@@ -1,5 +1,7 @@
 package io.filesync.mirror;
 
+import io.filesync.core.retry.Backoff;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

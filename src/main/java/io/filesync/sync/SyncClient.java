@@ -20,6 +20,7 @@ import io.filesync.core.error.BadInputException;
 import io.filesync.core.error.ErrorRecord;
 import io.filesync.core.error.ErrorRecorder;
 import io.filesync.core.observe.Progress;
+import io.filesync.core.retry.Backoff;
 import io.filesync.watch.ChangeEvent;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -387,7 +388,7 @@ public final class SyncClient implements CamelContextAware {
     }
 
     private long backoff(int attempts) {
-        return Math.min(maxDelayMs, initialDelayMs << Math.min(20, Math.max(0, attempts - 1)));
+        return Backoff.clamped(initialDelayMs, maxDelayMs).delayMillis(attempts - 1);
     }
 
     private void unavailable(String what, IOException e, long retryAt) {

@@ -20,6 +20,8 @@ import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
+import io.filesync.core.retry.Backoff;
+
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -47,7 +49,7 @@ final class TailConsumer extends DefaultConsumer {
     private static final long FIRST_RETRY_DELAY_MS = 1000;
 
     private final TailEndpoint endpoint;
-    private final Map<String, Long> retryDelays = new ConcurrentHashMap<>();
+    private final Map<String, Integer> failedAttempts = new ConcurrentHashMap<>();
     private volatile TailEngine engine;
     private volatile TailOffsets offsets;
     private TailMeters meters;
@@ -87,15 +89,15 @@ final class TailConsumer extends DefaultConsumer {
 
     private void initialise() {
         Map<String, TailPosition> stored = null;
-        long delay = FIRST_RETRY_DELAY_MS;
+        int attempt = 0;
         while (running && stored == null) {
             try {
                 stored = offsets.load();
             } catch (Exception e) {
+                long delay = backoff().delayMillis(attempt++);
                 LOG.warn("{}: cannot read positions from {} ({}); retrying in {} ms", endpoint.getStateKey(),
                         TailOffsets.TABLE, e.getMessage(), delay);
                 sleepQuietly(delay);
-                delay = Math.min(delay * 2, endpoint.getMaxRetryDelay());
             }
         }
         if (!running) {
@@ -221,7 +223,7 @@ final class TailConsumer extends DefaultConsumer {
                         failure.getMessage(), delay);
                 engine.failed(fileKey, delay);
             } else {
-                retryDelays.remove(fileKey);
+                failedAttempts.remove(fileKey);
                 engine.advanced(fileKey, batch.to());
                 meters.stored(batch);
             }
@@ -229,8 +231,12 @@ final class TailConsumer extends DefaultConsumer {
     }
 
     private long nextRetryDelay(String fileKey) {
-        return retryDelays.merge(fileKey, FIRST_RETRY_DELAY_MS,
-                (previous, first) -> Math.min(previous * 2, endpoint.getMaxRetryDelay()));
+        int attempt = failedAttempts.merge(fileKey, 1, Integer::sum) - 1;
+        return backoff().delayMillis(attempt);
+    }
+
+    private Backoff backoff() {
+        return Backoff.clamped(FIRST_RETRY_DELAY_MS, endpoint.getMaxRetryDelay());
     }
 
     private void watchLoop() {

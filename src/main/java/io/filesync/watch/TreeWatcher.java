@@ -15,6 +15,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import io.filesync.core.retry.Backoff;
+
 import org.apache.camel.Suspendable;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -285,7 +287,7 @@ public final class TreeWatcher extends ServiceSupport implements Suspendable {
             return;
         }
         long base = options.redeliveryDelay().toMillis();
-        long delay = Math.min(MAX_REDELIVERY_DELAY.toMillis(), base << Math.min(redeliveries, 20));
+        long delay = Backoff.clamped(base, MAX_REDELIVERY_DELAY.toMillis()).delayMillis(redeliveries);
         redeliveries++;
         rescanDue = Math.min(rescanDue, now + delay);
         LOG.info("{}: reporting undelivered changes again in {} ms", target, delay);

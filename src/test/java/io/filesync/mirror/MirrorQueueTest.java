@@ -13,6 +13,7 @@ import java.util.Map;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.filesync.core.db.DataSources;
+import io.filesync.core.retry.Backoff;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
