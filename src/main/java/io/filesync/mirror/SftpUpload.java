@@ -21,8 +21,8 @@ import com.jcraft.jsch.SftpException;
  * Writes one local file into a temporary file on the SFTP server. A small file is one stream. A file of a part
  * ({@value #PART_BYTES} bytes) or more is written in parts at their offsets, over several connections at once: one
  * JSch channel keeps only its bulk window of writes in flight and waits for the server's window, so it reaches a
- * third of what the link carries, while independent sessions each writing their own ranges fill it (measured: 36 MiB/s
- * with one, 173 MiB/s with eight). The extra connections are those of the remote's pool that no action is waiting
+ * fraction of what the link carries, while independent sessions each writing their own ranges fill it
+ * (docs/design/mirror.md). The extra connections are those of the remote's pool that no action is waiting
  * for ({@link SftpConnections#tryBorrow()}); an extra lane gives its connection back after a part when an action wants
  * one.
  * <p>

@@ -17,12 +17,12 @@ import java.util.List;
  * is byte-identical and keeps its hash.
  * <p>
  * Sizes: min 4 KiB, average 16 KiB, max 64 KiB by default. The average sets what a small edit costs: about one
- * average chunk is re-sent, close to rsync's block of sqrt(file size) (10 KiB for 100 MB), which is the peer we are
- * measured against. The price is a longer chunk list (6,400 entries, 230 KB, for 100 MB), but it crosses the wire
- * upstream only with a file's first version; later versions are sent as a {@link ManifestDelta} of a few dozen
- * bytes against the list the server returns, the counterpart of rsync's block checksums. Larger averages (64 KiB)
- * measured 4 to 5 times rsync's bytes for a 1-byte edit; smaller ones (4 KiB) grow the list, the store's file count
- * and the index fourfold again for little gain. The minimum (a quarter of the average) is skipped without hashing,
+ * average chunk is re-sent, close to rsync's block of the square root of the file size. The price is a longer chunk
+ * list, but it crosses the wire upstream only with a file's first version; later versions are sent as a
+ * {@link ManifestDelta} of a few dozen bytes against the list the server returns, the counterpart of rsync's block
+ * checksums. Larger averages re-send several times more for a small edit; smaller ones grow the list, the store's
+ * file count and the index for little gain (figures: docs/benchmarks.md). The minimum (a quarter of the average) is
+ * skipped without hashing,
  * which is most of FastCDC's speed; the maximum (four times the average) bounds memory and one chunk's upload, and
  * is hit only by data with no cut point, such as long runs of zeros.
  * <p>

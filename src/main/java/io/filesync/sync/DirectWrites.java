@@ -19,11 +19,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes large new files past the page cache (direct I/O, {@code O_DIRECT}) as their bytes arrive, in whatever order
- * they arrive. A write through the page cache copies every byte into pages the kernel allocates for it; on the
- * development machine that copy was 2.5 s of the server's 6 s of CPU for a 1 GiB upload, and {@code dd} puts it at 0.6
- * to 4 s per GiB of system time (the page cache's fresh pages cost the most), against 0.1 s for the same gigabyte
- * written with direct I/O, which the disk's DMA reads from this process's buffer. A sync server receives far more than
- * it reads back, and what it writes would only push other files out of the cache. Object stores that receive bulk
+ * they arrive. A write through the page cache copies every byte into pages the kernel allocates for it, a large
+ * share of the server's CPU for a big upload; with direct I/O the disk's DMA reads from this process's buffer
+ * instead. A sync server receives far more than it reads back, and what it writes would only push other files out of
+ * the cache (docs/design/sync.md; {@code sync.server.direct-io=false} turns it off). Object stores that receive bulk
  * uploads write them the same way (MinIO, for one).
  * <p>
  * Direct I/O takes whole blocks at block-aligned offsets from block-aligned memory, so the bytes of a file go through
