@@ -39,6 +39,8 @@ public final class FactsEndpoint extends MainListenerSupport {
         if (server == null || server.getRouter() == null) {
             return;
         }
+        // What each job is doing (JobStates) is read from the exchanges in flight, which Camel lists only when asked to.
+        context.getInflightRepository().setInflightBrowseEnabled(true);
         // Blocking: health checks wait for their probes (bounded by each check's timeout), off the event loop.
         server.getRouter().route(HttpMethod.GET, PATH).blockingHandler(request -> answer(context, request));
         StatusPage.install(server.getRouter());

@@ -56,8 +56,14 @@ final class JobStates {
             for (String routeId : routeIds) {
                 ServiceStatus status = context.getRouteController().getRouteStatus(routeId);
                 started |= status != null && status.isStarted();
-                inflightCount += inflight.size(routeId);
-                for (InflightRepository.InflightExchange exchange : inflight.browse(routeId, DOING_SHOWN, true)) {
+                if (!inflight.isInflightBrowseEnabled()) {
+                    inflightCount += inflight.size(routeId);
+                    continue;
+                }
+                // Listed under the route each exchange came from: one handed on to another route of the job (a
+                // direct: call) is counted once, where size(routeId) counts it in every route it is in.
+                for (InflightRepository.InflightExchange exchange : inflight.browse(routeId, -1, true)) {
+                    inflightCount++;
                     if (doing.size() < DOING_SHOWN) {
                         doing.add(subjectOf(exchange.getExchange()) + " (" + exchange.getElapsed() / 1000 + " s)");
                     }

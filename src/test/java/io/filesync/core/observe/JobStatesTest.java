@@ -6,6 +6,9 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
@@ -37,6 +40,38 @@ class JobStatesTest {
                 states.put((String) job.get("id"), (String) job.get("state"));
             }
             assertThat(states).containsOnly(Map.entry("sync-client", "failing"), Map.entry("watch-events", "waiting"));
+        }
+    }
+
+    @Test
+    void anExchangePassingFromOneRouteOfAJobToAnotherCountsOnceInFlight() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (CamelContext context = new DefaultCamelContext()) {
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    // A change source handing the exchange to the route of its kind, as csv-changes does.
+                    from("direct:changes").routeId("csv-changes").routeGroup("csv").to("direct:load");
+                    from("direct:load").routeId("csv-table-load").routeGroup("csv").process(exchange -> {
+                        entered.countDown();
+                        release.await(30, TimeUnit.SECONDS);
+                    });
+                }
+            });
+            // As FactsEndpoint.install does for the bundle: Camel lists the exchanges in flight only when asked to.
+            context.getInflightRepository().setInflightBrowseEnabled(true);
+            context.start();
+            CompletableFuture<Object> sent = context.createProducerTemplate().asyncRequestBody("direct:changes", "a.csv");
+            try {
+                assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+                Map<String, Object> csv = JobStates.of(context, List.of(), Instant.now()).get(0);
+                assertThat(csv).containsEntry("id", "csv").containsEntry("state", "running").containsEntry("inflight", 1);
+                assertThat((List<?>) csv.get("doing")).hasSize(1);
+            } finally {
+                release.countDown();
+                sent.get(30, TimeUnit.SECONDS);
+            }
         }
     }
 }
