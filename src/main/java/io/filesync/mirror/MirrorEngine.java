@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * {@link Remote} ({@link ActionDispatcher}), oldest first, several at once but one at a time per path.
  * <ul>
  * <li>A change is committed with its audit row in one transaction before the call returns.</li>
- * <li>The remote as a whole failing pauses the queue with exponential backoff and jitter ({@link io.filesync.core.retry.Backoff}); changes
- * keep being recorded meanwhile, and the queue drains by itself when the remote answers again.</li>
+ * <li>The remote as a whole failing pauses the queue with exponential backoff and jitter
+ * ({@link io.filesync.core.retry.Backoff}); changes keep being recorded meanwhile, and the queue drains by itself
+ * when the remote answers again.</li>
  * <li>What the remote holds is kept per path in table filesync_file_state under {@link MirrorMapping#stateKey()}:
  * the version sent and the checksum the remote verified.</li>
  * </ul>

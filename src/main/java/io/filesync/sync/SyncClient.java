@@ -257,16 +257,20 @@ public final class SyncClient implements CamelContextAware {
      * {@link #spelledExactly}) is never queued: it is reported once instead.
      */
     public void queueSend(ChangeEvent event) {
-        SyncQueue queue = ready();
-        if (spelledExactly(event)) {
-            queue.add(event.path(), null);
-        }
+        queuePath(event);
     }
 
-    /** Queues the path of a file or folder gone; the drain finds it gone and deletes it on the server. */
+    /**
+     * Queues the path of a file or folder gone; the drain finds it gone and deletes it on the server. A deleted name
+     * that could not be spelled was never synced: nothing to delete either.
+     */
     public void queueDelete(ChangeEvent event) {
+        queuePath(event);
+    }
+
+    /** The drain compares the queued path with the folder as it is now, so a send and a delete queue alike. */
+    private void queuePath(ChangeEvent event) {
         SyncQueue queue = ready();
-        // A deleted name that could not be spelled was never synced: nothing to delete either.
         if (spelledExactly(event)) {
             queue.add(event.path(), null);
         }

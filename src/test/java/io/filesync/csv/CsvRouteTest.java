@@ -2,6 +2,8 @@ package io.filesync.csv;
 
 import io.filesync.testing.Rows;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.apache.camel.builder.Builder.body;
+import static org.apache.camel.builder.Builder.header;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -12,12 +14,14 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
+import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.junit.jupiter.api.Test;
 
@@ -150,10 +154,15 @@ class CsvRouteTest {
     @Test
     void filesThatAreNotCsvAreLeftAloneQuietly() throws Exception {
         Files.createDirectories(CSV);
-        // Written first, so the change source reports it (in the same settle time) before the CSV after it.
+        // Waits for the change source (through csv-table-load) to have judged the text file, so the assertions below
+        // follow its outcome.
+        NotifyBuilder judged = new NotifyBuilder(context).fromRoute("csv-changes")
+                .filter(header("FilesyncWatchPath").isEqualTo("notes.txt")).filter(body().isEqualTo("IGNORED"))
+                .whenCompleted(1).create();
         Files.writeString(CSV.resolve("notes.txt"), "not,a\ntable,here\n");
         write("after-notes.csv", "a\n1\n");
         awaitRows("SELECT a FROM after_notes", "1");
+        assertThat(judged.matches(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("notes.txt judged IGNORED").isTrue();
         assertThat(query("SELECT count(*) FROM sqlite_master WHERE name = 'notes'")).containsExactly("0");
         assertThat(query("SELECT count(*) FROM filesync_csv_tables WHERE relative_path = 'notes.txt'")).containsExactly("0");
     }
